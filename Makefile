@@ -1,0 +1,78 @@
+# customer_behavior — the two README commands are `make build` and `make test`.
+# Settings (all optional):
+#   DATA_DIR=/path        read customers / orders / campaign_responses (.csv or .parquet) from a folder
+#   DATASET=name          staging adapter: contract (default) or a public dataset (see README)
+#   WAREHOUSE=file.duckdb the DuckDB file to build (default warehouse/<dataset>.duckdb)
+#   THREADS=2 MEMORY_LIMIT=4GB TEMP_DIR=warehouse/.spill   DuckDB settings
+#   SEGMENT_K=4           pin the number of segments
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATASET ?= contract
+DATA_DIR ?=
+SIZE ?= 100k
+SEGMENT_K ?=
+ifeq ($(DATASET),contract)
+WAREHOUSE ?= warehouse/customer_behavior.duckdb
+else
+WAREHOUSE ?= warehouse/$(DATASET).duckdb
+endif
+THREADS ?= 2
+MEMORY_LIMIT ?= 4GB
+TEMP_DIR ?= warehouse/.spill
+DOCS_HOST ?= 127.0.0.1
+DOCS_PORT ?= 8080
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export CUSTOMER_BEHAVIOR_WAREHOUSE := $(WAREHOUSE)
+export CUSTOMER_BEHAVIOR_THREADS := $(THREADS)
+export CUSTOMER_BEHAVIOR_MEMORY_LIMIT := $(MEMORY_LIMIT)
+export CUSTOMER_BEHAVIOR_TEMP_DIR := $(TEMP_DIR)
+
+ABS_DATA_DIR := $(if $(DATA_DIR),$(abspath $(DATA_DIR)),)
+DBT_VARS := {"data_dir": "$(ABS_DATA_DIR)", "dataset": "$(DATASET)", "segment_k": "$(SEGMENT_K)"}
+DBT := $(BIN)/dbt
+
+.PHONY: help install build dbt-build docs test lint data clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed ## create .venv and install the pinned dependencies and the package
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+build: install dbt-build ## install, then dbt build (seeds, models, segments, tests) on the demo data or DATA_DIR
+
+dbt-build:
+	@mkdir -p "$(dir $(WAREHOUSE))" "$(TEMP_DIR)"
+	@if [ -n "$(DATA_DIR)" ] && [ ! -d "$(ABS_DATA_DIR)" ]; then \
+		echo "DATA_DIR=$(DATA_DIR): no such folder (expected customers / orders [/ campaign_responses] as .csv or .parquet)"; exit 2; fi
+	$(DBT) build --vars '$(DBT_VARS)'
+	@echo "Built $(WAREHOUSE): try  $(BIN)/duckdb $(WAREHOUSE) -c 'select * from segments.segment_profiles'"
+
+docs: install ## generate the dbt docs site and serve it on http://$(DOCS_HOST):$(DOCS_PORT)
+	@mkdir -p "$(dir $(WAREHOUSE))" "$(TEMP_DIR)"
+	$(DBT) docs generate --vars '$(DBT_VARS)'
+	$(DBT) docs serve --host $(DOCS_HOST) --port $(DOCS_PORT) --no-browser
+
+test: install ## run the whole test suite (unit, dbt integration, data tests)
+	$(BIN)/pytest
+
+lint: install ## ruff on the package and tests
+	$(BIN)/ruff check python tests
+
+data: install ## generate contract-shaped Parquet: make data SIZE=100k|1m|100m-lines
+	$(BIN)/customer-behavior generate --size $(SIZE) --format parquet --out data/$(SIZE)
+
+clean: ## remove build outputs (warehouse files, target/, logs/)
+	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/.spill

@@ -1,0 +1,30 @@
+-- One row per accepted order line: the canonical transactional block every order-based
+-- mart is built from.
+with
+
+checked_lines as (
+    select * from {{ ref('int_order_lines_checked') }}
+),
+
+final as (
+    select
+        order_id || '-' || cast(row_number() over (
+            partition by order_id order by source_row_number
+        ) as varchar) as order_line_id,
+        order_id,
+        customer_id,
+        channel,
+        product_id,
+        product_category,
+        promo_code,
+        source_row_number,
+        quantity,
+        amount,
+        discount_amount,
+        discount_amount > 0 as is_discounted,
+        order_date
+    from checked_lines
+    where rejection_reason is null
+)
+
+select * from final

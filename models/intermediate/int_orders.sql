@@ -1,0 +1,27 @@
+-- One row per order: accepted lines rolled up. An order's date and channel are those of its
+-- lines (the earliest date and the first channel alphabetically if a file disagrees).
+with
+
+order_lines as (
+    select * from {{ ref('int_order_lines') }}
+),
+
+final as (
+    select
+        order_id,
+        min(customer_id) as customer_id,
+        min(channel) as channel,
+        count(*) as line_count,
+        count(distinct product_category) as category_count,
+        sum(quantity) as quantity,
+        sum(amount) as amount,
+        sum(discount_amount) as discount_amount,
+        round({{ safe_divide('sum(discount_amount)', 'sum(amount) + sum(discount_amount)') }}, 6)
+            as discount_rate,
+        bool_or(is_discounted) as is_discounted,
+        min(order_date) as order_date
+    from order_lines
+    group by order_id
+)
+
+select * from final

@@ -1,0 +1,42 @@
+-- One row per accepted order, with its calendar context (month, season, holiday).
+with
+
+orders as (
+    select * from {{ ref('int_orders') }}
+),
+
+holidays as (
+    select * from {{ ref('holiday_calendar') }}
+),
+
+holidays_per_day as (
+    select
+        holiday_date,
+        string_agg(holiday_name, ' / ' order by holiday_name) as holiday_name
+    from holidays
+    group by holiday_date
+),
+
+final as (
+    select
+        orders.order_id,
+        orders.customer_id,
+        orders.channel,
+        {{ season_of('orders.order_date') }} as season,
+        holidays_per_day.holiday_name,
+        orders.line_count,
+        orders.category_count,
+        orders.quantity,
+        orders.amount,
+        orders.discount_amount,
+        orders.discount_rate,
+        orders.is_discounted,
+        holidays_per_day.holiday_date is not null as is_holiday,
+        orders.order_date,
+        cast(date_trunc('month', orders.order_date) as date) as order_month
+    from orders
+    left join holidays_per_day
+        on orders.order_date = holidays_per_day.holiday_date
+)
+
+select * from final

@@ -1,0 +1,97 @@
+-- One row per raw customer row (duplicates included; they are resolved in intermediate).
+-- Adapts the contract's text columns to types, normalises categories, and states for every
+-- row why it is rejected (rejection_reason) or what was repaired (quality_flags).
+with
+
+source as (
+    select * from {{ source('contract', 'customers') }}
+),
+
+numbered as (
+    select
+        row_number() over () as source_row_number,
+        source.*
+    from source
+),
+
+typed as (
+    select
+        source_row_number,
+        nullif(trim(cast(customer_id as varchar)), '') as customer_id,
+        {{ parse_integer('birth_year') }} as birth_year_reported,
+        {{ parse_integer('age') }} as age_reported,
+        {{ normalize_gender('gender') }} as gender,
+        {{ normalize_marital_status('marital_status') }} as marital_status,
+        {{ is_known_marital_status('marital_status') }} as is_known_marital_status,
+        coalesce({{ clean_text('education') }}, 'unknown') as education,
+        coalesce({{ clean_text('occupation') }}, 'unknown') as occupation,
+        {{ parse_money('annual_income') }} as annual_income_reported,
+        {{ clean_text('annual_income') }} is not null as has_income_text,
+        {{ parse_integer('kids_at_home') }} as kids_at_home,
+        {{ parse_integer('teens_at_home') }} as teens_at_home,
+        coalesce({{ clean_text('region') }}, 'unknown') as region,
+        coalesce({{ clean_text('state') }}, 'unknown') as state,
+        coalesce({{ clean_text('country') }}, 'unknown') as country,
+        {{ parse_date('signup_date') }} as signup_date,
+        {{ clean_text('signup_date') }} is not null as has_signup_date_text,
+        {{ parse_boolean('is_loyalty_member') }} as is_loyalty_member,
+        {{ parse_decimal('loyalty_score') }} as loyalty_score_reported
+    from numbered
+),
+
+checked as (
+    select
+        *,
+        birth_year_reported is not null
+            and (birth_year_reported < 1900 or birth_year_reported > year(current_date))
+            as is_impossible_birth_year,
+        age_reported is not null and (age_reported < 0 or age_reported > 120)
+            as is_impossible_age,
+        annual_income_reported < 0 as is_negative_income,
+        has_income_text and annual_income_reported is null as is_unparseable_income,
+        loyalty_score_reported is not null
+            and (loyalty_score_reported < 1 or loyalty_score_reported > 10)
+            as is_loyalty_score_out_of_range,
+        has_signup_date_text and signup_date is null as is_unparseable_signup_date
+    from typed
+),
+
+final as (
+    select
+        source_row_number,
+        customer_id,
+        case when not is_impossible_birth_year then birth_year_reported end as birth_year,
+        case when not is_impossible_age then age_reported end as age_reported,
+        gender,
+        marital_status,
+        education,
+        occupation,
+        case
+            when not coalesce(is_negative_income, false) then annual_income_reported
+        end as annual_income,
+        case when kids_at_home >= 0 then kids_at_home end as kids_at_home,
+        case when teens_at_home >= 0 then teens_at_home end as teens_at_home,
+        region,
+        state,
+        country,
+        is_loyalty_member,
+        case
+            when not is_loyalty_score_out_of_range then loyalty_score_reported
+        end as loyalty_score,
+        signup_date,
+        {{ first_reason([
+            ('customer_id is null', 'missing_customer_id'),
+        ]) }} as rejection_reason,
+        nullif(concat_ws(',',
+            case when is_impossible_birth_year then 'impossible_birth_year' end,
+            case when is_impossible_age then 'impossible_age' end,
+            case when not is_known_marital_status then 'unknown_marital_status' end,
+            case when is_negative_income then 'negative_income' end,
+            case when is_unparseable_income then 'unparseable_income' end,
+            case when is_loyalty_score_out_of_range then 'loyalty_score_out_of_range' end,
+            case when is_unparseable_signup_date then 'unparseable_signup_date' end
+        ), '') as quality_flags
+    from checked
+)
+
+select * from final

@@ -1,0 +1,68 @@
+-- One row per raw order line. Types and normalises the contract's text columns and gives
+-- each row that cannot be used a rejection_reason (first failing check wins). Checks that
+-- need other tables (unknown customer, duplicate line) happen in intermediate.
+with
+
+source as (
+    select * from {{ source('contract', 'orders') }}
+),
+
+numbered as (
+    select
+        row_number() over () as source_row_number,
+        source.*
+    from source
+),
+
+typed as (
+    select
+        source_row_number,
+        nullif(trim(cast(order_id as varchar)), '') as order_id,
+        nullif(trim(cast(customer_id as varchar)), '') as customer_id,
+        {{ parse_date('order_date') }} as order_date,
+        {{ clean_text('order_date') }} is not null as has_order_date_text,
+        coalesce({{ clean_text('channel') }}, 'unknown') as channel,
+        {{ clean_text('product_id') }} as product_id,
+        {{ clean_text('product_category') }} as product_category,
+        coalesce({{ parse_integer('quantity') }}, case when {{ clean_text('quantity') }} is null then 1 end)
+            as quantity,
+        {{ parse_money('amount') }} as amount,
+        {{ clean_text('amount') }} is not null as has_amount_text,
+        coalesce({{ parse_money('discount_amount') }}, case when {{ clean_text('discount_amount') }} is null then 0 end)
+            as discount_amount,
+        {{ clean_text('promo_code') }} as promo_code
+    from numbered
+),
+
+final as (
+    select
+        source_row_number,
+        order_id,
+        customer_id,
+        channel,
+        product_id,
+        product_category,
+        promo_code,
+        quantity,
+        amount,
+        discount_amount,
+        order_date,
+        {{ first_reason([
+            ('order_id is null', 'missing_order_id'),
+            ('customer_id is null', 'missing_customer_id'),
+            ('not has_order_date_text', 'missing_order_date'),
+            ('order_date is null', 'unparseable_order_date'),
+            ('order_date > current_date', 'future_order_date'),
+            ('product_category is null', 'missing_product_category'),
+            ('not has_amount_text', 'missing_amount'),
+            ('amount is null', 'unparseable_amount'),
+            ('amount < 0', 'negative_amount'),
+            ('quantity is null', 'unparseable_quantity'),
+            ('quantity <= 0', 'non_positive_quantity'),
+            ('discount_amount is null', 'unparseable_discount_amount'),
+            ('discount_amount < 0', 'negative_discount_amount'),
+        ]) }} as rejection_reason
+    from typed
+)
+
+select * from final
