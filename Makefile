@@ -38,7 +38,7 @@ ABS_DATA_DIR := $(if $(DATA_DIR),$(abspath $(DATA_DIR)),)
 DBT_VARS := {"data_dir": "$(ABS_DATA_DIR)", "dataset": "$(DATASET)", "segment_k": "$(SEGMENT_K)"}
 DBT := $(BIN)/dbt
 
-.PHONY: help install build dbt-build docs test lint data clean
+.PHONY: help install build dbt-build docs test lint data clean demo-seeds
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,3 +76,8 @@ data: install ## generate contract-shaped Parquet: make data SIZE=100k|1m|100m-l
 
 clean: ## remove build outputs (warehouse files, target/, logs/)
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/.spill
+
+demo-seeds: install ## regenerate the committed demo seeds (seeds/demo/demo_*.csv) from the generator
+	rm -rf warehouse/.demo-seeds && $(BIN)/customer-behavior generate --size demo --format csv --out warehouse/.demo-seeds --no-progress
+	for t in customers orders campaign_responses; do cp warehouse/.demo-seeds/$$t.csv seeds/demo/demo_$$t.csv; done
+	rm -rf warehouse/.demo-seeds

@@ -117,3 +117,13 @@
     {%- set described = run_query('describe select * from ' ~ reader['sql']) -%}
     {{ return(described.columns[0].values() | map('lower') | map('trim') | list) }}
 {% endmacro %}
+
+
+{#- source('contract', table), plus a dependency on the demo seed when the demo data is in
+    use, so that `dbt build` loads raw.<table> before staging reads it. -#}
+{% macro contract_source(table_name) -%}
+    {%- if var('data_dir', '') == '' -%}
+        {%- set _seed = ref('demo_' ~ table_name) -%}
+    {%- endif -%}
+    {{ source('contract', table_name) }}
+{%- endmacro %}

@@ -3,7 +3,7 @@
 with
 
 source as (
-    select * from {{ source('contract', 'campaign_responses') }}
+    select * from {{ contract_source('campaign_responses') }}
 ),
 
 numbered as (

@@ -4,7 +4,7 @@
 with
 
 source as (
-    select * from {{ source('contract', 'customers') }}
+    select * from {{ contract_source('customers') }}
 ),
 
 numbered as (

@@ -4,7 +4,7 @@
 with
 
 source as (
-    select * from {{ source('contract', 'orders') }}
+    select * from {{ contract_source('orders') }}
 ),
 
 numbered as (

@@ -1,0 +1,1353 @@
+"""Hypothesis tests and spend drivers for the customer marts.
+
+The dbt Python models ``hypothesis_tests`` and ``spend_drivers`` are thin wrappers
+around the functions here: they read the ``customers`` and ``orders`` marts, call
+:func:`hypothesis_tests`, :func:`spend_drivers` and :func:`correlation_matrix`, and
+write the returned DataFrames back to DuckDB.
+
+Rules:
+
+* **Choice of two-group test.** A group comparison is treated as *skewed* when the
+  bias-corrected sample skewness exceeds 1 in absolute value in either group
+  (:data:`SKEW_THRESHOLD`). Skewed metrics (money, counts with a long tail) are
+  compared with the Mann-Whitney U test and the effect size is the rank-biserial
+  correlation ``r = P(A > B) - P(A < B)`` (ties count half); otherwise Welch's
+  unequal-variance t test is used with Hedges' g (pooled-SD standardised mean
+  difference times the exact small-sample correction ``J``). Positive effects mean
+  group A is larger.
+* **Associations** use Spearman's rank correlation.
+* **Confidence intervals** for effect sizes are seeded percentile bootstraps
+  (``n_boot`` resamples; groups are resampled separately, pairs are resampled
+  together). When ``n_boot * n`` exceeds :data:`MAX_BOOT_CELLS` (large order
+  tables) the bootstrap is replaced by the matching large-sample interval - DeLong
+  for the rank-biserial correlation, the Hedges-Olkin standard error for g, and the
+  Fisher z with the Bonett-Wright standard error for Spearman's rho - and the
+  result says so in ``ci_method``.
+* **Multiplicity.** p-values of the tests that ran are Holm-adjusted together;
+  significance is judged on the Holm p-value.
+* Missing or unusable inputs never raise and are never imputed: the affected test or
+  driver is returned with ``status = 'not_run'`` and the reason in words.
+* Floats in returned tables are rounded to 10 decimals, and every random draw is
+  seeded, so two runs on the same input give identical tables.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import special, stats
+from statsmodels.stats.multitest import multipletests
+
+__all__ = [
+    "DEFAULT_DRIVER_PREDICTORS",
+    "MAX_BOOT_CELLS",
+    "SKEW_THRESHOLD",
+    "association",
+    "compare_two_groups",
+    "correlation_matrix",
+    "holm_adjust",
+    "hypothesis_tests",
+    "spend_drivers",
+]
+
+#: |sample skewness| above this in either group selects the rank-based test.
+SKEW_THRESHOLD = 1.0
+#: Bootstrap work limit (resamples x observations); above it an analytic CI is used.
+MAX_BOOT_CELLS = 20_000_000
+#: Smallest group (or number of pairs) a test is run on.
+MIN_GROUP_N = 3
+MIN_PAIRS = 4
+#: Rows in each bootstrap chunk (resamples x observations), bounds memory.
+_CHUNK_CELLS = 2_000_000
+ROUND_DECIMALS = 10
+_ALTERNATIVES = ("two-sided", "greater", "less")
+
+DEFAULT_DRIVER_PREDICTORS: tuple[str, ...] = (
+    "annual_income",
+    "age",
+    "kids_at_home",
+    "teens_at_home",
+    "is_loyalty_member",
+    "tenure_days",
+)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _round(value: Any) -> Any:
+    """Round a float to :data:`ROUND_DECIMALS`; leave everything else alone."""
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        return round(value, ROUND_DECIMALS) if math.isfinite(value) else value
+    return value
+
+
+def _round_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].round(ROUND_DECIMALS)
+    return frame
+
+
+def _text_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Give all-object columns a string dtype so an all-missing column stays VARCHAR."""
+    for column in frame.columns:
+        if frame[column].dtype == object:
+            frame[column] = frame[column].astype("str")
+    return frame
+
+
+def _clean(values: Any) -> np.ndarray:
+    """1-D float array without NaN/inf."""
+    arr = np.asarray(values, dtype=float).ravel()
+    return arr[np.isfinite(arr)]
+
+
+def _as_float(series: pd.Series) -> np.ndarray:
+    """A column as float (booleans -> 0/1, unparseable -> NaN)."""
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    if series.dtype == object:
+        mapped = series.map(lambda v: float(v) if isinstance(v, (bool, np.bool_)) else v)
+        return pd.to_numeric(mapped, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+_TRUE = {"true", "t", "yes", "y", "1", "member"}
+_FALSE = {"false", "f", "no", "n", "0", "non-member", "nonmember"}
+
+
+def _as_bool(series: pd.Series) -> np.ndarray:
+    """A flag column as float 1/0 with NaN for missing or unrecognised values."""
+    if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+        out = _as_float(series)
+        out[~np.isin(out, (0.0, 1.0))] = np.nan
+        return out
+
+    def convert(v: Any) -> float:
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            return np.nan
+        if isinstance(v, (bool, np.bool_)):
+            return float(v)
+        text = str(v).strip().lower()
+        if text in _TRUE:
+            return 1.0
+        if text in _FALSE:
+            return 0.0
+        return np.nan
+
+    return np.array([convert(v) for v in series], dtype=float)
+
+
+def _has_values(frame: pd.DataFrame | None, column: str) -> bool:
+    return frame is not None and column in frame.columns and frame[column].notna().any()
+
+
+def _skewness(x: np.ndarray) -> float:
+    if x.size < 3 or np.ptp(x) == 0:
+        return float("nan")
+    return float(stats.skew(x, bias=False))
+
+
+def _percentile_ci(boot: np.ndarray, confidence: float) -> tuple[float, float]:
+    boot = boot[np.isfinite(boot)]
+    if boot.size == 0:
+        return float("nan"), float("nan")
+    tail = (1.0 - confidence) / 2.0 * 100.0
+    low, high = np.percentile(boot, [tail, 100.0 - tail])
+    return float(low), float(high)
+
+
+def _chunks(n_boot: int, n_obs: int) -> list[int]:
+    size = max(1, _CHUNK_CELLS // max(n_obs, 1))
+    return [min(size, n_boot - start) for start in range(0, n_boot, size)]
+
+
+def _z(confidence: float) -> float:
+    return float(stats.norm.ppf(0.5 + confidence / 2.0))
+
+
+# ----------------------------------------------------------------- effect sizes
+
+
+def _hedges_correction(df: float) -> float:
+    """Exact small-sample correction J(df) = Γ(df/2) / (sqrt(df/2) Γ((df-1)/2))."""
+    if df <= 1:
+        return float("nan")
+    return float(np.exp(special.gammaln(df / 2) - special.gammaln((df - 1) / 2)) / np.sqrt(df / 2))
+
+
+def _hedges_g_batch(
+    mean_a: np.ndarray, var_a: np.ndarray, n_a: int, mean_b: np.ndarray, var_b: np.ndarray, n_b: int
+) -> np.ndarray:
+    df = n_a + n_b - 2
+    pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / df)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = (mean_a - mean_b) / pooled
+    d = np.where(pooled > 0, d, np.nan)
+    return d * _hedges_correction(df)
+
+
+def _hedges_g(a: np.ndarray, b: np.ndarray) -> float:
+    return float(
+        _hedges_g_batch(
+            np.array([a.mean()]),
+            np.array([a.var(ddof=1)]),
+            a.size,
+            np.array([b.mean()]),
+            np.array([b.var(ddof=1)]),
+            b.size,
+        )[0]
+    )
+
+
+def _rank_biserial_from_u(u_a: np.ndarray | float, n_a: int, n_b: int) -> np.ndarray | float:
+    """r = 2 U_A / (n_a n_b) - 1 = P(A > B) - P(A < B)."""
+    return 2.0 * u_a / (n_a * n_b) - 1.0
+
+
+def _delong_auc_se(a: np.ndarray, b: np.ndarray) -> float:
+    """DeLong standard error of AUC = P(A > B) + 0.5 P(A = B)."""
+    sb = np.sort(b)
+    sa = np.sort(a)
+    v10 = (np.searchsorted(sb, a, "left") + np.searchsorted(sb, a, "right")) / (2.0 * b.size)
+    v01 = (
+        a.size - (np.searchsorted(sa, b, "left") + np.searchsorted(sa, b, "right")) / 2.0
+    ) / a.size
+    var = v10.var(ddof=1) / a.size + v01.var(ddof=1) / b.size
+    return float(np.sqrt(var))
+
+
+def _spearman_batch(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Row-wise Spearman rho for 2-D arrays (one resample per row)."""
+    xr = stats.rankdata(x, axis=1)
+    yr = stats.rankdata(y, axis=1)
+    xr -= xr.mean(axis=1, keepdims=True)
+    yr -= yr.mean(axis=1, keepdims=True)
+    num = (xr * yr).sum(axis=1)
+    den = np.sqrt((xr * xr).sum(axis=1) * (yr * yr).sum(axis=1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+# ------------------------------------------------------------------- public tests
+
+
+def holm_adjust(p_values: Sequence[float]) -> np.ndarray:
+    """Holm step-down adjusted p-values (family-wise error control).
+
+    Uses ``statsmodels.stats.multitest.multipletests(method="holm")``. Missing
+    (NaN) p-values are left as NaN and do not count towards the number of tests.
+
+    >>> holm_adjust([0.01, 0.04, 0.03, 0.005]).tolist()
+    [0.03, 0.06, 0.06, 0.02]
+    """
+    p = np.asarray(p_values, dtype=float).ravel()
+    out = np.full(p.shape, np.nan)
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
+    return out
+
+
+def compare_two_groups(
+    a: Sequence[float] | np.ndarray | pd.Series,
+    b: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    alternative: str,
+    skewed: bool | None = None,
+    n_boot: int = 2000,
+    random_state: int = 0,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Compare a metric between group A and group B.
+
+    Parameters
+    ----------
+    a, b:
+        Observations of the metric in each group; NaN values are dropped.
+    alternative:
+        ``"two-sided"``, ``"greater"`` (A tends to be larger) or ``"less"``.
+    skewed:
+        ``True`` -> Mann-Whitney U with the rank-biserial correlation;
+        ``False`` -> Welch's t test with Hedges' g; ``None`` -> decided by the rule
+        |bias-corrected sample skewness| > :data:`SKEW_THRESHOLD` in either group.
+    n_boot, random_state:
+        Percentile-bootstrap resamples (each group resampled separately) and seed for
+        the effect-size interval. ``n_boot = 0`` or more than :data:`MAX_BOOT_CELLS`
+        resampled values switch to the large-sample interval (DeLong for the
+        rank-biserial correlation, Hedges-Olkin SE for g).
+    confidence:
+        Two-sided confidence level of the effect-size interval.
+
+    Returns
+    -------
+    dict with ``n_a, n_b, mean_a, mean_b, median_a, median_b, statistic, p_value,
+    effect_size, effect_size_name, ci_low, ci_high, method, method_reason,
+    ci_method``. ``statistic`` is U of group A (Mann-Whitney) or Welch's t.
+    Positive effect sizes mean A is larger than B.
+    """
+    if alternative not in _ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {_ALTERNATIVES}, got {alternative!r}")
+    x, y = _clean(a), _clean(b)
+    n_a, n_b = int(x.size), int(y.size)
+    if n_a < 2 or n_b < 2:
+        raise ValueError(f"each group needs at least 2 observations (n_a={n_a}, n_b={n_b})")
+
+    if skewed is None:
+        skew_a, skew_b = _skewness(x), _skewness(y)
+        worst = np.nanmax([abs(skew_a), abs(skew_b), 0.0])
+        skewed = bool(worst > SKEW_THRESHOLD)
+        shown = f"skewness A {skew_a:.2f}, B {skew_b:.2f}"
+        if skewed:
+            reason = (
+                f"skewed distribution ({shown}; |skewness| > {SKEW_THRESHOLD:g} in a group): "
+                "rank-based Mann-Whitney U test"
+            )
+        else:
+            reason = (
+                f"roughly symmetric distribution ({shown}; |skewness| <= {SKEW_THRESHOLD:g} "
+                "in both groups): Welch's t test on means"
+            )
+    else:
+        reason = (
+            "caller requested a rank-based test (skewed=True)"
+            if skewed
+            else "caller requested a test on means (skewed=False)"
+        )
+
+    rng = np.random.default_rng(random_state)
+    use_boot = n_boot > 0 and n_boot * (n_a + n_b) <= MAX_BOOT_CELLS
+    if skewed:
+        res = stats.mannwhitneyu(x, y, alternative=alternative)
+        statistic = float(res.statistic)
+        effect = float(_rank_biserial_from_u(statistic, n_a, n_b))
+        method, effect_name = "mann_whitney_u", "rank_biserial"
+        if use_boot:
+            boot = []
+            for size in _chunks(n_boot, n_a + n_b):
+                xa = x[rng.integers(0, n_a, size=(size, n_a))]
+                yb = y[rng.integers(0, n_b, size=(size, n_b))]
+                ranks = stats.rankdata(np.concatenate([xa, yb], axis=1), axis=1)
+                u = ranks[:, :n_a].sum(axis=1) - n_a * (n_a + 1) / 2.0
+                boot.append(_rank_biserial_from_u(u, n_a, n_b))
+            ci_low, ci_high = _percentile_ci(np.concatenate(boot), confidence)
+        else:
+            auc, se = (effect + 1.0) / 2.0, _delong_auc_se(x, y)
+            zc = _z(confidence)
+            ci_low = float(np.clip(2.0 * (auc - zc * se) - 1.0, -1.0, 1.0))
+            ci_high = float(np.clip(2.0 * (auc + zc * se) - 1.0, -1.0, 1.0))
+    else:
+        res = stats.ttest_ind(x, y, equal_var=False, alternative=alternative)
+        statistic = float(res.statistic)
+        effect = _hedges_g(x, y)
+        method, effect_name = "welch_t", "hedges_g"
+        if use_boot:
+            boot = []
+            for size in _chunks(n_boot, n_a + n_b):
+                xa = x[rng.integers(0, n_a, size=(size, n_a))]
+                yb = y[rng.integers(0, n_b, size=(size, n_b))]
+                boot.append(
+                    _hedges_g_batch(
+                        xa.mean(axis=1),
+                        xa.var(axis=1, ddof=1),
+                        n_a,
+                        yb.mean(axis=1),
+                        yb.var(axis=1, ddof=1),
+                        n_b,
+                    )
+                )
+            ci_low, ci_high = _percentile_ci(np.concatenate(boot), confidence)
+        else:
+            n = n_a + n_b
+            se = (
+                math.sqrt(n / (n_a * n_b) + effect**2 / (2.0 * n))
+                if math.isfinite(effect)
+                else np.nan
+            )
+            zc = _z(confidence)
+            ci_low, ci_high = effect - zc * se, effect + zc * se
+
+    if use_boot:
+        ci_method = f"percentile bootstrap, {n_boot} resamples per group, seed {random_state}"
+    elif skewed:
+        ci_method = "large-sample DeLong interval (bootstrap skipped: sample too large or n_boot=0)"
+    else:
+        ci_method = (
+            "large-sample Hedges-Olkin interval (bootstrap skipped: sample too large or n_boot=0)"
+        )
+
+    out = {
+        "n_a": n_a,
+        "n_b": n_b,
+        "mean_a": float(x.mean()),
+        "mean_b": float(y.mean()),
+        "median_a": float(np.median(x)),
+        "median_b": float(np.median(y)),
+        "statistic": statistic,
+        "p_value": float(res.pvalue),
+        "effect_size": effect,
+        "effect_size_name": effect_name,
+        "ci_low": float(ci_low),
+        "ci_high": float(ci_high),
+        "method": method,
+        "method_reason": reason,
+        "ci_method": ci_method,
+    }
+    return {k: _round(v) for k, v in out.items()}
+
+
+def association(
+    x: Sequence[float] | np.ndarray | pd.Series,
+    y: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    alternative: str = "two-sided",
+    n_boot: int = 2000,
+    random_state: int = 0,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Spearman rank correlation between ``x`` and ``y`` with a bootstrap interval.
+
+    Pairs with a missing value on either side are dropped. The interval is a seeded
+    percentile bootstrap over pairs; with ``n_boot = 0`` or a very large sample it is
+    the Fisher-z interval with the Bonett-Wright standard error
+    ``sqrt((1 + rho^2 / 2) / (n - 3))``.
+
+    Returns a dict with ``n, mean_x, mean_y, median_x, median_y, statistic`` (rho),
+    ``p_value, effect_size`` (rho), ``effect_size_name, ci_low, ci_high, method,
+    method_reason, ci_method``.
+    """
+    if alternative not in _ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {_ALTERNATIVES}, got {alternative!r}")
+    xs = np.asarray(x, dtype=float).ravel()
+    ys = np.asarray(y, dtype=float).ravel()
+    if xs.shape != ys.shape:
+        raise ValueError("x and y must have the same length")
+    keep = np.isfinite(xs) & np.isfinite(ys)
+    xs, ys = xs[keep], ys[keep]
+    n = int(xs.size)
+    if n < 3:
+        raise ValueError(f"need at least 3 complete pairs, got {n}")
+
+    res = stats.spearmanr(xs, ys, alternative=alternative)
+    rho = float(res.statistic)
+    use_boot = n_boot > 0 and n_boot * n * 2 <= MAX_BOOT_CELLS
+    if use_boot:
+        rng = np.random.default_rng(random_state)
+        boot = []
+        for size in _chunks(n_boot, 2 * n):
+            idx = rng.integers(0, n, size=(size, n))
+            boot.append(_spearman_batch(xs[idx], ys[idx]))
+        ci_low, ci_high = _percentile_ci(np.concatenate(boot), confidence)
+        ci_method = f"percentile bootstrap over pairs, {n_boot} resamples, seed {random_state}"
+    else:
+        if n > 3 and math.isfinite(rho) and abs(rho) < 1:
+            se = math.sqrt((1 + rho**2 / 2) / (n - 3))
+            zc = _z(confidence)
+            ci_low, ci_high = (
+                math.tanh(math.atanh(rho) - zc * se),
+                math.tanh(math.atanh(rho) + zc * se),
+            )
+        else:
+            ci_low = ci_high = float("nan")
+        ci_method = (
+            "Fisher z interval, Bonett-Wright SE (bootstrap skipped: sample too large or n_boot=0)"
+        )
+
+    out = {
+        "n": n,
+        "mean_x": float(xs.mean()),
+        "mean_y": float(ys.mean()),
+        "median_x": float(np.median(xs)),
+        "median_y": float(np.median(ys)),
+        "statistic": rho,
+        "p_value": float(res.pvalue),
+        "effect_size": rho,
+        "effect_size_name": "spearman_rho",
+        "ci_low": float(ci_low),
+        "ci_high": float(ci_high),
+        "method": "spearman",
+        "method_reason": (
+            "Spearman rank correlation: monotonic association, robust to skewed money "
+            "columns and outliers"
+        ),
+        "ci_method": ci_method,
+    }
+    return {k: _round(v) for k, v in out.items()}
+
+
+# -------------------------------------------------------------- hypothesis table
+
+HYPOTHESIS_COLUMNS = [
+    "test_id",
+    "hypothesis",
+    "source_document",
+    "grain",
+    "metric",
+    "group_a",
+    "group_b",
+    "alternative",
+    "method",
+    "method_reason",
+    "n_a",
+    "n_b",
+    "mean_a",
+    "mean_b",
+    "median_a",
+    "median_b",
+    "statistic",
+    "p_value",
+    "p_value_holm",
+    "effect_size",
+    "effect_size_name",
+    "ci_low",
+    "ci_high",
+    "ci_method",
+    "alpha",
+    "is_significant",
+    "verdict",
+    "caveat",
+    "status",
+]
+
+_FLOAT_COLUMNS = [
+    "mean_a",
+    "mean_b",
+    "median_a",
+    "median_b",
+    "statistic",
+    "p_value",
+    "p_value_holm",
+    "effect_size",
+    "ci_low",
+    "ci_high",
+    "alpha",
+]
+
+
+@dataclass
+class _Spec:
+    test_id: str
+    hypothesis: str
+    source_document: str
+    grain: str
+    metric: str
+    group_a: str
+    group_b: str
+    alternative: str
+    claim: str  # what "Supported" asserts, in words
+    caveat: str
+    kind: str = "compare"  # or "association"
+    expected_sign: int = 1
+
+
+def _fmt_num(value: float) -> str:
+    """Readable number: thousands separators, at most 3 significant digits below 100."""
+    if not math.isfinite(value):
+        return "n/a"
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _fmt_ci(low: float, high: float, digits: int = 2) -> str:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "95% CI not available"
+    sep = "–" if low >= 0 else " to "
+    return f"95% CI {low:.{digits}f}{sep}{high:.{digits}f}"
+
+
+def _fmt_p(p: float) -> str:
+    return "Holm p < 0.001" if p < 0.001 else f"Holm p = {p:.3f}"
+
+
+def _effect_label(name: str) -> str:
+    return {
+        "rank_biserial": "rank-biserial",
+        "hedges_g": "Hedges' g",
+        "spearman_rho": "Spearman rho",
+    }[name]
+
+
+def _summary(row: dict[str, Any]) -> str:
+    name = row["effect_size_name"]
+    effect = (
+        f"{_effect_label(name)} {row['effect_size']:.2f}, {_fmt_ci(row['ci_low'], row['ci_high'])}"
+    )
+    if name == "spearman_rho":
+        return f"{effect}, n = {row['n_a']:,}"
+    if name == "rank_biserial":
+        centre = (
+            f"median {_fmt_num(row['median_a'])} vs {_fmt_num(row['median_b'])}, "
+            f"mean {_fmt_num(row['mean_a'])} vs {_fmt_num(row['mean_b'])}"
+        )
+    else:
+        centre = f"mean {_fmt_num(row['mean_a'])} vs {_fmt_num(row['mean_b'])}"
+    return f"{centre}; {effect}"
+
+
+def _not_run(spec: _Spec, reason: str, alpha: float) -> dict[str, Any]:
+    row = _base_row(spec, alpha)
+    row.update(
+        method_reason=reason,
+        verdict=f"Not run: {reason}",
+        status="not_run",
+    )
+    return row
+
+
+def _base_row(spec: _Spec, alpha: float) -> dict[str, Any]:
+    row: dict[str, Any] = {c: None for c in HYPOTHESIS_COLUMNS}
+    row.update(
+        test_id=spec.test_id,
+        hypothesis=spec.hypothesis,
+        source_document=spec.source_document,
+        grain=spec.grain,
+        metric=spec.metric,
+        group_a=spec.group_a,
+        group_b=spec.group_b,
+        alternative=spec.alternative,
+        alpha=float(alpha),
+        caveat=spec.caveat,
+    )
+    return row
+
+
+def _run_compare(
+    spec: _Spec,
+    a: np.ndarray,
+    b: np.ndarray,
+    *,
+    alpha: float,
+    n_boot: int,
+    random_state: int,
+    extra_reason: str = "",
+) -> dict[str, Any]:
+    a, b = _clean(a), _clean(b)
+    if a.size < MIN_GROUP_N or b.size < MIN_GROUP_N:
+        return _not_run(
+            spec,
+            f"too few observations to compare ({spec.group_a}: {a.size}, {spec.group_b}: {b.size}; "
+            f"need at least {MIN_GROUP_N} each)",
+            alpha,
+        )
+    if np.ptp(np.concatenate([a, b])) == 0:
+        return _not_run(
+            spec,
+            f"{spec.metric} has the same value ({_fmt_num(a[0])}) in every row, so it carries no information",
+            alpha,
+        )
+    res = compare_two_groups(
+        a, b, alternative=spec.alternative, skewed=None, n_boot=n_boot, random_state=random_state
+    )
+    row = _base_row(spec, alpha)
+    row.update(res)
+    if extra_reason:
+        row["method_reason"] = f"{extra_reason}; {res['method_reason']}"
+    row["status"] = "ran"
+    return row
+
+
+def _run_association(
+    spec: _Spec,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    alpha: float,
+    n_boot: int,
+    random_state: int,
+) -> dict[str, Any]:
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    if x.size < MIN_PAIRS:
+        return _not_run(
+            spec,
+            f"too few customers/orders with both {spec.group_a} and {spec.group_b} ({x.size}; need {MIN_PAIRS})",
+            alpha,
+        )
+    for values, name in ((x, spec.group_a), (y, spec.group_b)):
+        if np.ptp(values) == 0:
+            return _not_run(
+                spec,
+                f"{name} has the same value in every row, so no association can be measured",
+                alpha,
+            )
+    res = association(x, y, alternative=spec.alternative, n_boot=n_boot, random_state=random_state)
+    row = _base_row(spec, alpha)
+    row.update(
+        n_a=res["n"],
+        n_b=res["n"],
+        mean_a=res["mean_x"],
+        mean_b=res["mean_y"],
+        median_a=res["median_x"],
+        median_b=res["median_y"],
+        statistic=res["statistic"],
+        p_value=res["p_value"],
+        effect_size=res["effect_size"],
+        effect_size_name=res["effect_size_name"],
+        ci_low=res["ci_low"],
+        ci_high=res["ci_high"],
+        ci_method=res["ci_method"],
+        method=res["method"],
+        method_reason=res["method_reason"],
+        status="ran",
+    )
+    return row
+
+
+def _customer_column_reason(customers: pd.DataFrame | None, column: str, label: str) -> str | None:
+    if customers is None:
+        return "the dataset has no customers table"
+    if column not in customers.columns:
+        return f"the dataset has no {label} (column {column} is missing)"
+    if not customers[column].notna().any():
+        return f"the dataset has no {label} ({column} is empty)"
+    return None
+
+
+def _discount_flag(orders: pd.DataFrame) -> tuple[np.ndarray | None, str | None]:
+    """Discounted flag per order: is_discounted, else discount_amount > 0."""
+    if _has_values(orders, "is_discounted"):
+        return _as_bool(orders["is_discounted"]), None
+    if _has_values(orders, "discount_amount"):
+        amount = _as_float(orders["discount_amount"])
+        flag = np.where(np.isfinite(amount), (amount > 0).astype(float), np.nan)
+        return flag, "is_discounted derived as discount_amount > 0"
+    return None, "the dataset has no order-level discounts (no is_discounted or discount_amount)"
+
+
+def _discount_rate(orders: pd.DataFrame) -> tuple[np.ndarray | None, str | None]:
+    if _has_values(orders, "discount_rate"):
+        return _as_float(orders["discount_rate"]), None
+    if _has_values(orders, "discount_amount") and _has_values(orders, "amount"):
+        disc = _as_float(orders["discount_amount"])
+        gross = _as_float(orders["amount"]) + disc
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(gross > 0, disc / gross, np.nan)
+        return rate, "discount_rate derived as discount_amount / (amount + discount_amount)"
+    return None, "the dataset has no order-level discount amounts to measure discount depth"
+
+
+def _test_specs() -> dict[str, _Spec]:
+    observational = "Observational data: association, not causation"
+    specs = [
+        _Spec(
+            test_id="discount_volume",
+            hypothesis="Higher discounts lead to increased sales volume: discounted orders contain more units than full-price orders.",
+            source_document="003",
+            grain="order",
+            metric="quantity",
+            group_a="discounted orders",
+            group_b="full-price orders",
+            alternative="greater",
+            claim="discounted orders contain more units",
+            caveat=(
+                f"{observational}. Discounts are not randomly assigned, so discounted orders may "
+                "differ in timing, product mix and customer; orders of the same customer are "
+                "treated as independent."
+            ),
+        ),
+        _Spec(
+            test_id="discount_depth_volume",
+            hypothesis="Higher discounts lead to increased sales volume: among discounted orders, deeper discounts go with more units.",
+            source_document="003",
+            grain="order",
+            metric="quantity vs discount_rate",
+            group_a="discount_rate",
+            group_b="quantity",
+            alternative="greater",
+            claim="deeper discounts go with more units per order",
+            caveat=(
+                f"{observational}. Discount depth may track product, season or order size rules; "
+                "only discounted orders are used."
+            ),
+            kind="association",
+        ),
+        _Spec(
+            test_id="loyalty_member_spend",
+            hypothesis="Loyalty program members exhibit higher average spending than non-members.",
+            source_document="003",
+            grain="customer",
+            metric="total_spend",
+            group_a="loyalty members",
+            group_b="non-members",
+            alternative="greater",
+            claim="loyalty members spend more than non-members",
+            caveat=(
+                f"{observational}. Customers who already spend a lot may be the ones who join "
+                "(self-selection); spend is not adjusted for tenure."
+            ),
+        ),
+        _Spec(
+            test_id="over_50_frequency",
+            hypothesis="Older customers (above 50) purchase less frequently than younger customers.",
+            source_document="003",
+            grain="customer",
+            metric="purchase_frequency_per_year",
+            group_a="customers over 50",
+            group_b="customers 50 or under",
+            alternative="less",
+            claim="customers over 50 buy less often than customers 50 or under",
+            caveat=(
+                f"{observational}. Cross-sectional: an age gap may reflect cohort or tenure rather "
+                "than ageing; the cut-off at 50 follows the source document."
+            ),
+            expected_sign=-1,
+        ),
+        _Spec(
+            test_id="loyalty_score_spend",
+            hypothesis="Customers with higher loyalty scores spend more (positive correlation between loyalty score and purchase amount).",
+            source_document="000",
+            grain="customer",
+            metric="total_spend vs loyalty_score",
+            group_a="loyalty_score",
+            group_b="total_spend",
+            alternative="two-sided",
+            claim="customers with higher loyalty scores spend more",
+            caveat=(
+                f"{observational}. The loyalty score may itself be computed from past spend, "
+                "which would make the correlation partly circular."
+            ),
+            kind="association",
+        ),
+        _Spec(
+            test_id="income_spend",
+            hypothesis="Higher-income customers spend more (income is the strongest predictor of total spend).",
+            source_document="004",
+            grain="customer",
+            metric="total_spend vs annual_income",
+            group_a="annual_income",
+            group_b="total_spend",
+            alternative="two-sided",
+            claim="higher-income customers spend more",
+            caveat=(
+                f"{observational}. Unadjusted rank correlation; customers without an income are "
+                "left out. See spend_drivers for income adjusted for age and household."
+            ),
+            kind="association",
+        ),
+    ]
+    return {s.test_id: s for s in specs}
+
+
+def hypothesis_tests(
+    customers: pd.DataFrame,
+    orders: pd.DataFrame | None,
+    *,
+    alpha: float = 0.05,
+    random_state: int = 0,
+    n_boot: int = 2000,
+) -> pd.DataFrame:
+    """Test the hypotheses stated in the source documents; one row per test.
+
+    Tests (``test_id``):
+
+    * ``discount_volume`` (003) - units per order, discounted vs full-price orders,
+      one-sided "greater".
+    * ``discount_depth_volume`` (003) - Spearman between discount_rate and quantity
+      among discounted orders, one-sided "greater".
+    * ``loyalty_member_spend`` (003) - customer total_spend, members vs non-members,
+      one-sided "greater".
+    * ``over_50_frequency`` (003) - purchase_frequency_per_year (fallback:
+      order_count, stated in ``method_reason``), age > 50 vs age <= 50, one-sided
+      "less".
+    * ``loyalty_score_spend`` (000) - Spearman loyalty_score vs total_spend, two-sided.
+    * ``income_spend`` (004) - Spearman annual_income vs total_spend, two-sided.
+
+    Two-group tests follow :func:`compare_two_groups` (skewness rule); for the
+    Spearman rows ``group_a``/``group_b`` name the x and y variables, ``n_a = n_b``
+    is the number of complete pairs and ``mean_*``/``median_*`` describe x and y.
+    p-values of the tests that ran are Holm-adjusted together; ``is_significant``
+    uses the Holm p-value. A test is "Supported" when it is significant and its
+    effect has the hypothesised sign. Tests whose inputs are missing are returned
+    with ``status = 'not_run'`` and the reason in ``verdict`` and ``method_reason``.
+    """
+    specs = _test_specs()
+    rows: list[dict[str, Any]] = []
+    kw = {"alpha": alpha, "n_boot": n_boot, "random_state": random_state}
+
+    # --- order-level: discounts and volume -------------------------------------
+    for test_id in ("discount_volume", "discount_depth_volume"):
+        spec = specs[test_id]
+        if orders is None:
+            rows.append(_not_run(spec, "the dataset has no orders table", alpha))
+            continue
+        if not _has_values(orders, "quantity"):
+            rows.append(_not_run(spec, "the orders have no quantity (units per order)", alpha))
+            continue
+        quantity = _as_float(orders["quantity"])
+        flag, flag_note = _discount_flag(orders)
+        if flag is None:
+            rows.append(_not_run(spec, flag_note, alpha))
+            continue
+        n_disc = int(np.nansum(flag == 1))
+        if n_disc == 0:
+            rows.append(
+                _not_run(
+                    spec, "the dataset has no order-level discounts (no order is discounted)", alpha
+                )
+            )
+            continue
+        if test_id == "discount_volume":
+            if int(np.nansum(flag == 0)) == 0:
+                rows.append(
+                    _not_run(
+                        spec, "every order is discounted, so there is no full-price group", alpha
+                    )
+                )
+                continue
+            rows.append(
+                _run_compare(
+                    spec,
+                    quantity[flag == 1],
+                    quantity[flag == 0],
+                    extra_reason=flag_note or "",
+                    **kw,
+                )
+            )
+        else:
+            rate, rate_note = _discount_rate(orders)
+            if rate is None:
+                rows.append(_not_run(spec, rate_note, alpha))
+                continue
+            row = _run_association(spec, rate[flag == 1], quantity[flag == 1], **kw)
+            notes = "; ".join(n for n in (flag_note, rate_note) if n)
+            if notes and row["status"] == "ran":
+                row["method_reason"] = f"{notes}; {row['method_reason']}"
+            rows.append(row)
+
+    # --- customer-level -----------------------------------------------------------
+    spec = specs["loyalty_member_spend"]
+    reason = _customer_column_reason(
+        customers, "is_loyalty_member", "loyalty membership flag"
+    ) or _customer_column_reason(customers, "total_spend", "customer spend")
+    if reason:
+        rows.append(_not_run(spec, reason, alpha))
+    else:
+        member = _as_bool(customers["is_loyalty_member"])
+        spend = _as_float(customers["total_spend"])
+        if not (member == 1).any() or not (member == 0).any():
+            which = "no loyalty members" if not (member == 1).any() else "no non-members"
+            rows.append(
+                _not_run(spec, f"the dataset has {which}, so there is nothing to compare", alpha)
+            )
+        else:
+            rows.append(_run_compare(spec, spend[member == 1], spend[member == 0], **kw))
+
+    spec = specs["over_50_frequency"]
+    reason = _customer_column_reason(customers, "age", "customer age")
+    if reason:
+        rows.append(_not_run(spec, reason, alpha))
+    else:
+        metric_note = ""
+        if _has_values(customers, "purchase_frequency_per_year"):
+            metric = "purchase_frequency_per_year"
+        elif _has_values(customers, "order_count"):
+            metric = "order_count"
+            metric_note = (
+                "purchase_frequency_per_year is missing, so order_count (orders per customer, not "
+                "normalised for tenure) is used instead"
+            )
+            spec = _Spec(
+                **{
+                    **spec.__dict__,
+                    "metric": "order_count",
+                    "claim": "customers over 50 place fewer orders than customers 50 or under",
+                    "caveat": spec.caveat
+                    + " order_count is not normalised for how long each customer has been active.",
+                }
+            )
+        else:
+            metric = None
+        if metric is None:
+            rows.append(
+                _not_run(
+                    spec, "the dataset has no purchase frequency or order count per customer", alpha
+                )
+            )
+        else:
+            age = _as_float(customers["age"])
+            values = _as_float(customers[metric])
+            rows.append(
+                _run_compare(
+                    spec, values[age > 50], values[age <= 50], extra_reason=metric_note, **kw
+                )
+            )
+
+    for test_id, x_col, x_label in (
+        ("loyalty_score_spend", "loyalty_score", "loyalty score"),
+        ("income_spend", "annual_income", "customer income"),
+    ):
+        spec = specs[test_id]
+        reason = _customer_column_reason(customers, x_col, x_label) or _customer_column_reason(
+            customers, "total_spend", "customer spend"
+        )
+        if reason:
+            rows.append(_not_run(spec, reason, alpha))
+        else:
+            rows.append(
+                _run_association(
+                    spec, _as_float(customers[x_col]), _as_float(customers["total_spend"]), **kw
+                )
+            )
+
+    # --- multiplicity and verdicts ----------------------------------------------
+    ran = [i for i, r in enumerate(rows) if r["status"] == "ran"]
+    adjusted = holm_adjust([rows[i]["p_value"] for i in ran])
+    claims = {s.test_id: s for s in specs.values()}
+    for i, p_holm in zip(ran, adjusted):
+        row = rows[i]
+        spec = claims[row["test_id"]]
+        claim = spec.claim
+        if row["test_id"] == "over_50_frequency" and row["metric"] == "order_count":
+            claim = "customers over 50 place fewer orders than customers 50 or under"
+        row["p_value_holm"] = float(p_holm)
+        significant = bool(math.isfinite(p_holm) and p_holm < alpha)
+        row["is_significant"] = significant
+        effect = row["effect_size"]
+        direction_ok = math.isfinite(effect) and np.sign(effect) == spec.expected_sign
+        detail = f"({_summary(row)}; {_fmt_p(p_holm)})"
+        if significant and direction_ok:
+            row["verdict"] = f"Supported: {claim} {detail}"
+        elif significant:
+            what = "association" if spec.kind == "association" else "difference"
+            row["verdict"] = f"Not supported: the {what} goes the other way {detail}"
+        else:
+            row["verdict"] = f"Not supported: no clear evidence that {claim} {detail}"
+
+    frame = pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS)
+    for column in _FLOAT_COLUMNS:
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    for column in ("n_a", "n_b"):
+        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+    frame["is_significant"] = pd.array(frame["is_significant"].tolist(), dtype="boolean")
+    return _round_frame(_text_columns(frame))
+
+
+# ------------------------------------------------------------------ spend drivers
+
+DRIVER_COLUMNS = [
+    "target",
+    "predictor",
+    "status",
+    "reason",
+    "standardized_beta",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "raw_coefficient",
+    "raw_ci_low",
+    "raw_ci_high",
+    "rank",
+    "n",
+    "r_squared",
+    "interpretation",
+]
+
+# (singular phrase, plural phrase with {step}) for "Each additional ..."
+_UNIT_PHRASES = {
+    "annual_income": ("unit of annual income", "{step} of annual income"),
+    "age": ("year of age", "{step} years of age"),
+    "kids_at_home": ("child at home", "{step} children at home"),
+    "teens_at_home": ("teenager at home", "{step} teenagers at home"),
+    "children_count": ("child in the household", "{step} children in the household"),
+    "tenure_days": ("day as a customer", "{step} days as a customer"),
+    "loyalty_score": ("loyalty-score point", "{step} loyalty-score points"),
+    "order_count": ("order", "{step} orders"),
+}
+_FLAG_PHRASES = {"is_loyalty_member": ("Loyalty members", "non-members")}
+
+
+def _step(values: np.ndarray, is_flag: bool) -> float:
+    """A readable step for interpretation: a power of ten near one SD (at least 1)."""
+    if is_flag:
+        return 1.0
+    sd = float(np.std(values, ddof=1))
+    if not math.isfinite(sd) or sd < 10:
+        return 1.0
+    return float(10 ** math.floor(math.log10(sd)))
+
+
+def _interpret(
+    predictor: str,
+    target: str,
+    coef: float,
+    low: float,
+    high: float,
+    step: float,
+    is_flag: bool,
+    rank: int,
+    n_run: int,
+    beta: float,
+) -> str:
+    target_label = target.replace("_", " ")
+    effect, lo, hi = coef * step, low * step, high * step
+    word = "higher" if effect > 0 else "lower"
+    if lo > 0 or hi < 0:
+        mags = sorted((abs(lo), abs(hi)))
+        ci = f"95% CI {_fmt_num(mags[0])}–{_fmt_num(mags[1])}"
+    else:
+        ci = f"95% CI {_fmt_num(lo)} to {_fmt_num(hi)}, which includes no effect"
+    if is_flag:
+        who, others = _FLAG_PHRASES.get(
+            predictor, (f"Customers with {predictor} true", f"customers with {predictor} false")
+        )
+        sentence = (
+            f"{who} are associated with {_fmt_num(abs(effect))} {word} {target_label} than {others} "
+            f"({ci}), holding the other factors fixed."
+        )
+    else:
+        singular, plural = _UNIT_PHRASES.get(
+            predictor, (f"unit of {predictor}", "{step} units of " + predictor)
+        )
+        phrase = singular if step == 1 else plural.format(step=_fmt_num(step))
+        sentence = (
+            f"Each additional {phrase} is associated with {_fmt_num(abs(effect))} {word} "
+            f"{target_label} ({ci}), holding the other factors fixed."
+        )
+    if rank == 1:
+        rank_text = f"Strongest of the {n_run} predictors by standardized effect (beta {beta:.2f})."
+    else:
+        rank_text = f"Rank {rank} of {n_run} by standardized effect (beta {beta:.2f})."
+    return f"{sentence} {rank_text}"
+
+
+def spend_drivers(
+    customers: pd.DataFrame,
+    *,
+    target: str = "total_spend",
+    predictors: Sequence[str] | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Which customer attributes go with spend, holding the others fixed (doc 004).
+
+    Fits OLS of the z-scored ``target`` on z-scored predictors with HC3
+    (heteroskedasticity-robust) standard errors and t-based intervals, on the rows
+    where target and all used predictors are present (``n``). The same model is
+    fitted unstandardised to give ``raw_coefficient`` - currency units of the target
+    per unit of the predictor - with its own HC3 interval.
+
+    Default predictors (``DEFAULT_DRIVER_PREDICTORS``) are used when present,
+    non-empty and non-constant; booleans enter as 0/1. Predictors that cannot be
+    used (missing, empty, constant, not numeric, perfectly collinear) are returned
+    with ``status = 'not_run'`` and a ``reason``.
+
+    Returns one row per predictor: ``target, predictor, status, reason,
+    standardized_beta, ci_low, ci_high, p_value, raw_coefficient, raw_ci_low,
+    raw_ci_high, rank`` (1 = largest |standardized_beta|), ``n, r_squared,
+    interpretation``.
+    """
+    candidates = list(DEFAULT_DRIVER_PREDICTORS if predictors is None else predictors)
+    rows: dict[str, dict[str, Any]] = {
+        p: {c: None for c in DRIVER_COLUMNS} | {"target": target, "predictor": p}
+        for p in candidates
+    }
+
+    def skip(p: str, reason: str) -> None:
+        rows[p].update(status="not_run", reason=reason, interpretation=f"Not run: {reason}")
+
+    target_reason = _customer_column_reason(customers, target, f"target {target}")
+    if target_reason is None and not pd.api.types.is_numeric_dtype(customers[target]):
+        target_reason = f"{target} is not numeric"
+    usable: list[str] = []
+    columns: dict[str, np.ndarray] = {}
+    flags: set[str] = set()
+    for p in candidates:
+        if target_reason:
+            skip(p, target_reason)
+            continue
+        if p == target:
+            skip(p, "the predictor is the target itself")
+            continue
+        reason = _customer_column_reason(customers, p, p)
+        if reason:
+            skip(p, reason)
+            continue
+        series = customers[p]
+        if pd.api.types.is_bool_dtype(series) or p.startswith(("is_", "has_")):
+            values = _as_bool(series)
+            flags.add(p)
+        elif pd.api.types.is_numeric_dtype(series):
+            values = _as_float(series)
+        else:
+            skip(p, f"{p} is not numeric (encode categories before using them as drivers)")
+            continue
+        finite = values[np.isfinite(values)]
+        if finite.size == 0:
+            skip(p, f"{p} has no usable values")
+            continue
+        if np.ptp(finite) == 0:
+            skip(p, f"{p} has the same value for every customer")
+            continue
+        usable.append(p)
+        columns[p] = values
+
+    result_rows = [rows[p] for p in candidates]
+    if usable:
+        y_all = _as_float(customers[target])
+        X_all = np.column_stack([columns[p] for p in usable])
+        complete = np.isfinite(y_all) & np.isfinite(X_all).all(axis=1)
+        y, X = y_all[complete], X_all[complete]
+        n = int(complete.sum())
+        # drop columns that became constant or perfectly collinear in the complete rows
+        kept: list[int] = []
+        for j, p in enumerate(usable):
+            col = X[:, j]
+            if n == 0 or np.ptp(col) == 0:
+                skip(p, f"{p} is constant among the {n} customers with complete data")
+                continue
+            trial = np.column_stack([np.ones(n), X[:, kept + [j]]])
+            if np.linalg.matrix_rank(trial) < trial.shape[1]:
+                skip(p, f"{p} is perfectly collinear with the other predictors")
+                continue
+            kept.append(j)
+        used = [usable[j] for j in kept]
+        X = X[:, kept]
+        k = len(used)
+        if k and (n < k + 3 or n < 10 or np.ptp(y) == 0):
+            why = (
+                f"{target} is the same for every customer with complete data"
+                if n and np.ptp(y) == 0
+                else f"only {n} customers have {target} and all predictors (need at least {max(10, k + 3)})"
+            )
+            for p in used:
+                skip(p, why)
+            used = []
+        if used:
+            x_mean, x_sd = X.mean(axis=0), X.std(axis=0, ddof=1)
+            y_mean, y_sd = y.mean(), y.std(ddof=1)
+            Z = (X - x_mean) / x_sd
+            zy = (y - y_mean) / y_sd
+            std_fit = sm.OLS(zy, sm.add_constant(Z, has_constant="add")).fit(
+                cov_type="HC3", use_t=True
+            )
+            raw_fit = sm.OLS(y, sm.add_constant(X, has_constant="add")).fit(
+                cov_type="HC3", use_t=True
+            )
+            level = 1.0 - confidence
+            std_ci = np.asarray(std_fit.conf_int(alpha=level))
+            raw_ci = np.asarray(raw_fit.conf_int(alpha=level))
+            betas = np.asarray(std_fit.params)[1:]
+            order = np.argsort(-np.abs(betas), kind="stable")
+            ranks = np.empty(len(used), dtype=int)
+            ranks[order] = np.arange(1, len(used) + 1)
+            for j, p in enumerate(used):
+                coef = float(raw_fit.params[j + 1])
+                rows[p].update(
+                    status="ran",
+                    reason=None,
+                    standardized_beta=float(betas[j]),
+                    ci_low=float(std_ci[j + 1, 0]),
+                    ci_high=float(std_ci[j + 1, 1]),
+                    p_value=float(std_fit.pvalues[j + 1]),
+                    raw_coefficient=coef,
+                    raw_ci_low=float(raw_ci[j + 1, 0]),
+                    raw_ci_high=float(raw_ci[j + 1, 1]),
+                    rank=int(ranks[j]),
+                    n=n,
+                    r_squared=float(std_fit.rsquared),
+                    interpretation=_interpret(
+                        p,
+                        target,
+                        coef,
+                        float(raw_ci[j + 1, 0]),
+                        float(raw_ci[j + 1, 1]),
+                        _step(X[:, j], p in flags),
+                        p in flags,
+                        int(ranks[j]),
+                        len(used),
+                        float(betas[j]),
+                    ),
+                )
+
+    frame = pd.DataFrame(result_rows, columns=DRIVER_COLUMNS)
+    for column in (
+        "standardized_beta",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "raw_coefficient",
+        "raw_ci_low",
+        "raw_ci_high",
+        "r_squared",
+    ):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    for column in ("rank", "n"):
+        frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
+    return _round_frame(_text_columns(frame))
+
+
+def correlation_matrix(
+    customers: pd.DataFrame, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Pairwise Pearson and Spearman correlations in long format, for a heatmap.
+
+    ``columns`` defaults to the numeric and boolean columns except ``*_id``. Columns
+    that are missing, empty or constant are left out. Each pair uses the customers
+    with both values (``n``). Returns ``var_x, var_y, n, pearson, spearman`` for every
+    ordered pair including the diagonal, in the order of ``columns``.
+    """
+    if columns is None:
+        columns = [
+            c
+            for c in customers.columns
+            if not str(c).endswith("_id")
+            and (
+                pd.api.types.is_numeric_dtype(customers[c])
+                or pd.api.types.is_bool_dtype(customers[c])
+            )
+        ]
+    data = {}
+    for c in columns:
+        if c not in customers.columns:
+            continue
+        series = customers[c]
+        if pd.api.types.is_bool_dtype(series) or str(c).startswith(("is_", "has_")):
+            values = _as_bool(series)
+        elif pd.api.types.is_numeric_dtype(series):
+            values = _as_float(series)
+        else:
+            continue
+        finite = values[np.isfinite(values)]
+        if finite.size < 2 or np.ptp(finite) == 0:
+            continue
+        data[c] = values
+    frame = pd.DataFrame(data)
+    out_cols = ["var_x", "var_y", "n", "pearson", "spearman"]
+    if frame.empty:
+        return pd.DataFrame(
+            {
+                c: pd.Series(dtype=float if c in ("pearson", "spearman") else object)
+                for c in out_cols
+            }
+        )
+    pearson = frame.corr(method="pearson", min_periods=3)
+    spearman = frame.corr(method="spearman", min_periods=3)
+    present = frame.notna().to_numpy(dtype=float)
+    counts = present.T @ present
+    names = list(frame.columns)
+    records = [
+        {
+            "var_x": x,
+            "var_y": y,
+            "n": int(counts[i, j]),
+            "pearson": float(pearson.loc[x, y]),
+            "spearman": float(spearman.loc[x, y]),
+        }
+        for i, x in enumerate(names)
+        for j, y in enumerate(names)
+    ]
+    result = pd.DataFrame(records, columns=out_cols)
+    result["n"] = result["n"].astype("Int64")
+    return _round_frame(result)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from customer_behavior import pipeline
+
+
+def _features(n=600, seed=0):
+    rng = np.random.default_rng(seed)
+    centers = np.array([[5, 2000, 90000], [20, 300, 40000], [60, 80, 25000]])
+    group = rng.integers(0, 3, n)
+    x = centers[group] * rng.normal(1, 0.08, (n, 3))
+    return pd.DataFrame(
+        {"customer_id": [f"C{i:05d}" for i in range(n)], "order_count": x[:, 0],
+         "total_spend": x[:, 1], "annual_income": x[:, 2]}
+    ), group
+
+
+def test_settings_read_dbt_vars_rendered_as_text():
+    s = pipeline.segment_settings({"segment_k": "", "segment_k_min": "3", "segment_k_max": "None",
+                                   "segment_random_state": None, "segment_fit_sample_size": "1000",
+                                   "segment_metric_sample_size": "500"})
+    assert s == {"pinned_k": None, "k_min": 3, "k_max": 8, "random_state": 0,
+                 "fit_sample_size": 1000, "metric_sample_size": 500}
+    assert pipeline.segment_settings({"segment_k": "4"})["pinned_k"] == 4
+
+
+def test_pinned_k_overrides_the_rule_and_must_be_in_range():
+    features, _ = _features()
+    sel = pipeline.k_selection(features, pinned_k=5, k_min=2, k_max=6)
+    assert sel.loc[sel.is_chosen, "k"].tolist() == [5]
+    assert (sel.chosen_by == "pinned by var segment_k").all()
+    with pytest.raises(ValueError, match="segment_k=9"):
+        pipeline.k_selection(features, pinned_k=9, k_min=2, k_max=6)
+
+
+def test_rule_finds_the_planted_three_groups_and_the_chain_runs():
+    features, group = _features()
+    sel = pipeline.k_selection(features, k_min=2, k_max=6)
+    assert pipeline.chosen_k(sel) == 3
+    model = pipeline.segment_model(features, sel)
+    assign = pipeline.customer_segment_assignments(features, model)
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(group, assign.set_index("customer_id").loc[features.customer_id, "segment_id"]) > 0.95
+
+
+def test_too_few_customers_is_a_clear_error():
+    features, _ = _features(n=2)
+    with pytest.raises(ValueError, match="too few to segment"):
+        pipeline.k_selection(features)

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from customer_behavior import reference
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "reference"
+
+
+def test_committed_reference_seeds_are_what_the_module_writes(tmp_path):
+    for path in reference.write_reference_seeds(tmp_path):
+        assert path.read_bytes() == (SEEDS / path.name).read_bytes(), path.name
+
+
+def test_age_bands_cover_every_age_once():
+    bands = reference.age_bands()
+    covered = [a for lo, hi in zip(bands.min_age, bands.max_age) for a in range(lo, hi + 1)]
+    assert covered == list(range(0, 121))
+    # the bands source document 000 publishes figures for
+    assert {"21-30", "31-40", "41-50", "51-60"} <= set(bands.age_group)
+
+
+def test_holiday_dates_are_right():
+    cal = reference.holiday_calendar(range(2023, 2025)).set_index(["holiday_name", "holiday_date"])
+    for name, day in [
+        ("Thanksgiving", "2023-11-23"), ("Thanksgiving", "2024-11-28"),
+        ("Black Friday", "2024-11-29"), ("Cyber Monday", "2024-12-02"),
+        ("Easter Sunday", "2024-03-31"), ("Easter Sunday", "2023-04-09"),
+        ("Memorial Day", "2024-05-27"), ("Mother's Day", "2024-05-12"),
+        ("Labor Day", "2023-09-04"),
+    ]:
+        assert (name, day) in cal.index, (name, day)
+
+
+def test_holiday_calendar_is_sorted_and_unique():
+    cal = reference.holiday_calendar()
+    assert not cal.duplicated(["holiday_date", "holiday_name"]).any()
+    assert list(cal.holiday_date) == sorted(cal.holiday_date)
+    assert pd.to_datetime(cal.holiday_date).dt.year.min() == min(reference.HOLIDAY_YEARS)
+    assert dt.date.fromisoformat(cal.holiday_date.iloc[-1]).year == max(reference.HOLIDAY_YEARS)

@@ -1,0 +1,680 @@
+"""Known-answer tests for customer_behavior.statistics.
+
+Data are generated with planted effects whose true size is computed analytically
+(not by the code under test); each test checks direction, significance, the point
+estimate within a tolerance of the truth and that the interval covers the truth.
+Null data check that nothing is found where nothing was planted.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from customer_behavior import statistics as st
+
+TEST_IDS = [
+    "discount_volume",
+    "discount_depth_volume",
+    "loyalty_member_spend",
+    "over_50_frequency",
+    "loyalty_score_spend",
+    "income_spend",
+]
+
+# ----------------------------------------------------------------- planted data
+
+LOG_SIGMA_NOISE = 0.6
+LOG_INCOME_EFFECT = 0.5  # log-spend per SD of income
+MEMBER_UPLIFT = 1.3  # members spend 30 % more
+FREQ_GAP, FREQ_SD = 1.0, 1.5  # over-50s buy 1 order/year less, SD 1.5
+FULL_PRICE_P = 0.5  # geometric units per full-price order
+
+
+def _discount_p(rate: np.ndarray) -> np.ndarray:
+    """Geometric success probability of a discounted order: deeper discount, more units."""
+    return 0.5 - 0.5 * rate
+
+
+def planted_data(seed: int = 7, n_customers: int = 3000, n_orders: int = 6000):
+    rng = np.random.default_rng(seed)
+    member = rng.random(n_customers) < 0.4
+    age = rng.integers(18, 81, n_customers)
+    income = rng.normal(60_000, 15_000, n_customers)
+    log_spend = (
+        6.0
+        + LOG_INCOME_EFFECT * (income - 60_000) / 15_000
+        + math.log(MEMBER_UPLIFT) * member
+        + rng.normal(0, LOG_SIGMA_NOISE, n_customers)
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": [f"c{i:05d}" for i in range(n_customers)],
+            "age": age,
+            "annual_income": income,
+            "is_loyalty_member": member,
+            "loyalty_score": rng.uniform(1, 10, n_customers),  # no planted effect
+            "total_spend": np.exp(log_spend),
+            "purchase_frequency_per_year": rng.normal(6.0 - FREQ_GAP * (age > 50), FREQ_SD),
+            "order_count": rng.poisson(5, n_customers),
+        }
+    )
+    discounted = rng.random(n_orders) < 0.3
+    rate = np.where(discounted, rng.uniform(0.05, 0.5, n_orders), 0.0)
+    quantity = np.where(
+        discounted, rng.geometric(_discount_p(rate)), rng.geometric(FULL_PRICE_P, n_orders)
+    )
+    amount = quantity * 20.0 * (1 - rate)
+    orders = pd.DataFrame(
+        {
+            "order_id": [f"o{i:06d}" for i in range(n_orders)],
+            "customer_id": rng.choice(customers["customer_id"].to_numpy(), n_orders),
+            "quantity": quantity,
+            "amount": amount,
+            "discount_amount": quantity * 20.0 * rate,
+            "is_discounted": discounted,
+            "discount_rate": rate,
+        }
+    )
+    return customers, orders
+
+
+def true_member_rank_biserial() -> float:
+    """log-spend differs by log(1.3) with total SD sqrt(0.5^2 + 0.6^2): r = 2Φ(δ/(σ√2)) - 1."""
+    sigma = math.hypot(LOG_INCOME_EFFECT, LOG_SIGMA_NOISE)
+    return 2 * stats.norm.cdf(math.log(MEMBER_UPLIFT) / (sigma * math.sqrt(2))) - 1
+
+
+def true_discount_rank_biserial() -> float:
+    """P(A > B) - P(A < B) for the planted geometric mixtures, summed exactly over k."""
+    k = np.arange(1, 400)
+    rates = (np.arange(4000) + 0.5) / 4000 * 0.45 + 0.05  # midpoint rule over U(0.05, 0.5)
+    pmf_a = stats.geom.pmf(k[None, :], _discount_p(rates)[:, None]).mean(axis=0)
+    pmf_b = stats.geom.pmf(k, FULL_PRICE_P)
+    sign = np.sign(k[:, None] - k[None, :])
+    return float(pmf_a @ sign @ pmf_b)
+
+
+@pytest.fixture(scope="module")
+def planted_result() -> pd.DataFrame:
+    customers, orders = planted_data()
+    return st.hypothesis_tests(customers, orders, n_boot=1000).set_index("test_id")
+
+
+# ------------------------------------------------------------ hand computations
+
+
+def test_holm_matches_hand_computed_example():
+    # sorted: 0.005*4=0.02, 0.01*3=0.03, 0.03*2=0.06, 0.04*1=0.04 -> running max 0.06
+    assert st.holm_adjust([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    # NaN is kept and does not count as a test; adjusted values are capped at 1
+    out = st.holm_adjust([0.01, float("nan"), 0.04])
+    assert out[0] == pytest.approx(0.02) and math.isnan(out[1]) and out[2] == pytest.approx(0.04)
+    assert st.holm_adjust([0.6, 0.7]) == pytest.approx([1.0, 1.0])
+
+
+def test_rank_biserial_matches_hand_computation():
+    a, b = [3, 4, 5, 6], [1, 2, 3, 4]
+    # 16 pairs: A wins 13, loses 1 (3 < 4), ties 2 -> U_A = 14, r = (13 - 1) / 16
+    res = st.compare_two_groups(a, b, alternative="greater", skewed=True, n_boot=200)
+    assert res["method"] == "mann_whitney_u"
+    assert res["effect_size_name"] == "rank_biserial"
+    assert res["statistic"] == pytest.approx(14.0)
+    assert res["effect_size"] == pytest.approx(0.75)
+    assert (res["median_a"], res["median_b"]) == (4.5, 2.5)
+    assert (res["n_a"], res["n_b"]) == (4, 4)
+    # the one-sided p-value points the right way
+    less = st.compare_two_groups(a, b, alternative="less", skewed=True, n_boot=0)
+    assert res["p_value"] < 0.1
+    assert less["p_value"] > 0.9
+    # swapping the groups flips the sign
+    swapped = st.compare_two_groups(b, a, alternative="less", skewed=True, n_boot=0)
+    assert swapped["effect_size"] == pytest.approx(-0.75)
+
+
+def test_hedges_g_matches_hand_computation():
+    a, b = [1, 2, 3, 4, 5], [3, 4, 5, 6, 7]
+    # means 3 and 5, both variances 2.5 -> d = -2 / sqrt(2.5); J(8) = Γ(4) / (2 Γ(3.5))
+    j = math.gamma(4) / (math.sqrt(4) * math.gamma(3.5))
+    g = -2 / math.sqrt(2.5) * j
+    res = st.compare_two_groups(a, b, alternative="two-sided", skewed=False, n_boot=200)
+    assert res["method"] == "welch_t"
+    assert res["effect_size_name"] == "hedges_g"
+    assert res["effect_size"] == pytest.approx(g, abs=1e-9)
+    assert g == pytest.approx(-1.1418, abs=1e-4)
+    # Welch t = (3 - 5) / sqrt(2.5/5 + 2.5/5) = -2
+    assert res["statistic"] == pytest.approx(-2.0)
+    assert res["ci_low"] < g < res["ci_high"]
+
+
+def test_skewness_rule_picks_the_test():
+    rng = np.random.default_rng(3)
+    sym = st.compare_two_groups(
+        rng.normal(size=300), rng.normal(size=300), alternative="two-sided", skewed=None, n_boot=100
+    )
+    skw = st.compare_two_groups(
+        rng.lognormal(size=300),
+        rng.lognormal(size=300),
+        alternative="two-sided",
+        skewed=None,
+        n_boot=100,
+    )
+    assert sym["method"] == "welch_t" and "skewness" in sym["method_reason"]
+    assert skw["method"] == "mann_whitney_u" and "> 1" in skw["method_reason"]
+
+
+def test_invalid_arguments_raise():
+    with pytest.raises(ValueError):
+        st.compare_two_groups([1, 2, 3], [1, 2, 3], alternative="bigger", skewed=False)
+    with pytest.raises(ValueError):
+        st.compare_two_groups([1], [1, 2, 3], alternative="greater", skewed=False)
+    with pytest.raises(ValueError):
+        st.association([1, 2], [1, 2, 3])
+
+
+# ------------------------------------------------------------- planted effects
+
+
+def test_planted_spearman_is_recovered():
+    rng = np.random.default_rng(11)
+    rho = 0.5
+    xy = rng.multivariate_normal([0, 0], [[1, rho], [rho, 1]], size=2000)
+    truth = 6 / math.pi * math.asin(rho / 2)  # Spearman of a bivariate normal
+    res = st.association(xy[:, 0], np.exp(xy[:, 1]), n_boot=500)  # monotone transform: same rho
+    assert res["effect_size"] == pytest.approx(truth, abs=0.04)
+    assert res["ci_low"] < truth < res["ci_high"]
+    assert res["p_value"] < 1e-6 and res["n"] == 2000
+    # the large-sample interval agrees with the bootstrap
+    fisher = st.association(xy[:, 0], xy[:, 1], n_boot=0)
+    assert fisher["ci_low"] == pytest.approx(res["ci_low"], abs=0.015)
+    assert fisher["ci_high"] == pytest.approx(res["ci_high"], abs=0.015)
+
+
+def test_large_sample_intervals_agree_with_bootstrap():
+    rng = np.random.default_rng(5)
+    a, b = rng.lognormal(0.3, 1, 1500), rng.lognormal(0, 1, 1500)
+    boot = st.compare_two_groups(a, b, alternative="greater", skewed=True, n_boot=1000)
+    delong = st.compare_two_groups(a, b, alternative="greater", skewed=True, n_boot=0)
+    assert "bootstrap" in boot["ci_method"] and "DeLong" in delong["ci_method"]
+    assert delong["ci_low"] == pytest.approx(boot["ci_low"], abs=0.015)
+    assert delong["ci_high"] == pytest.approx(boot["ci_high"], abs=0.015)
+    x, y = rng.normal(0.4, 1, 1500), rng.normal(0, 1, 1500)
+    gb = st.compare_two_groups(x, y, alternative="greater", skewed=False, n_boot=1000)
+    ga = st.compare_two_groups(x, y, alternative="greater", skewed=False, n_boot=0)
+    assert "Hedges-Olkin" in ga["ci_method"]
+    assert ga["ci_low"] == pytest.approx(gb["ci_low"], abs=0.015)
+    assert ga["ci_high"] == pytest.approx(gb["ci_high"], abs=0.015)
+
+
+def test_too_large_for_bootstrap_falls_back(monkeypatch):
+    monkeypatch.setattr(st, "MAX_BOOT_CELLS", 1000)
+    res = st.compare_two_groups(
+        np.arange(100.0), np.arange(100.0) + 5, alternative="greater", skewed=True
+    )
+    assert "DeLong" in res["ci_method"]
+    assert res["ci_low"] < res["effect_size"] < res["ci_high"]
+
+
+def test_hypothesis_table_shape(planted_result):
+    res = planted_result.reset_index()
+    assert res["test_id"].tolist() == TEST_IDS
+    expected = {
+        "test_id",
+        "hypothesis",
+        "source_document",
+        "grain",
+        "metric",
+        "group_a",
+        "group_b",
+        "method",
+        "method_reason",
+        "n_a",
+        "n_b",
+        "mean_a",
+        "mean_b",
+        "median_a",
+        "median_b",
+        "statistic",
+        "p_value",
+        "p_value_holm",
+        "effect_size",
+        "effect_size_name",
+        "ci_low",
+        "ci_high",
+        "alpha",
+        "is_significant",
+        "verdict",
+        "status",
+        "caveat",
+    }
+    assert expected <= set(res.columns)
+    assert (res["status"] == "ran").all()
+    assert res["caveat"].str.contains("not causation").all()
+    # Holm over all six tests that ran, computed independently
+    assert res["p_value_holm"].to_numpy() == pytest.approx(
+        st.holm_adjust(res["p_value"].to_numpy()), abs=1e-9
+    )
+    assert (res["p_value_holm"] >= res["p_value"] - 1e-12).all()
+    assert res.set_index("test_id").loc["discount_volume", "grain"] == "order"
+    assert res.set_index("test_id").loc["loyalty_member_spend", "grain"] == "customer"
+    # floats are rounded to 10 decimals
+    for col in ("p_value", "effect_size", "ci_low", "ci_high", "mean_a"):
+        values = res[col].to_numpy(dtype=float)
+        assert np.array_equal(values, np.round(values, 10))
+
+
+def test_planted_member_spend_uplift_found(planted_result):
+    row = planted_result.loc["loyalty_member_spend"]
+    truth = true_member_rank_biserial()  # about 0.19
+    assert row["method"] == "mann_whitney_u"  # lognormal spend is skewed
+    assert row["effect_size"] > 0 and bool(row["is_significant"])
+    assert row["effect_size"] == pytest.approx(truth, abs=0.05)
+    assert row["ci_low"] < truth < row["ci_high"]
+    # means differ by the planted 30 %
+    assert row["mean_a"] / row["mean_b"] == pytest.approx(MEMBER_UPLIFT, abs=0.1)
+    assert row["verdict"].startswith("Supported: loyalty members spend more than non-members")
+
+
+def test_planted_over_50_frequency_found(planted_result):
+    row = planted_result.loc["over_50_frequency"]
+    truth = -FREQ_GAP / FREQ_SD  # Hedges' g of the planted gap
+    assert row["method"] == "welch_t"  # normal frequencies are not skewed
+    assert row["effect_size"] < 0 and bool(row["is_significant"])
+    assert row["effect_size"] == pytest.approx(truth, abs=0.1)
+    assert row["ci_low"] < truth < row["ci_high"]
+    assert row["mean_b"] - row["mean_a"] == pytest.approx(FREQ_GAP, abs=0.15)
+    assert row["metric"] == "purchase_frequency_per_year"
+    assert row["verdict"].startswith("Supported: customers over 50 buy less often")
+
+
+def test_planted_discount_volume_found(planted_result):
+    row = planted_result.loc["discount_volume"]
+    truth = true_discount_rank_biserial()
+    assert row["method"] == "mann_whitney_u"  # geometric units are skewed
+    assert row["effect_size"] > 0 and bool(row["is_significant"])
+    assert row["effect_size"] == pytest.approx(truth, abs=0.05)
+    assert row["ci_low"] < truth < row["ci_high"]
+    pattern = (
+        r"^Supported: discounted orders contain more units \(median \d+ vs \d+, "
+        r"mean \d\.\d+ vs \d\.\d+; "
+        r"rank-biserial 0\.\d\d, 95% CI 0\.\d\d–0\.\d\d; Holm p < 0\.001\)$"
+    )
+    assert re.match(pattern, row["verdict"]), row["verdict"]
+
+
+def test_planted_discount_depth_and_income_found(planted_result):
+    depth = planted_result.loc["discount_depth_volume"]
+    assert depth["effect_size"] > 0.1 and bool(depth["is_significant"])
+    assert depth["n_a"] == depth["n_b"] and 1500 < depth["n_a"] < 2100
+    income = planted_result.loc["income_spend"]
+    # spend is lognormal in income with a 0.5/0.78 share of log-spend variance: strong rho
+    assert income["effect_size"] > 0.5 and bool(income["is_significant"])
+    assert income["verdict"].startswith("Supported: higher-income customers spend more")
+    # loyalty score was generated independently of spend: nothing to find
+    score = planted_result.loc["loyalty_score_spend"]
+    assert not bool(score["is_significant"])
+    assert score["ci_low"] < 0 < score["ci_high"]
+    assert score["verdict"].startswith("Not supported: no clear evidence")
+
+
+def test_significant_effect_in_the_wrong_direction_is_not_support():
+    rng = np.random.default_rng(8)
+    n = 800
+    income = rng.normal(50_000, 10_000, n)
+    customers = pd.DataFrame(
+        {
+            "customer_id": np.arange(n).astype(str),
+            "annual_income": income,
+            "total_spend": np.exp(8 - income / 20_000 + rng.normal(0, 0.3, n)),  # richer spend less
+            "loyalty_score": rng.uniform(1, 10, n),
+        }
+    )
+    res = st.hypothesis_tests(customers, None, n_boot=100).set_index("test_id")
+    row = res.loc["income_spend"]
+    assert bool(row["is_significant"]) and row["effect_size"] < -0.5
+    assert row["verdict"].startswith("Not supported: the association goes the other way")
+    assert row["ci_high"] < 0
+
+
+# ----------------------------------------------------------------- null data
+
+
+def test_null_data_rarely_significant():
+    runs = {"welch_t": 0, "mann_whitney_u": 0, "spearman": 0}
+    significant = dict(runs)
+    covers = dict(runs)
+    for seed in range(20):
+        rng = np.random.default_rng(1000 + seed)
+        results = [
+            st.compare_two_groups(
+                rng.normal(size=150),
+                rng.normal(size=200),
+                alternative="greater",
+                skewed=None,
+                n_boot=200,
+                random_state=seed,
+            ),
+            st.compare_two_groups(
+                rng.lognormal(size=150),
+                rng.lognormal(size=200),
+                alternative="greater",
+                skewed=None,
+                n_boot=200,
+                random_state=seed,
+            ),
+            st.association(
+                rng.normal(size=200), rng.lognormal(size=200), n_boot=200, random_state=seed
+            ),
+        ]
+        for res in results:
+            runs[res["method"]] += 1
+            significant[res["method"]] += res["p_value"] < 0.05
+            covers[res["method"]] += res["ci_low"] < 0 < res["ci_high"]
+    assert runs == {"welch_t": 20, "mann_whitney_u": 20, "spearman": 20}  # skew rule as planned
+    for method, count in significant.items():
+        assert count <= 3, (method, significant)
+        assert covers[method] >= 17, (method, covers)
+
+
+def test_null_customers_give_no_supported_hypotheses():
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        n = 600
+        customers = pd.DataFrame(
+            {
+                "customer_id": np.arange(n).astype(str),
+                "age": rng.integers(18, 81, n),
+                "annual_income": rng.normal(50_000, 10_000, n),
+                "is_loyalty_member": rng.random(n) < 0.5,
+                "loyalty_score": rng.uniform(1, 10, n),
+                "total_spend": rng.lognormal(5, 1, n),
+                "purchase_frequency_per_year": rng.gamma(5, 1, n),
+            }
+        )
+        m = 1200
+        orders = pd.DataFrame(
+            {
+                "order_id": np.arange(m).astype(str),
+                "quantity": rng.geometric(0.4, m),
+                "is_discounted": rng.random(m) < 0.3,
+                "discount_rate": rng.uniform(0, 0.4, m),
+            }
+        )
+        res = st.hypothesis_tests(customers, orders, n_boot=100, random_state=seed)
+        assert (res["status"] == "ran").all()
+        assert not res["verdict"].str.startswith("Supported").any(), res["verdict"].tolist()
+        assert not res["is_significant"].any()
+
+
+# --------------------------------------------------------- missing inputs
+
+
+def test_missing_columns_and_no_orders_are_not_run():
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "total_spend": [1.0, 2.0, 3.0]})
+    res = st.hypothesis_tests(customers, None, n_boot=50)
+    assert res["test_id"].tolist() == TEST_IDS
+    assert (res["status"] == "not_run").all()
+    assert res["verdict"].str.startswith("Not run: ").all()
+    assert res["p_value_holm"].isna().all() and res["is_significant"].isna().all()
+    reasons = res.set_index("test_id")["method_reason"]
+    assert "no orders table" in reasons["discount_volume"]
+    assert "loyalty membership" in reasons["loyalty_member_spend"]
+    assert "age" in reasons["over_50_frequency"]
+    assert "income" in reasons["income_spend"]
+    # column types do not depend on which tests ran (all-missing text stays text)
+    for col in ("method", "effect_size_name", "ci_method", "verdict", "caveat"):
+        assert pd.api.types.is_string_dtype(res[col]), col
+    assert str(res["n_a"].dtype) == "Int64" and str(res["is_significant"].dtype) == "boolean"
+
+
+def test_partial_inputs_run_what_they_can():
+    customers, orders = planted_data(seed=2, n_customers=400, n_orders=500)
+    customers = customers.drop(columns=["purchase_frequency_per_year", "loyalty_score"])
+    customers["is_loyalty_member"] = True  # nobody to compare against
+    orders = orders.drop(columns=["is_discounted", "discount_rate"])  # derived from amounts
+    res = st.hypothesis_tests(customers, orders, n_boot=50).set_index("test_id")
+    assert res.loc["loyalty_member_spend", "status"] == "not_run"
+    assert "no non-members" in res.loc["loyalty_member_spend", "verdict"]
+    assert res.loc["loyalty_score_spend", "status"] == "not_run"
+    freq = res.loc["over_50_frequency"]
+    assert freq["status"] == "ran" and freq["metric"] == "order_count"
+    assert "order_count" in freq["method_reason"] and "order_count" in freq["caveat"]
+    assert "place fewer orders" in freq["verdict"]
+    assert res.loc["discount_volume", "status"] == "ran"
+    assert "discount_amount > 0" in res.loc["discount_volume", "method_reason"]
+    assert res.loc["discount_depth_volume", "status"] == "ran"
+    ran = res[res["status"] == "ran"]
+    # Holm counts only the tests that ran
+    assert ran["p_value_holm"].to_numpy() == pytest.approx(
+        st.holm_adjust(ran["p_value"].to_numpy()), abs=1e-9
+    )
+
+
+def test_orders_without_discounts_or_quantity():
+    customers = pd.DataFrame({"customer_id": ["a"], "age": [None], "total_spend": [1.0]})
+    no_disc = pd.DataFrame(
+        {"order_id": ["1", "2", "3", "4"], "quantity": [1, 2, 3, 4], "is_discounted": [False] * 4}
+    )
+    res = st.hypothesis_tests(customers, no_disc, n_boot=50).set_index("test_id")
+    assert res.loc["discount_volume", "verdict"] == (
+        "Not run: the dataset has no order-level discounts (no order is discounted)"
+    )
+    assert "age" in res.loc["over_50_frequency", "verdict"]  # all-null age
+    no_cols = pd.DataFrame({"order_id": ["1", "2"], "quantity": [1, 2]})
+    res = st.hypothesis_tests(customers, no_cols, n_boot=50).set_index("test_id")
+    assert "no order-level discounts" in res.loc["discount_volume", "verdict"]
+    no_qty = pd.DataFrame({"order_id": ["1", "2"], "is_discounted": [True, False]})
+    res = st.hypothesis_tests(customers, no_qty, n_boot=50).set_index("test_id")
+    assert "quantity" in res.loc["discount_volume", "verdict"]
+    constant = pd.DataFrame(
+        {"order_id": list("abcdef"), "quantity": [1] * 6, "is_discounted": [True, False] * 3}
+    )
+    res = st.hypothesis_tests(customers, constant, n_boot=50).set_index("test_id")
+    assert res.loc["discount_volume", "status"] == "not_run"
+    assert "same value" in res.loc["discount_volume", "verdict"]
+    empty = st.hypothesis_tests(pd.DataFrame({"customer_id": []}), None)
+    assert (empty["status"] == "not_run").all()
+
+
+# ---------------------------------------------------------------- spend drivers
+
+INCOME_SLOPE, KID_EFFECT, TEEN_EFFECT, AGE_SLOPE, MEMBER_EFFECT, NOISE_SD = (
+    0.02,
+    -312.0,
+    -80.0,
+    4.0,
+    150.0,
+    300.0,
+)
+INCOME_SD, AGE_LO, AGE_HI = 15_000.0, 18, 80
+
+
+def planted_drivers(seed: int = 21, n: int = 5000) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    income = rng.normal(60_000, INCOME_SD, n)
+    kids = rng.binomial(2, 0.4, n)
+    teens = rng.binomial(2, 0.3, n)
+    age = rng.uniform(AGE_LO, AGE_HI, n)
+    member = rng.random(n) < 0.4
+    tenure = rng.uniform(30, 1500, n)  # no effect planted
+    spend = (
+        200
+        + INCOME_SLOPE * income
+        + KID_EFFECT * kids
+        + TEEN_EFFECT * teens
+        + AGE_SLOPE * age
+        + MEMBER_EFFECT * member
+        + rng.normal(0, NOISE_SD, n)
+    )
+    income[rng.random(n) < 0.05] = np.nan  # 5 % unknown income
+    return pd.DataFrame(
+        {
+            "customer_id": np.arange(n).astype(str),
+            "annual_income": income,
+            "age": age,
+            "kids_at_home": kids,
+            "teens_at_home": teens,
+            "is_loyalty_member": member,
+            "tenure_days": tenure,
+            "total_spend": spend,
+            "gender": rng.choice(["f", "m"], n),
+        }
+    )
+
+
+def test_spend_drivers_recover_planted_coefficients():
+    customers = planted_drivers()
+    var_spend = (
+        (INCOME_SLOPE * INCOME_SD) ** 2
+        + KID_EFFECT**2 * 2 * 0.4 * 0.6
+        + TEEN_EFFECT**2 * 2 * 0.3 * 0.7
+        + AGE_SLOPE**2 * (AGE_HI - AGE_LO) ** 2 / 12
+        + MEMBER_EFFECT**2 * 0.4 * 0.6
+        + NOISE_SD**2
+    )
+    beta_income = INCOME_SLOPE * INCOME_SD / math.sqrt(var_spend)  # about 0.61
+    beta_kids = KID_EFFECT * math.sqrt(2 * 0.4 * 0.6) / math.sqrt(var_spend)  # about -0.44
+
+    res = st.spend_drivers(customers).set_index("predictor")
+    assert list(res.index) == list(st.DEFAULT_DRIVER_PREDICTORS)
+    assert (res["status"] == "ran").all()
+    assert (res["n"] == customers["annual_income"].notna().sum()).all()  # complete rows only
+
+    inc = res.loc["annual_income"]
+    assert inc["rank"] == 1  # income is the strongest predictor
+    assert inc["standardized_beta"] == pytest.approx(beta_income, abs=0.03)
+    assert inc["raw_coefficient"] == pytest.approx(INCOME_SLOPE, abs=0.001)
+    assert inc["raw_ci_low"] < INCOME_SLOPE < inc["raw_ci_high"]
+
+    kids = res.loc["kids_at_home"]
+    assert kids["rank"] == 2
+    assert kids["standardized_beta"] == pytest.approx(beta_kids, abs=0.03)
+    assert kids["raw_coefficient"] == pytest.approx(KID_EFFECT, abs=25)
+    assert kids["raw_ci_low"] < KID_EFFECT < kids["raw_ci_high"] < 0
+    assert kids["ci_low"] < kids["standardized_beta"] < kids["ci_high"]
+    assert kids["p_value"] < 1e-6
+    assert re.match(
+        r"^Each additional child at home is associated with \d+ lower total spend "
+        r"\(95% CI \d+–\d+\), holding the other factors fixed\.",
+        kids["interpretation"],
+    ), kids["interpretation"]
+
+    member = res.loc["is_loyalty_member"]
+    assert member["raw_ci_low"] < MEMBER_EFFECT < member["raw_ci_high"]
+    assert member["interpretation"].startswith("Loyalty members are associated with")
+    assert "10 years of age" in res.loc["age", "interpretation"]
+    assert "10,000 of annual income" in inc["interpretation"]
+
+    tenure = res.loc["tenure_days"]  # planted zero
+    assert tenure["raw_ci_low"] < 0 < tenure["raw_ci_high"]
+    assert tenure["ci_low"] < 0 < tenure["ci_high"]
+    assert "includes no effect" in tenure["interpretation"]
+
+    assert sorted(res["rank"].tolist()) == [1, 2, 3, 4, 5, 6]
+    assert res["r_squared"].nunique() == 1
+    assert res["r_squared"].iloc[0] == pytest.approx(1 - NOISE_SD**2 / var_spend, abs=0.03)
+    # the standardised and raw fits agree: beta = b * sd_x / sd_y on the same rows
+    used = customers.dropna(subset=["annual_income"])
+    ratio = used["annual_income"].std() / used["total_spend"].std()
+    assert inc["standardized_beta"] == pytest.approx(inc["raw_coefficient"] * ratio, rel=1e-6)
+
+
+def test_spend_drivers_report_unusable_predictors():
+    customers = planted_drivers(n=400).drop(columns=["kids_at_home"])
+    customers["teens_at_home"] = 1
+    customers["children_count"] = customers["age"] * 2  # collinear with age
+    res = st.spend_drivers(
+        customers,
+        predictors=[
+            "annual_income",
+            "age",
+            "kids_at_home",
+            "teens_at_home",
+            "gender",
+            "children_count",
+        ],
+    ).set_index("predictor")
+    assert res.loc["annual_income", "status"] == "ran" and res.loc["age", "status"] == "ran"
+    for predictor, words in {
+        "kids_at_home": "missing",
+        "teens_at_home": "same value",
+        "gender": "not numeric",
+        "children_count": "collinear",
+    }.items():
+        assert res.loc[predictor, "status"] == "not_run"
+        assert words in res.loc[predictor, "reason"], res.loc[predictor, "reason"]
+        assert math.isnan(res.loc[predictor, "standardized_beta"])
+    assert set(res.loc[res["status"] == "ran", "rank"]) == {1, 2}
+    assert pd.api.types.is_string_dtype(st.spend_drivers(planted_drivers(n=300))["reason"])
+
+    no_target = st.spend_drivers(customers.drop(columns=["total_spend"]))
+    assert (no_target["status"] == "not_run").all()
+    assert no_target["reason"].str.contains("total_spend").all()
+    tiny = st.spend_drivers(customers.head(5))
+    assert (tiny["status"] == "not_run").all()
+
+
+def test_correlation_matrix_long_format():
+    customers = planted_drivers(n=500)
+    out = st.correlation_matrix(
+        customers, ["annual_income", "total_spend", "is_loyalty_member", "gender", "missing_column"]
+    )
+    assert list(out.columns) == ["var_x", "var_y", "n", "pearson", "spearman"]
+    assert len(out) == 9  # 3 usable columns, every ordered pair
+    pair = out[(out.var_x == "annual_income") & (out.var_y == "total_spend")].iloc[0]
+    used = customers.dropna(subset=["annual_income"])
+    assert pair["n"] == len(used)
+    assert pair["pearson"] == pytest.approx(
+        used["annual_income"].corr(used["total_spend"]), abs=1e-9
+    )
+    expected_rho = stats.spearmanr(used["annual_income"], used["total_spend"]).statistic
+    assert pair["spearman"] == pytest.approx(expected_rho, abs=1e-9)
+    diag = out[out.var_x == out.var_y]
+    assert (diag["pearson"] == 1).all()
+    default = st.correlation_matrix(customers)
+    assert "customer_id" not in set(default["var_x"])
+
+
+# ----------------------------------------------------------------- determinism
+
+
+def test_outputs_are_deterministic():
+    customers, orders = planted_data(seed=4, n_customers=500, n_orders=800)
+    first = st.hypothesis_tests(customers, orders, n_boot=200, random_state=3)
+    second = st.hypothesis_tests(customers.copy(), orders.copy(), n_boot=200, random_state=3)
+    pd.testing.assert_frame_equal(first, second)
+    other_seed = st.hypothesis_tests(customers, orders, n_boot=200, random_state=4)
+    assert not first["ci_low"].equals(other_seed["ci_low"])  # the seed really drives the bootstrap
+    drivers = planted_drivers(n=300)
+    pd.testing.assert_frame_equal(st.spend_drivers(drivers), st.spend_drivers(drivers.copy()))
+
+
+# ---------------------------------------------------------------- real data
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.mark.realdata
+@pytest.mark.skipif(not (DATA / "customer_personality").exists(), reason="needs ../shared/data")
+def test_published_income_spend_correlation_customer_personality():
+    """Doc 004's data: corr(income, total spend) = 0.6676 over 2,216 customers with income."""
+    raw = pd.read_csv(DATA / "customer_personality" / "marketing_campaign.csv", sep="\t")
+    spend = raw[[c for c in raw.columns if c.startswith("Mnt")]].sum(axis=1)
+    customers = pd.DataFrame(
+        {
+            "annual_income": pd.to_numeric(raw["Income"], errors="coerce"),
+            "total_spend": spend.astype(float),
+        }
+    )
+    out = st.correlation_matrix(customers, ["annual_income", "total_spend"])
+    pair = out[(out.var_x == "annual_income") & (out.var_y == "total_spend")].iloc[0]
+    assert pair["n"] == 2216
+    assert pair["pearson"] == pytest.approx(0.6676, abs=5e-5)
+    res = st.association(customers["annual_income"], customers["total_spend"], n_boot=200)
+    assert res["n"] == 2216 and res["ci_low"] > 0.7  # the rank correlation is stronger still
