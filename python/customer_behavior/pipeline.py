@@ -117,3 +117,65 @@ def segment_stability(
 ) -> pd.DataFrame:
     """Agreement of refits (other random states, bootstrap samples) with the reference fit."""
     return seg.segment_stability(features, chosen_k(selection), random_state=random_state)
+
+
+# --- statistics and lifetime value (marts/statistics) -------------------------------------
+
+
+def _orders_or_none(orders: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Datasets without order lines give an empty orders mart: the tests that need orders
+    then report 'not_run' instead of running on nothing."""
+    if orders is None or orders.empty or orders["order_date"].isna().all():
+        return None
+    return orders
+
+
+def hypothesis_tests(customers: pd.DataFrame, orders: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per hypothesis of source documents 000, 003 and 004 (see statistics module)."""
+    from customer_behavior import statistics
+
+    return statistics.hypothesis_tests(customers, _orders_or_none(orders))
+
+
+def spend_drivers(customers: pd.DataFrame) -> pd.DataFrame:
+    """Standardised effects of income, age, children … on total spend (document 004)."""
+    from customer_behavior import statistics
+
+    return statistics.spend_drivers(customers)
+
+
+def correlation_matrix(customers: pd.DataFrame) -> pd.DataFrame:
+    """Pairwise Pearson and Spearman correlations of the customer mart's key measures."""
+    from customer_behavior import statistics
+
+    columns = [
+        c for c in (
+            "annual_income", "age", "children_count", "loyalty_score", "order_count",
+            "total_spend", "avg_order_value", "purchase_frequency_per_year", "recency_days",
+            "tenure_days", "discounted_order_share", "campaigns_accepted",
+        )
+        if c in customers.columns and customers[c].notna().any()
+    ]
+    return statistics.correlation_matrix(customers, columns)
+
+
+def lifetime_value(orders: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """BG/NBD + Gamma-Gamma lifetime value per customer, and the fitted parameters."""
+    from customer_behavior import lifetime_value as ltv
+
+    usable = _orders_or_none(orders)
+    frame = (
+        usable[["customer_id", "order_date", "amount"]]
+        if usable is not None
+        else pd.DataFrame({"customer_id": pd.Series(dtype=str),
+                           "order_date": pd.Series(dtype="datetime64[ns]"),
+                           "amount": pd.Series(dtype=float)})
+    )
+    frame = frame.assign(amount=frame["amount"].astype(float))
+    per_customer, parameters = ltv.customer_lifetime_value(frame)
+    # SQL-friendly names: the model works in weeks; "T" would need quoting in every query.
+    per_customer = per_customer.rename(
+        columns={"frequency": "repeat_purchase_weeks", "recency": "recency_weeks", "T": "age_weeks",
+                 "monetary_value": "mean_repeat_purchase_value"}
+    )
+    return per_customer, parameters
