@@ -51,3 +51,32 @@ def test_too_few_customers_is_a_clear_error():
     features, _ = _features(n=2)
     with pytest.raises(ValueError, match="too few to segment"):
         pipeline.k_selection(features)
+
+
+def _orders(n_customers=200, seed=1):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n_customers):
+        for _ in range(rng.integers(1, 6)):
+            rows.append({"customer_id": f"C{c:05d}",
+                         "order_date": pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 360))),
+                         "amount": float(rng.gamma(2, 30))})
+    return pd.DataFrame(rows)
+
+
+def test_lifetime_value_renames_model_columns_for_sql():
+    per_customer, params = pipeline.lifetime_value(_orders())
+    assert {"repeat_purchase_weeks", "recency_weeks", "age_weeks", "mean_repeat_purchase_value"} <= set(per_customer.columns)
+    assert "T" not in per_customer.columns
+    assert set(params.model) == {"bg_nbd", "gamma_gamma"}
+
+
+def test_datasets_without_order_dates_report_not_run_instead_of_failing():
+    empty = pd.DataFrame({"customer_id": pd.Series(dtype=str), "order_date": pd.Series(dtype="datetime64[ns]"),
+                          "amount": pd.Series(dtype=float)})
+    per_customer, params = pipeline.lifetime_value(empty)
+    assert per_customer.empty and not params.converged.any()
+    customers = pd.DataFrame({"customer_id": ["a", "b", "c", "d"], "total_spend": [1.0, 2.0, 3.0, 4.0],
+                              "loyalty_score": [1.0, 2.0, 3.0, 5.0]})
+    tests = pipeline.hypothesis_tests(customers, empty)
+    assert (tests.loc[tests.test_id == "discount_volume", "status"] == "not_run").all()
