@@ -109,7 +109,8 @@ def segment_profiles(
     """Per-segment profile, with a name and a recommendation derived from it."""
     shares = features[["customer_id"] + [c for c in features.columns if c.startswith("share_")]]
     enriched = customers.merge(shares, on="customer_id", how="left")
-    return seg.name_segments(seg.profile_segments(enriched, assignments))
+    enriched = _in_key_order(enriched, "customer_id")
+    return seg.name_segments(seg.profile_segments(enriched, _in_key_order(assignments, "customer_id")))
 
 
 def segment_stability(
@@ -122,26 +123,33 @@ def segment_stability(
 # --- statistics and lifetime value (marts/statistics) -------------------------------------
 
 
+def _in_key_order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """DuckDB returns rows in no guaranteed order; bootstraps and sums must not depend on it."""
+    return frame.sort_values(key, kind="mergesort", ignore_index=True)
+
+
 def _orders_or_none(orders: pd.DataFrame | None) -> pd.DataFrame | None:
     """Datasets without order lines give an empty orders mart: the tests that need orders
     then report 'not_run' instead of running on nothing."""
     if orders is None or orders.empty or orders["order_date"].isna().all():
         return None
-    return orders
+    return _in_key_order(orders, "order_id") if "order_id" in orders.columns else orders
 
 
 def hypothesis_tests(customers: pd.DataFrame, orders: pd.DataFrame | None) -> pd.DataFrame:
     """One row per hypothesis of source documents 000, 003 and 004 (see statistics module)."""
     from customer_behavior import statistics
 
-    return statistics.hypothesis_tests(customers, _orders_or_none(orders))
+    return statistics.hypothesis_tests(
+        _in_key_order(customers, "customer_id"), _orders_or_none(orders)
+    )
 
 
 def spend_drivers(customers: pd.DataFrame) -> pd.DataFrame:
     """Standardised effects of income, age, children … on total spend (document 004)."""
     from customer_behavior import statistics
 
-    return statistics.spend_drivers(customers)
+    return statistics.spend_drivers(_in_key_order(customers, "customer_id"))
 
 
 def correlation_matrix(customers: pd.DataFrame) -> pd.DataFrame:
@@ -156,7 +164,7 @@ def correlation_matrix(customers: pd.DataFrame) -> pd.DataFrame:
         )
         if c in customers.columns and customers[c].notna().any()
     ]
-    return statistics.correlation_matrix(customers, columns)
+    return statistics.correlation_matrix(_in_key_order(customers, "customer_id"), columns)
 
 
 def lifetime_value(orders: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:

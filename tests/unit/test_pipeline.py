@@ -80,3 +80,20 @@ def test_datasets_without_order_dates_report_not_run_instead_of_failing():
                               "loyalty_score": [1.0, 2.0, 3.0, 5.0]})
     tests = pipeline.hypothesis_tests(customers, empty)
     assert (tests.loc[tests.test_id == "discount_volume", "status"] == "not_run").all()
+
+
+def test_statistics_do_not_depend_on_the_row_order_duckdb_returns():
+    rng = np.random.default_rng(3)
+    n = 300
+    customers = pd.DataFrame({
+        "customer_id": [f"C{i:04d}" for i in range(n)],
+        "total_spend": rng.gamma(2, 100, n), "loyalty_score": rng.uniform(1, 10, n),
+        "annual_income": rng.normal(50000, 10000, n), "age": rng.integers(18, 80, n),
+        "is_loyalty_member": rng.random(n) < 0.4, "purchase_frequency_per_year": rng.gamma(2, 2, n),
+        "kids_at_home": rng.integers(0, 3, n), "teens_at_home": rng.integers(0, 2, n),
+        "tenure_days": rng.integers(30, 700, n),
+    })
+    shuffled = customers.sample(frac=1, random_state=1)
+    pd.testing.assert_frame_equal(pipeline.hypothesis_tests(customers, None),
+                                  pipeline.hypothesis_tests(shuffled, None))
+    pd.testing.assert_frame_equal(pipeline.spend_drivers(customers), pipeline.spend_drivers(shuffled))

@@ -1,0 +1,82 @@
+-- One row per product category: how much of it is bought and by how many customers
+-- (source documents 001, "most popular product categories", 003, "high-demand product
+-- categories", and 004, "wines and meat drive the most spending"). Built from the
+-- customer × category block, so it also answers for data that states spend per category
+-- instead of order lines; orders and discounts come from the accepted lines and are NULL
+-- for such data.
+with
+
+category_spend as (
+    select * from {{ ref('int_customer_category_spend') }}
+),
+
+order_lines as (
+    select * from {{ ref('int_order_lines_checked') }}
+    where rejection_reason is null
+),
+
+customers as (
+    select * from {{ ref('customers') }}
+),
+
+customer_total as (
+    select count(*) as customer_count from customers
+),
+
+per_category as (
+    select
+        product_category,
+        count(*) filter (
+            where coalesce(order_line_count, 0) > 0 or coalesce(spend, 0) > 0
+        ) as customer_count,
+        sum(order_line_count) as order_line_count,
+        sum(quantity) as quantity,
+        sum(spend) as spend
+    from category_spend
+    group by product_category
+),
+
+lines_per_category as (
+    select
+        product_category,
+        -- NULL rather than 0 when the lines carry no order ids.
+        case when count(order_id) > 0 then count(distinct order_id) end as order_count,
+        sum(discount_amount) as discount_amount
+    from order_lines
+    group by product_category
+),
+
+final as (
+    select
+        per_category.product_category,
+        cast(row_number() over (
+            order by per_category.spend desc, per_category.product_category
+        ) as integer) as spend_rank,
+        case when per_category.quantity is not null then cast(row_number() over (
+            order by per_category.quantity desc nulls last, per_category.product_category
+        ) as integer) end as quantity_rank,
+        per_category.order_line_count,
+        lines_per_category.order_count,
+        per_category.customer_count,
+        per_category.quantity,
+        per_category.spend,
+        lines_per_category.discount_amount,
+        round(
+            cast(per_category.spend as double)
+                / nullif(cast(sum(per_category.spend) over () as double), 0),
+            6
+        ) as spend_share,
+        round(per_category.quantity / nullif(sum(per_category.quantity) over (), 0), 6)
+            as quantity_share,
+        round(per_category.customer_count / nullif(customer_total.customer_count, 0), 6)
+            as penetration,
+        round(per_category.spend / nullif(per_category.customer_count, 0), 2)
+            as spend_per_buying_customer,
+        round(per_category.spend / nullif(per_category.quantity, 0), 2) as mean_unit_price
+    from per_category
+    cross join customer_total
+    left join lines_per_category
+        on per_category.product_category = lines_per_category.product_category
+)
+
+select * from final

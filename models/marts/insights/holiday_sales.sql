@@ -1,0 +1,102 @@
+-- One row per holiday of the holiday_calendar seed that falls inside the data's date range,
+-- plus one row 'no holiday' for all other days: orders and revenue per day, compared with
+-- ordinary days (source documents 001 and 003, "how holidays and seasonal events drive
+-- product demand"; research question 2). Days on which two holidays coincide count under
+-- their joined name, as in the orders mart. Needs order dates: empty for data without them.
+with
+
+orders as (
+    select * from {{ ref('orders') }}
+    where order_date is not null
+),
+
+holidays as (
+    select * from {{ ref('holiday_calendar') }}
+),
+
+data_span as (
+    select min(order_date) as first_date, max(order_date) as last_date from orders
+),
+
+holidays_per_day as (
+    select
+        holiday_date,
+        string_agg(holiday_name, ' / ' order by holiday_name) as holiday_name
+    from holidays
+    group by holiday_date
+),
+
+holiday_days as (
+    select
+        holidays_per_day.holiday_name,
+        count(*) as day_count
+    from holidays_per_day
+    cross join data_span
+    where holidays_per_day.holiday_date between data_span.first_date and data_span.last_date
+    group by holidays_per_day.holiday_name
+),
+
+ordinary_days as (
+    select
+        'no holiday' as holiday_name,
+        date_diff('day', data_span.first_date, data_span.last_date) + 1
+            - coalesce((select sum(day_count) from holiday_days), 0) as day_count
+    from data_span
+    where data_span.first_date is not null
+),
+
+all_days as (
+    select holiday_name, day_count from holiday_days
+    union all
+    select holiday_name, day_count from ordinary_days
+),
+
+per_holiday as (
+    select
+        coalesce(holiday_name, 'no holiday') as holiday_name,
+        count(*) as order_count,
+        sum(quantity) as quantity,
+        sum(amount) as revenue
+    from orders
+    group by 1
+),
+
+joined as (
+    select
+        all_days.holiday_name,
+        all_days.holiday_name <> 'no holiday' as is_holiday,
+        cast(all_days.day_count as bigint) as day_count,
+        coalesce(per_holiday.order_count, 0) as order_count,
+        coalesce(per_holiday.quantity, 0) as quantity,
+        coalesce(per_holiday.revenue, 0) as revenue
+    from all_days
+    left join per_holiday
+        on all_days.holiday_name = per_holiday.holiday_name
+),
+
+final as (
+    select
+        holiday_name,
+        is_holiday,
+        day_count,
+        order_count,
+        quantity,
+        revenue,
+        round(revenue / nullif(order_count, 0), 2) as mean_order_value,
+        round(order_count / nullif(day_count, 0), 4) as orders_per_day,
+        round(revenue / nullif(day_count, 0), 2) as revenue_per_day,
+        -- Orders per day over the orders per day of ordinary (non-holiday) days.
+        round(
+            (order_count / nullif(day_count, 0))
+                / nullif(
+                    max(order_count / nullif(day_count, 0)) filter (
+                        where holiday_name = 'no holiday'
+                    ) over (),
+                    0
+                ),
+            4
+        ) as orders_per_day_index
+    from joined
+)
+
+select * from final

@@ -1,0 +1,42 @@
+-- One row per month with orders: how much of the month's business was discounted, and how
+-- discounted orders compared with full-price ones that month (source document 003,
+-- "promotional events impact overall sales"; research question 2). Needs order dates:
+-- empty for data without them.
+with
+
+orders as (
+    select * from {{ ref('orders') }}
+    where order_month is not null
+),
+
+final as (
+    select
+        order_month,
+        count(*) as order_count,
+        count(*) filter (where is_discounted) as discounted_order_count,
+        round(count(*) filter (where is_discounted) / count(*), 6) as discounted_order_share,
+        sum(amount) as revenue,
+        coalesce(sum(amount) filter (where is_discounted), 0) as discounted_revenue,
+        round(
+            cast(coalesce(sum(amount) filter (where is_discounted), 0) as double)
+                / nullif(cast(sum(amount) as double), 0),
+            6
+        ) as discounted_revenue_share,
+        sum(discount_amount) as discount_amount,
+        round(
+            sum(quantity) filter (where is_discounted)
+                / nullif(sum(line_count) filter (where is_discounted), 0),
+            4
+        ) as discounted_units_per_line,
+        round(
+            sum(quantity) filter (where not is_discounted)
+                / nullif(sum(line_count) filter (where not is_discounted), 0),
+            4
+        ) as full_price_units_per_line,
+        round(avg(amount) filter (where is_discounted), 2) as discounted_mean_order_value,
+        round(avg(amount) filter (where not is_discounted), 2) as full_price_mean_order_value
+    from orders
+    group by order_month
+)
+
+select * from final

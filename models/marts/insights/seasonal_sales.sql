@@ -1,0 +1,87 @@
+-- One row per calendar month with orders: orders, units, revenue and buyers, and how the
+-- month compares with the average month (source documents 001, "seasonal ... demand
+-- patterns", and 003, "seasonal trends in retail sales"; research question 2). Two indexes:
+-- against the mean month of the whole data, and against the mean month of the same year,
+-- which removes growth of the customer base from one year to the next. Needs order dates:
+-- empty for data without them.
+with
+
+orders as (
+    select * from {{ ref('orders') }}
+    where order_month is not null
+),
+
+data_span as (
+    select min(order_date) as first_date, max(order_date) as last_date from orders
+),
+
+per_month as (
+    select
+        order_month,
+        min(season) as season,
+        count(*) as order_count,
+        count(distinct customer_id) as customer_count,
+        sum(quantity) as quantity,
+        sum(amount) as revenue,
+        count(*) filter (where is_holiday) as holiday_order_count,
+        count(*) filter (where is_discounted) as discounted_order_count
+    from orders
+    group by order_month
+),
+
+-- Days of the month inside the data's date range (the first and last months may be partial).
+month_days as (
+    select
+        per_month.order_month,
+        date_diff(
+            'day',
+            greatest(per_month.order_month, data_span.first_date),
+            least(
+                cast(per_month.order_month + interval 1 month as date) - 1, data_span.last_date
+            )
+        ) + 1 as day_count
+    from per_month
+    cross join data_span
+),
+
+final as (
+    select
+        per_month.order_month,
+        cast(year(per_month.order_month) as integer) as order_year,
+        cast(month(per_month.order_month) as integer) as month_of_year,
+        per_month.season,
+        month_days.day_count,
+        per_month.order_count,
+        per_month.customer_count,
+        per_month.quantity,
+        per_month.revenue,
+        round(per_month.revenue / nullif(per_month.order_count, 0), 2) as mean_order_value,
+        round(per_month.order_count / nullif(month_days.day_count, 0), 4) as orders_per_day,
+        round(
+            cast(per_month.revenue as double)
+                / nullif(avg(cast(per_month.revenue as double)) over (), 0),
+            4
+        ) as revenue_index,
+        round(
+            cast(per_month.revenue as double)
+                / nullif(
+                    avg(cast(per_month.revenue as double)) over (
+                        partition by year(per_month.order_month)
+                    ),
+                    0
+                ),
+            4
+        ) as revenue_index_within_year,
+        per_month.holiday_order_count,
+        per_month.discounted_order_count,
+        round(
+            cast(per_month.revenue as double)
+                / nullif(cast(sum(per_month.revenue) over () as double), 0),
+            6
+        ) as revenue_share
+    from per_month
+    inner join month_days
+        on per_month.order_month = month_days.order_month
+)
+
+select * from final

@@ -1,0 +1,92 @@
+-- Every insight mart accounts for every customer, order and unit of revenue of the core
+-- marts exactly once per grouping: one row per count that does not reconcile.
+with
+
+customers as (
+    select count(*) as customer_count, sum(total_spend) as revenue
+    from {{ ref('customers') }}
+),
+
+orders as (
+    select count(*) as order_count, sum(amount) as revenue
+    from {{ ref('orders') }}
+    where order_date is not null
+),
+
+checks as (
+    select
+        'demographic_spend ' || dimension as check_name,
+        sum(customer_count) as found,
+        (select customer_count from customers) as expected
+    from {{ ref('demographic_spend') }}
+    group by dimension
+    union all
+    select 'demographic_spend revenue ' || dimension, sum(total_spend),
+        (select revenue from customers)
+    from {{ ref('demographic_spend') }}
+    group by dimension
+    union all
+    select 'spend_by_age_group_and_gender', sum(customer_count),
+        (select customer_count from customers)
+    from {{ ref('spend_by_age_group_and_gender') }}
+    union all
+    select 'loyalty_vs_spend all', sum(customer_count) filter (where scope = 'all'),
+        (select customer_count from customers)
+    from {{ ref('loyalty_vs_spend') }}
+    union all
+    select 'loyalty_vs_spend age groups', sum(customer_count) filter (where scope = 'age_group'),
+        (select customer_count from customers)
+    from {{ ref('loyalty_vs_spend') }}
+    union all
+    select 'spend_by_loyalty_band', sum(customer_count), (select customer_count from customers)
+    from {{ ref('spend_by_loyalty_band') }}
+    union all
+    select 'loyalty_membership_spend', sum(customer_count),
+        (select customer_count from customers)
+    from {{ ref('loyalty_membership_spend') }}
+    union all
+    select 'revenue_concentration customers', sum(customer_count),
+        (select customer_count from customers)
+    from {{ ref('revenue_concentration') }}
+    union all
+    select 'revenue_concentration revenue', sum(revenue), (select revenue from customers)
+    from {{ ref('revenue_concentration') }}
+    union all
+    select 'repeat_purchase ' || grouping, sum(customer_count),
+        (select customer_count from customers)
+    from {{ ref('repeat_purchase') }}
+    group by grouping
+    union all
+    select 'promotion_impact orders', sum(order_count),
+        (select count(*) from {{ ref('orders') }})
+    from {{ ref('promotion_impact') }}
+    union all
+    select 'seasonal_sales orders', sum(order_count), (select order_count from orders)
+    from {{ ref('seasonal_sales') }}
+    union all
+    select 'seasonal_sales revenue', sum(revenue), (select revenue from orders)
+    from {{ ref('seasonal_sales') }}
+    union all
+    select 'sales_by_season orders', sum(order_count), (select order_count from orders)
+    from {{ ref('sales_by_season') }}
+    union all
+    select 'holiday_sales orders', sum(order_count), (select order_count from orders)
+    from {{ ref('holiday_sales') }}
+    union all
+    select 'category_demand spend', sum(spend),
+        (select sum(spend) from {{ ref('int_customer_category_spend') }})
+    from {{ ref('category_demand') }}
+    union all
+    select 'category_demand_by_segment spend', sum(spend),
+        (
+            select sum(category_spend.spend)
+            from {{ ref('int_customer_category_spend') }} as category_spend
+            inner join {{ ref('customer_segments') }} as customer_segments
+                on category_spend.customer_id = customer_segments.customer_id
+        )
+    from {{ ref('category_demand_by_segment') }}
+)
+
+select *
+from checks
+where coalesce(found, 0) <> coalesce(expected, 0)

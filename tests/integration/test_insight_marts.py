@@ -1,0 +1,365 @@
+"""Known-answer tests for the insight marts (models/marts/insights) and the analyses/ queries.
+
+The planted build (tests/conftest.py: generated Parquet data with planted behaviour, k pinned
+to 4) is shared by the session. Each test compares a mart with what was planted in the
+generator (customer_behavior.generate.PLANTED) or with the same number computed
+independently in pandas / scipy from the core marts.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import pearsonr, spearmanr
+from tests.conftest import query, run_dbt
+
+pytestmark = pytest.mark.integration
+
+# mart -> its key (one row per key)
+GRAINS = {
+    "loyalty_vs_spend": ["age_group"],
+    "spend_by_loyalty_band": ["loyalty_band"],
+    "demographic_spend": ["dimension", "dimension_value"],
+    "spend_by_age_group_and_gender": ["age_group", "gender"],
+    "category_demand": ["product_category"],
+    "product_demand": ["product_category", "product_id"],
+    "category_demand_by_segment": ["segment_id", "product_category"],
+    "promotion_impact": ["discount_band"],
+    "promotion_impact_by_month": ["order_month"],
+    "loyalty_membership_spend": ["membership_status"],
+    "seasonal_sales": ["order_month"],
+    "sales_by_season": ["season"],
+    "holiday_sales": ["holiday_name"],
+    "repeat_purchase": ["grouping", "grouping_value"],
+    "revenue_concentration": ["spend_decile"],
+    "revenue_concentration_summary": ["customer_count"],
+    "campaign_response": ["campaign_id", "grouping", "grouping_value"],
+}
+
+ANALYSES = {
+    "rq1_demographic_drivers",
+    "rq2_seasonal_and_promotional_effects",
+    "rq3_repeat_purchase_segments",
+    "h1_discounts_and_volume",
+    "h2_loyalty_members_spend",
+    "h3_over_50_frequency",
+    "top_customers",
+    "segment_comparison",
+}
+
+
+@pytest.fixture(scope="module")
+def wh(planted_build):
+    return planted_build["warehouse"]
+
+
+@pytest.fixture(scope="module")
+def customers(wh):
+    return query(wh, "select * from marts.customers")
+
+
+def mart(wh, name: str, order_by: str | None = None) -> pd.DataFrame:
+    sql = f"select * from marts.{name}"
+    return query(wh, sql + (f" order by {order_by}" if order_by else ""))
+
+
+@pytest.mark.parametrize("name", sorted(GRAINS))
+def test_one_row_per_grain_with_a_description(wh, name):
+    frame = mart(wh, name)
+    assert len(frame) > 0, name
+    assert not frame.duplicated(GRAINS[name]).any(), name
+    comment = query(
+        wh,
+        f"select comment from duckdb_tables() where schema_name = 'marts' and table_name = '{name}'",
+    ).comment[0]
+    assert comment and len(comment) > 40, name
+
+
+def test_loyalty_vs_spend_matches_scipy(wh, customers):
+    lvs = mart(wh, "loyalty_vs_spend").set_index("age_group")
+    scored = customers.dropna(subset=["loyalty_score"])
+    spend = scored.total_spend.astype(float)
+    everyone = lvs.loc["all"]
+    assert everyone.scope == "all"
+    assert everyone.customer_count == len(customers)
+    assert everyone.spearman_correlation == pytest.approx(
+        spearmanr(scored.loyalty_score, spend).statistic, abs=1e-6
+    )
+    assert everyone.pearson_correlation == pytest.approx(
+        pearsonr(scored.loyalty_score, spend).statistic, abs=1e-6
+    )
+    # planted: loyalty = f(log expected spend) + noise, Spearman with realised spend ~0.55
+    assert 0.4 < everyone.spearman_correlation < 0.7
+    for age_group, group in scored.groupby("age_group"):
+        if len(group) >= 30:
+            expected = spearmanr(group.loyalty_score, group.total_spend.astype(float)).statistic
+            assert lvs.loc[age_group, "spearman_correlation"] == pytest.approx(expected, abs=1e-6)
+    assert lvs.loc[lvs.scope == "age_group", "customer_count"].sum() == len(customers)
+
+
+def test_spend_rises_with_loyalty_band(wh, customers):
+    bands = mart(wh, "spend_by_loyalty_band", "loyalty_band_order")
+    known = bands[bands.loyalty_band != "unknown"]
+    assert list(known.loyalty_band) == ["1-2", "3-4", "5-6", "7-8", "9-10"]
+    assert known.mean_total_spend.is_monotonic_increasing, known
+    assert bands.customer_count.sum() == len(customers)
+    # the band edges: 2.9 -> 1-2, 3.0 -> 3-4, 10 -> 9-10
+    scored = customers.dropna(subset=["loyalty_score"])
+    expected = np.minimum(np.floor((scored.loyalty_score - 1) / 2) + 1, 5)
+    counts = expected.value_counts().sort_index()
+    assert list(known.customer_count) == list(counts)
+
+
+def test_demographic_spend_adds_up_and_matches_pandas(wh, customers):
+    demo = mart(wh, "demographic_spend")
+    dims = {"gender", "marital_status", "education", "occupation", "state", "region", "age_group"}
+    assert set(demo.dimension) == dims
+    for dim, rows in demo.groupby("dimension"):
+        assert rows.customer_count.sum() == len(customers), dim
+        assert rows.revenue_share.sum() == pytest.approx(1, abs=1e-4), dim
+    region = demo[demo.dimension == "region"].set_index("dimension_value")
+    expected = customers.groupby("region").total_spend.apply(lambda s: s.astype(float).mean())
+    for value, mean in expected.items():
+        assert region.loc[value, "mean_total_spend"] == pytest.approx(mean, abs=0.006)
+    # planted: older customers earn more and income drives spend
+    ages = demo[(demo.dimension == "age_group") & (demo.dimension_value != "unknown")]
+    ages = ages.sort_values("dimension_value_order")
+    assert ages.mean_total_spend.iloc[-1] > 3 * ages.mean_total_spend.iloc[0]
+    grid = mart(wh, "spend_by_age_group_and_gender")
+    assert grid.customer_count.sum() == len(customers)
+    assert grid.revenue_share.sum() == pytest.approx(1, abs=1e-4)
+
+
+def test_wine_and_meat_lead_category_demand(wh, customers):
+    cats = mart(wh, "category_demand", "spend_rank").set_index("product_category")
+    assert list(cats.index[:2]) == ["wine", "meat"]
+    # planted shares of spend: wine ~39 %, meat ~33 %
+    assert cats.loc["wine", "spend_share"] == pytest.approx(0.39, abs=0.05)
+    assert cats.loc["meat", "spend_share"] == pytest.approx(0.33, abs=0.05)
+    assert cats.spend_share.sum() == pytest.approx(1, abs=1e-4)
+    assert cats.spend.sum() == pytest.approx(customers.total_spend.astype(float).sum(), abs=0.01)
+    buyers = query(
+        wh,
+        "select product_category, count(distinct customer_id) as n "
+        "from intermediate.int_order_lines group by 1",
+    ).set_index("product_category")["n"]
+    for category, n in buyers.items():
+        assert cats.loc[category, "customer_count"] == n
+        assert cats.loc[category, "penetration"] == pytest.approx(n / len(customers), abs=1e-6)
+    # gold: highest unit price, rarely bought
+    assert cats.mean_unit_price.idxmax() == "gold"
+    assert cats.loc["gold", "quantity_share"] < 0.06
+
+
+def test_product_demand_ranks_within_category(wh):
+    products = mart(wh, "product_demand")
+    for category, rows in products.groupby("product_category"):
+        rows = rows.sort_values("spend_rank_in_category")
+        assert list(rows.spend_rank_in_category) == list(range(1, len(rows) + 1)), category
+        assert rows.spend.is_monotonic_decreasing, category
+    cats = mart(wh, "category_demand").set_index("product_category")
+    totals = products.groupby("product_category").spend.sum()
+    for category, spend in totals.items():
+        assert spend == cats.loc[category, "spend"]
+
+
+def test_category_demand_by_segment_lift(wh):
+    cells = mart(wh, "category_demand_by_segment")
+    n_segments = cells.segment_id.nunique()
+    assert n_segments == 4 and len(cells) == 4 * 6  # k pinned to 4, six categories
+    for segment, rows in cells.groupby("segment_id"):
+        assert rows.share_of_segment_spend.sum() == pytest.approx(1, abs=1e-4), segment
+    # segment 1 (highest spend; the planted affluent connoisseurs) leans towards wine
+    wine = cells[(cells.segment_id == 1) & (cells.product_category == "wine")].iloc[0]
+    assert wine.spend_share_index > 1.05 and wine.spend_rank_in_segment == 1
+
+
+def test_discounts_raise_units_and_land_in_their_bands(wh):
+    bands = mart(wh, "promotion_impact", "discount_band_order").set_index("discount_band")
+    assert list(bands.index) == ["full price", "1-10 %", "11-20 %", "21-30 %", "over 30 %"]
+    full = bands.loc["full price"]
+    # planted depths 10 / 20 / 30 %: each lands whole in its own band despite cent rounding
+    for band, depth in [("1-10 %", 0.10), ("11-20 %", 0.20), ("21-30 %", 0.30)]:
+        row = bands.loc[band]
+        assert row.order_count > 50, band
+        assert row.mean_discount_rate == pytest.approx(depth, abs=0.001), band
+        # planted: discounted lines carry 1.3x the mean quantity
+        assert row.mean_units_per_line / full.mean_units_per_line == pytest.approx(1.3, abs=0.1)
+        assert row.mean_units_per_order > full.mean_units_per_order
+    assert bands.loc["over 30 %", "order_count"] == 0
+    orders = query(wh, "select discount_rate, is_discounted from marts.orders")
+    assert bands.order_count.sum() == len(orders)
+    assert bands.loc["full price", "order_count"] == (~orders.is_discounted).sum()
+    assert bands.order_share.sum() == pytest.approx(1, abs=1e-4)
+    assert bands.revenue_share.sum() == pytest.approx(1, abs=1e-4)
+    monthly = mart(wh, "promotion_impact_by_month")
+    assert monthly.order_count.sum() == len(orders)
+    assert (monthly.discounted_units_per_line > monthly.full_price_units_per_line).all()
+
+
+def test_members_spend_more_than_non_members(wh, customers):
+    status = mart(wh, "loyalty_membership_spend").set_index("membership_status")
+    member, non_member = status.loc["member"], status.loc["non-member"]
+    assert member.mean_total_spend > non_member.mean_total_spend
+    assert member.median_total_spend > non_member.median_total_spend
+    # planted: members' baskets are 1.15x; members are also over-represented among big spenders
+    assert member.mean_order_value > 1.15 * non_member.mean_order_value
+    assert status.customer_count.sum() == len(customers)
+    members = customers[customers.is_loyalty_member.eq(True)]
+    assert member.customer_count == len(members)
+    assert member.mean_total_spend == pytest.approx(
+        members.total_spend.astype(float).mean(), abs=0.006
+    )
+    assert 0 <= member.repeat_rate <= 1 and 0 <= non_member.repeat_rate <= 1
+
+
+def test_november_and_december_peak(wh):
+    months = mart(wh, "seasonal_sales", "order_month")
+    assert months.month_of_year.between(1, 12).all()
+    for year, rows in months.groupby("order_year"):
+        rows = rows.set_index("month_of_year")
+        assert rows.revenue_index_within_year.mean() == pytest.approx(1, abs=1e-3)
+        if {11, 12} <= set(rows.index):
+            # planted: Nov-Dec ~1.45-1.6x the daily orders of the rest of the year
+            assert rows.loc[11, "revenue_index_within_year"] > 1.15, year
+            assert rows.loc[12, "revenue_index_within_year"] > 1.15, year
+            assert (
+                rows.loc[[11, 12], "orders_per_day"].mean()
+                > 1.3 * rows.loc[[m for m in rows.index if m < 11], "orders_per_day"].mean()
+            ), year
+    last_year = months[months.order_year == months.order_year.max()]
+    assert set(last_year.nlargest(2, "revenue").month_of_year) == {11, 12}
+    seasons = mart(wh, "sales_by_season").set_index("season")
+    assert set(seasons.index) == {"winter", "spring", "summer", "autumn"}
+    assert seasons.orders_per_day_index.idxmax() == "autumn"
+    assert seasons.loc["summer", "orders_per_day_index"] < 1  # planted summer dip
+    assert seasons.order_count.sum() == months.order_count.sum()
+
+
+def test_holiday_sales_recover_the_planted_peaks(wh):
+    holidays = mart(wh, "holiday_sales").set_index("holiday_name")
+    assert holidays.loc["no holiday", "orders_per_day_index"] == 1
+    assert not holidays.loc["no holiday", "is_holiday"]
+    # planted: x1.6 in Black Friday week on top of the November peak; Christmas Day x0.3
+    assert holidays.loc["Black Friday", "orders_per_day_index"] > 1.5
+    assert holidays.loc["Christmas Day", "orders_per_day_index"] < 0.7
+    # two years of data: every holiday of the calendar falls twice inside the range
+    span = query(wh, "select min(order_date) as a, max(order_date) as b from marts.orders")
+    days = (span.b[0] - span.a[0]).days + 1
+    assert holidays.day_count.sum() == days
+    assert holidays.order_count.sum() == len(query(wh, "select order_id from marts.orders"))
+
+
+def test_repeat_purchase_matches_pandas(wh, customers):
+    rp = mart(wh, "repeat_purchase")
+    assert rp.repeat_rate.between(0, 1).all()
+    assert set(rp.grouping) == {"all", "age_group", "segment"}
+    everyone = rp[rp.grouping == "all"].iloc[0]
+    buying = customers[customers.order_count > 0]
+    assert everyone.repeat_rate == pytest.approx((buying.order_count > 1).mean(), abs=1e-6)
+    orders = query(wh, "select customer_id, order_id, order_date from marts.orders")
+    orders = orders.sort_values(["customer_id", "order_date", "order_id"])
+    gaps = orders.groupby("customer_id").order_date.diff().dropna().dt.days
+    assert everyone.order_gap_count == len(gaps)
+    assert everyone.median_days_between_orders == pytest.approx(gaps.median(), abs=0.01)
+    assert everyone.mean_days_between_orders == pytest.approx(gaps.mean(), abs=0.006)
+    for grouping in ("age_group", "segment"):
+        assert rp[rp.grouping == grouping].customer_count.sum() == len(customers), grouping
+    # planted: over-50s buy less often -> longer gaps for the oldest band than for 31-40
+    ages = rp[rp.grouping == "age_group"].set_index("grouping_value")
+    assert (
+        ages.loc["61-70", "median_days_between_orders"]
+        > ages.loc["31-40", "median_days_between_orders"]
+    )
+
+
+def test_revenue_concentration_matches_pandas(wh, customers):
+    deciles = mart(wh, "revenue_concentration", "spend_decile")
+    summary = mart(wh, "revenue_concentration_summary").iloc[0]
+    assert list(deciles.spend_decile) == list(range(1, 11))
+    assert deciles.revenue_share.sum() == pytest.approx(1, abs=1e-5)
+    assert deciles.cumulative_revenue_share.iloc[-1] == pytest.approx(1, abs=1e-9)
+    assert deciles.cumulative_customer_share.iloc[-1] == pytest.approx(1, abs=1e-9)
+    assert deciles.revenue_share.is_monotonic_decreasing
+    assert deciles.customer_count.sum() == len(customers)
+
+    spend = (
+        customers.assign(s=customers.total_spend.astype(float))
+        .sort_values(["s", "customer_id"], ascending=[False, True])
+        .s.to_numpy()
+    )
+    n, total = len(spend), spend.sum()
+    top10 = spend[: math.ceil(0.1 * n)].sum() / total
+    top20 = spend[: math.ceil(0.2 * n)].sum() / total
+    assert summary.top_10_pct_revenue_share == pytest.approx(top10, abs=1e-6)
+    assert summary.top_20_pct_revenue_share == pytest.approx(top20, abs=1e-6)
+    assert deciles.revenue_share.iloc[0] == pytest.approx(top10, abs=1e-6)
+    ascending = np.sort(spend)
+    gini = 2 * np.sum(np.arange(1, n + 1) * ascending) / (n * total) - (n + 1) / n
+    assert summary.gini_coefficient == pytest.approx(gini, abs=1e-6)
+    cumulative = np.cumsum(spend) / total
+    assert summary.customer_share_for_50_pct_revenue == pytest.approx(
+        (np.argmax(cumulative >= 0.5) + 1) / n, abs=1e-6
+    )
+    assert summary.customer_share_for_80_pct_revenue == pytest.approx(
+        (np.argmax(cumulative >= 0.8) + 1) / n, abs=1e-6
+    )
+    # source document 004: a small top tier holds a large share
+    assert summary.top_10_pct_revenue_share > 0.25
+
+
+def test_campaign_response_consistent_with_counts(wh):
+    cr = mart(wh, "campaign_response")
+    assert (cr.response_rate - cr.customers_accepted / cr.customers_sent).abs().max() < 1e-6
+    raw = query(
+        wh,
+        "select campaign_id, count(*) as sent, count(*) filter (where is_accepted) as accepted "
+        "from intermediate.int_campaign_responses_checked where rejection_reason is null "
+        "group by 1",
+    ).set_index("campaign_id")
+    everyone = cr[cr.grouping == "all"].set_index("campaign_id")
+    assert set(everyone.index) == set(raw.index)
+    for campaign, row in raw.iterrows():
+        assert everyone.loc[campaign, "customers_sent"] == row.sent
+        assert everyone.loc[campaign, "customers_accepted"] == row.accepted
+        segments = cr[(cr.grouping == "segment") & (cr.campaign_id == campaign)]
+        assert segments.customers_sent.sum() == row.sent
+        assert segments.customers_accepted.sum() == row.accepted
+    # planted: the affluent connoisseurs (segment 1) accept ~28 %, about twice the average
+    top = cr[(cr.grouping == "segment") & (cr.grouping_value == "1")]
+    assert (top.response_index > 1.5).all(), top
+
+
+def test_analyses_compile_and_return_rows(planted_build, tmp_path_factory):
+    """`dbt compile` the analyses into their own target folder, then run every compiled query
+    against the built warehouse. Compiled SQL names relations "<file stem>"."<schema>"...,
+    so the compile warehouse is a scratch file with the same stem as the built one."""
+    built = planted_build["warehouse"]
+    scratch = tmp_path_factory.mktemp("analyses") / built.name
+    run_dbt(
+        ["compile", "--select", "resource_type:analysis"],
+        scratch,
+        {"data_dir": str(planted_build["data_dir"]), "segment_k": 4},
+    )
+    compiled = (
+        scratch.parent / f"target-{scratch.stem}" / "compiled" / "customer_behavior" / "analyses"
+    )
+    files = {path.stem: path for path in compiled.glob("*.sql")}
+    assert ANALYSES <= set(files), sorted(files)
+    for name, path in sorted(files.items()):
+        result = query(built, path.read_text())
+        assert len(result) > 0, name
+        assert not result.isna().all().any(), (name, result.columns[result.isna().all()].tolist())
+    top = query(built, files["top_customers"].read_text())
+    assert len(top) == 20 and top.total_spend.is_monotonic_decreasing
+    assert top.segment_name.notna().all()
+    h2 = query(built, files["h2_loyalty_members_spend"].read_text()).iloc[0]
+    assert bool(h2.members_spend_more)
+    h3 = query(built, files["h3_over_50_frequency"].read_text()).set_index("age_class")
+    assert (
+        h3.loc["over 50", "mean_purchase_frequency_per_year"]
+        < h3.loc["50 and under", "mean_purchase_frequency_per_year"]
+    )
