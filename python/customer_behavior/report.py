@@ -1,0 +1,1044 @@
+"""The insight report: Markdown whose every number is read from the warehouse when it is built.
+
+``build_report(warehouse, out_dir)`` writes
+
+* ``report.md`` — headline numbers, one section per question of the SPEC table (a sentence
+  or two, a table where it helps, and the chart), the hypothesis tests with effect sizes,
+  intervals and caveats, the segments with their names, sizes and recommendations, and data
+  quality (row reconciliation, rejected rows by reason);
+* ``charts/`` — the PNGs the report embeds (relative links ``charts/<name>.png``);
+* ``report_numbers.json`` — every number (and every text taken from the marts) the report
+  states: ``key -> {"value", "sql", "text"}``, where ``sql`` is the scalar query that
+  produced ``value`` and ``text`` is how the report prints it. A test re-runs every query
+  against the warehouse and compares.
+
+No figure is written into the code: the text is assembled from :class:`Numbers`, which runs
+one scalar query per number. A section whose mart is missing or empty for the dataset is
+skipped with a note, never filled in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+import math
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from customer_behavior import charts as charts_module
+
+__all__ = ["Numbers", "build_report", "normalize_value"]
+
+NA = "n/a"
+
+
+# --------------------------------------------------------------------------------------
+# values and their formats
+# --------------------------------------------------------------------------------------
+def normalize_value(value: Any) -> Any:
+    """A JSON-friendly form of a DuckDB scalar (the test normalises its recomputation alike)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalar
+        return normalize_value(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _as_float(value: Any) -> float | None:
+    value = normalize_value(value)
+    if value is None or isinstance(value, (str, bool)):
+        return None
+    return float(value)
+
+
+def _fmt_int(v: Any) -> str:
+    return f"{round(float(v)):,}"
+
+
+def _fmt_money(v: Any) -> str:
+    x = float(v)
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+
+
+def _fmt_pct(v: Any) -> str:
+    return f"{100 * float(v):.1f} %"
+
+
+def _fmt_p(v: Any) -> str:
+    x = float(v)
+    return "< 0.001" if x < 0.001 else f"{x:.3f}"
+
+
+FORMATS: dict[str, Callable[[Any], str]] = {
+    "int": _fmt_int,
+    "money": _fmt_money,
+    "pct": _fmt_pct,
+    "num1": lambda v: f"{float(v):,.1f}",
+    "num2": lambda v: f"{float(v):.2f}",
+    "num3": lambda v: f"{float(v):.3f}",
+    "signed2": lambda v: f"{float(v):+.2f}",
+    "index": lambda v: f"×{float(v):.2f}",
+    "p": _fmt_p,
+    "text": lambda v: str(v),
+    "date": lambda v: str(v),
+}
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _where(**keys: Any) -> str:
+    return " and ".join(f"{col} = {_literal(val)}" for col, val in keys.items())
+
+
+class Numbers:
+    """Runs scalar queries and remembers each value with its SQL and printed text."""
+
+    def __init__(self, con) -> None:
+        self.con = con
+        self.items: dict[str, dict[str, Any]] = {}
+
+    def scalar(self, sql: str) -> Any:
+        """A value used for wording or control flow only (not stated, not recorded)."""
+        row = self.con.execute(sql).fetchone()
+        return None if row is None else row[0]
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    def get(self, key: str, sql: str, fmt: str = "text") -> str:
+        """Run ``sql`` (one value), record it under ``key`` and return its printed text."""
+        if key in self.items and self.items[key]["sql"] != sql:
+            raise ValueError(f"report number {key!r} registered twice with different SQL")
+        row = self.con.execute(sql).fetchone()
+        value = normalize_value(None if row is None else row[0])
+        text = NA if value is None else FORMATS[fmt](value)
+        self.items[key] = {"value": value, "sql": sql, "text": text}
+        return text
+
+    def cell(self, relation: str, column: str, fmt: str, **keys: Any) -> str:
+        """One column of the row of ``relation`` identified by ``keys``."""
+        key = ".".join([relation, *[str(v) for v in keys.values()], column])
+        sql = f"select {column} from {relation}"
+        if keys:
+            sql += f" where {_where(**keys)}"
+        return self.get(key, sql, fmt)
+
+    def value_of(self, key: str) -> Any:
+        return self.items[key]["value"]
+
+
+# --------------------------------------------------------------------------------------
+# the document
+# --------------------------------------------------------------------------------------
+class _Doc:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def para(self, text: str) -> None:
+        self.lines.extend([text, ""])
+
+    def table(self, header: list[str], rows: list[list[str]]) -> None:
+        self.lines.append("| " + " | ".join(header) + " |")
+        self.lines.append("|" + "|".join("---" for _ in header) + "|")
+        for row in rows:
+            self.lines.append("| " + " | ".join(c.replace("|", "/") for c in row) + " |")
+        self.lines.append("")
+
+    def text(self) -> str:
+        return "\n".join(self.lines).rstrip() + "\n"
+
+
+class _Report:
+    def __init__(self, con, charts: dict[str, dict]) -> None:
+        self.n = Numbers(con)
+        self.doc = _Doc()
+        self.charts = charts
+        self._exists: dict[str, bool] = {}
+        self.skipped: list[str] = []
+
+    # -- availability ------------------------------------------------------------------
+    def exists(self, relation: str) -> bool:
+        if relation not in self._exists:
+            schema, table = relation.split(".", 1)
+            self._exists[relation] = bool(self.n.scalar(
+                "select count(*) from information_schema.tables "
+                f"where table_schema = {_literal(schema)} and table_name = {_literal(table)}"))
+        return self._exists[relation]
+
+    def unavailable(self, *relations: str) -> str | None:
+        """Why a section cannot be written, or None when all its relations have rows."""
+        for relation in relations:
+            if not self.exists(relation):
+                return f"`{relation}` does not exist in this warehouse"
+            if not self.n.scalar(f"select count(*) > 0 from {relation}"):
+                return f"`{relation}` is empty for this dataset"
+        return None
+
+    def skip(self, title: str, reason: str) -> None:
+        self.skipped.append(title)
+        self.doc.para(f"_Skipped: {reason}._")
+
+    def chart(self, name: str) -> None:
+        entry = self.charts.get(name)
+        if entry is None:
+            return
+        if entry["status"] == "written":
+            self.doc.para(f"![{entry['title']}](charts/{entry['file']})")
+        else:
+            self.doc.para(f"_Chart skipped: {entry['reason']}._")
+
+    # -- sections ----------------------------------------------------------------------
+    def header(self) -> None:
+        n, d = self.n, self.doc
+        d.add("# Customer behaviour: insight report", "")
+        as_of = n.get("as_of_date", "select max(as_of_date) from marts.customers", "date")
+        d.para(
+            f"Data as of {as_of}. Every figure in this report is read from the warehouse's "
+            "marts when the report is generated; `report_numbers.json` beside this file lists "
+            "each one with the SQL that produced it. Charts are in `charts/`."
+        )
+
+    def headline(self) -> None:
+        n, d = self.n, self.doc
+        d.add("## Headline numbers", "")
+        customers = n.get("headline.customers", "select count(*) from marts.customers", "int")
+        orders = n.get("headline.orders", "select count(*) from marts.orders", "int")
+        revenue = n.get("headline.revenue", "select sum(total_spend) from marts.customers",
+                        "money")
+        mean = n.get("headline.mean_spend", "select avg(total_spend) from marts.customers",
+                     "money")
+        median = n.get("headline.median_spend",
+                       "select median(total_spend) from marts.customers", "money")
+        bullets = [
+            (f"- **{customers}** customers placed **{orders}** orders worth **{revenue}** "
+             f"currency units: **{mean}** per customer on average (median {median})."),
+        ]
+        if n.scalar("select count(order_date) from marts.orders"):
+            first = n.get("headline.first_order_date", "select min(order_date) from marts.orders",
+                          "date")
+            last = n.get("headline.last_order_date", "select max(order_date) from marts.orders",
+                         "date")
+            bullets.append(f"- Orders run from {first} to {last}.")
+        if not self.unavailable("marts.revenue_concentration_summary"):
+            top10 = n.cell("marts.revenue_concentration_summary", "top_10_pct_revenue_share",
+                           "pct")
+            top20 = n.cell("marts.revenue_concentration_summary", "top_20_pct_revenue_share",
+                           "pct")
+            bullets.append(f"- The top 10 % of customers by spend bring **{top10}** of revenue "
+                           f"(the top 20 %: {top20}).")
+        if not self.unavailable("marts.repeat_purchase"):
+            rate = n.cell("marts.repeat_purchase", "repeat_rate", "pct", grouping="all")
+            bullets.append(f"- **{rate}** of buying customers ordered more than once.")
+        if not self.unavailable("segments.segment_profiles"):
+            k = n.get("headline.segment_count", "select count(*) from segments.segment_profiles",
+                      "int")
+            largest = n.get(
+                "headline.largest_segment",
+                "select segment_name from segments.segment_profiles "
+                "order by customer_count desc, segment_id limit 1")
+            share = n.get(
+                "headline.largest_segment_share",
+                "select customer_share from segments.segment_profiles "
+                "order by customer_count desc, segment_id limit 1", "pct")
+            bullets.append(f"- **{k}** customer segments; the largest, _{largest}_, holds "
+                           f"{share} of customers.")
+        if not self.unavailable("marts.hypothesis_tests"):
+            ran = n.get("headline.tests_ran",
+                        "select count(*) from marts.hypothesis_tests where status = 'ran'", "int")
+            sig = n.get("headline.tests_significant",
+                        "select count(*) from marts.hypothesis_tests "
+                        "where status = 'ran' and is_significant", "int")
+            bullets.append(f"- {sig} of {ran} hypothesis tests find a significant association "
+                           "after Holm adjustment (see [Hypothesis tests](#hypothesis-tests)).")
+        d.add(*bullets, "")
+
+    def income(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Income by age group (document 000)", "")
+        reason = self.unavailable("marts.income_by_age_group")
+        if reason:
+            return self.skip("income", reason)
+        rel = "marts.income_by_age_group"
+        known = f"from {rel} where income_customer_count > 0 and age_group <> 'unknown'"
+        if n.scalar(f"select count(*) {known}"):
+            young = n.get("income.youngest_group",
+                          f"select age_group {known} order by age_group_order limit 1")
+            young_med = n.get("income.youngest_median",
+                              f"select median_income {known} order by age_group_order limit 1",
+                              "money")
+            old = n.get("income.oldest_group",
+                        f"select age_group {known} order by age_group_order desc limit 1")
+            old_med = n.get("income.oldest_median",
+                            f"select median_income {known} order by age_group_order desc limit 1",
+                            "money")
+            top = n.get("income.top_group",
+                        f"select age_group {known} order by median_income desc, age_group limit 1")
+            d.para(f"Median annual income goes from {young_med} in the youngest group "
+                   f"({young}) to {old_med} in the oldest ({old}); the highest median is in "
+                   f"the {top} group. Income outliers and customers without an income are "
+                   "left out of the income statistics.")
+        rows = []
+        for (group,) in n.rows(f"select age_group from {rel} order by age_group_order"):
+            rows.append([
+                n.cell(rel, "age_group", "text", age_group=group),
+                n.cell(rel, "customer_count", "int", age_group=group),
+                n.cell(rel, "median_income", "money", age_group=group),
+                n.cell(rel, "income_p25", "money", age_group=group) + " – "
+                + n.cell(rel, "income_p75", "money", age_group=group),
+                n.cell(rel, "mean_total_spend", "money", age_group=group),
+            ])
+        d.table(["Age group", "Customers", "Median income", "Interquartile range",
+                 "Mean spend"], rows)
+        self.chart("income_by_age_group")
+
+    def loyalty(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Loyalty score and spend (document 000)", "")
+        reason = self.unavailable("marts.loyalty_vs_spend")
+        if reason:
+            self.skip("loyalty vs spend", reason)
+            self.chart("loyalty_vs_spend")
+            return
+        rel = "marts.loyalty_vs_spend"
+        if n.scalar(f"select spearman_correlation is null from {rel} where age_group = 'all'"):
+            d.para("No customer has a loyalty score, so no correlation can be measured.")
+            return
+        rho = n.cell(rel, "spearman_correlation", "num2", age_group="all")
+        r = n.cell(rel, "pearson_correlation", "num2", age_group="all")
+        scored = n.cell(rel, "scored_customer_count", "int", age_group="all")
+        groups = (f"from {rel} where scope = 'age_group' and spearman_correlation is not null "
+                  "and scored_customer_count >= 30")
+        text = (f"Across the {scored} customers with a score, loyalty goes with spend: Spearman "
+                f"rho = {rho} (Pearson r = {r}).")
+        if n.scalar(f"select count(*) {groups}") >= 2:
+            lo_g = n.get("loyalty.weakest_group", f"select age_group {groups} "
+                         "order by spearman_correlation, age_group limit 1")
+            lo = n.get("loyalty.weakest_rho", f"select spearman_correlation {groups} "
+                       "order by spearman_correlation, age_group limit 1", "num2")
+            hi_g = n.get("loyalty.strongest_group", f"select age_group {groups} "
+                         "order by spearman_correlation desc, age_group limit 1")
+            hi = n.get("loyalty.strongest_rho", f"select spearman_correlation {groups} "
+                       "order by spearman_correlation desc, age_group limit 1", "num2")
+            text += (f" Within age groups (with at least thirty scored customers) it ranges "
+                     f"from {lo} ({lo_g}) to {hi} ({hi_g}).")
+        d.para(text)
+        if not self.unavailable("marts.spend_by_loyalty_band"):
+            bands = ("from marts.spend_by_loyalty_band where loyalty_band <> 'unknown' "
+                     "and customer_count > 0")
+            if n.scalar(f"select count(*) {bands}") >= 2:
+                lo_b = n.get("loyalty.lowest_band", f"select loyalty_band {bands} "
+                             "order by loyalty_band_order limit 1")
+                lo_s = n.get("loyalty.lowest_band_spend", f"select mean_total_spend {bands} "
+                             "order by loyalty_band_order limit 1", "money")
+                hi_b = n.get("loyalty.highest_band", f"select loyalty_band {bands} "
+                             "order by loyalty_band_order desc limit 1")
+                hi_s = n.get("loyalty.highest_band_spend", f"select mean_total_spend {bands} "
+                             "order by loyalty_band_order desc limit 1", "money")
+                d.para(f"Customers scoring {lo_b} spend {lo_s} on average; those scoring "
+                       f"{hi_b} spend {hi_s}.")
+        self.chart("loyalty_vs_spend")
+
+    def region(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Purchase frequency by region (documents 000, 001)", "")
+        reason = self.unavailable("marts.purchase_frequency_by_region")
+        if reason:
+            return self.skip("region", reason)
+        rel = "marts.purchase_frequency_by_region"
+        valid = f"from {rel} where mean_purchase_frequency_per_year is not null"
+        if n.scalar(f"select count(*) {valid}") >= 2:
+            hi = n.get("region.most_frequent", f"select region {valid} "
+                       "order by mean_purchase_frequency_per_year desc, region limit 1")
+            hi_f = n.get("region.most_frequent_rate", f"select mean_purchase_frequency_per_year "
+                         f"{valid} order by mean_purchase_frequency_per_year desc, region limit 1",
+                         "num2")
+            lo = n.get("region.least_frequent", f"select region {valid} "
+                       "order by mean_purchase_frequency_per_year, region limit 1")
+            lo_f = n.get("region.least_frequent_rate", f"select mean_purchase_frequency_per_year "
+                         f"{valid} order by mean_purchase_frequency_per_year, region limit 1",
+                         "num2")
+            d.para(f"Customers in the {hi} region buy most often ({hi_f} orders a year on "
+                   f"average), those in the {lo} region least often ({lo_f}).")
+        rows = []
+        for (region,) in n.rows(f"select region from {rel} order by total_spend desc, region"):
+            rows.append([
+                n.cell(rel, "region", "text", region=region),
+                n.cell(rel, "customer_count", "int", region=region),
+                n.cell(rel, "mean_purchase_frequency_per_year", "num2", region=region),
+                n.cell(rel, "mean_total_spend", "money", region=region),
+                n.cell(rel, "revenue_share", "pct", region=region),
+            ])
+        d.table(["Region", "Customers", "Orders per year (mean)", "Mean spend",
+                 "Share of revenue"], rows)
+        self.chart("region_frequency_heatmap")
+
+    def demographics(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Spend by demographic group (documents 001, 003)", "")
+        reason = self.unavailable("marts.demographic_spend")
+        if reason:
+            self.skip("demographics", reason)
+            return
+        rel = "marts.demographic_spend"
+        rows = []
+        dims = [r[0] for r in n.rows(
+            f"select dimension from {rel} where dimension_value <> 'unknown' group by dimension "
+            "having count(*) >= 2 order by dimension")]
+        for dim in dims:
+            scope = (f"from {rel} where dimension = {_literal(dim)} "
+                     "and dimension_value <> 'unknown' and customer_count >= 30")
+            if n.scalar(f"select count(*) {scope}") < 2:
+                continue
+            top = f"{scope} order by mean_total_spend desc, dimension_value limit 1"
+            low = f"{scope} order by mean_total_spend, dimension_value limit 1"
+            rows.append([
+                dim.replace("_", " "),
+                n.get(f"demographics.{dim}.top", f"select dimension_value {top}"),
+                n.get(f"demographics.{dim}.top_spend", f"select mean_total_spend {top}", "money"),
+                n.get(f"demographics.{dim}.low", f"select dimension_value {low}"),
+                n.get(f"demographics.{dim}.low_spend", f"select mean_total_spend {low}", "money"),
+                n.get(f"demographics.{dim}.spread",
+                      f"select max(mean_total_spend) / nullif(min(mean_total_spend), 0) {scope}",
+                      "index"),
+            ])
+        if rows:
+            d.para("Mean total spend per customer of the highest- and lowest-spending group in "
+                   "each dimension (groups of at least thirty customers, 'unknown' left out); "
+                   "the spread is the ratio of the two.")
+            d.table(["Dimension", "Highest", "Mean spend", "Lowest", "Mean spend", "Spread"],
+                    rows)
+        else:
+            d.para("No demographic dimension has two groups of at least thirty customers.")
+        self.chart("demographic_spend")
+        if not self.unavailable("marts.spend_by_age_group_and_gender"):
+            cells = ("from marts.spend_by_age_group_and_gender where customer_count >= 30 "
+                     "and gender <> 'unknown' and age_group <> 'unknown'")
+            if n.scalar(f"select count(*) {cells}"):
+                order = "order by mean_total_spend desc, age_group, gender limit 1"
+                g = n.get("age_gender.top_gender", f"select gender {cells} {order}")
+                a = n.get("age_gender.top_age_group", f"select age_group {cells} {order}")
+                s = n.get("age_gender.top_spend", f"select mean_total_spend {cells} {order}",
+                          "money")
+                d.para(f"By age group and gender, {g} customers aged {a} spend the most "
+                       f"({s} per customer, cells of at least thirty customers).")
+            self.chart("age_gender_spend")
+
+    def demand(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Category and product demand (documents 001, 003, 004)", "")
+        reason = self.unavailable("marts.category_demand")
+        if reason:
+            return self.skip("category demand", reason)
+        rel = "marts.category_demand"
+        top = n.get("demand.top_category",
+                    f"select product_category from {rel} where spend_rank = 1")
+        top_share = n.get("demand.top_category_share",
+                          f"select spend_share from {rel} where spend_rank = 1", "pct")
+        text = f"{top.capitalize()} leads spend with {top_share} of the total"
+        if n.scalar(f"select count(*) from {rel}") >= 2:
+            second = n.get("demand.second_category",
+                           f"select product_category from {rel} where spend_rank = 2")
+            both = n.get("demand.top_two_share",
+                         f"select sum(spend_share) from {rel} where spend_rank <= 2", "pct")
+            text += f", followed by {second}; together they take {both}"
+        widest = n.get("demand.widest_category", f"select product_category from {rel} "
+                       "order by penetration desc, product_category limit 1")
+        widest_pen = n.get("demand.widest_penetration", f"select penetration from {rel} "
+                           "order by penetration desc, product_category limit 1", "pct")
+        text += f". The most widely bought category is {widest} ({widest_pen} of customers)."
+        if not self.unavailable("marts.product_demand") and n.scalar(
+            "select count(product_id) from marts.product_demand"
+        ):
+            prod = n.get("demand.top_product",
+                         "select product_id from marts.product_demand where spend_rank = 1")
+            prod_share = n.get("demand.top_product_share",
+                               "select spend_share from marts.product_demand where spend_rank = 1",
+                               "pct")
+            text += f" The best-selling product is {prod} ({prod_share} of spend)."
+        d.para(text)
+        rows = []
+        for (cat,) in n.rows(f"select product_category from {rel} order by spend_rank"):
+            rows.append([
+                n.cell(rel, "product_category", "text", product_category=cat),
+                n.cell(rel, "spend", "money", product_category=cat),
+                n.cell(rel, "spend_share", "pct", product_category=cat),
+                n.cell(rel, "penetration", "pct", product_category=cat),
+                n.cell(rel, "quantity", "int", product_category=cat),
+            ])
+        d.table(["Category", "Spend", "Share of spend", "Customers who bought", "Units"], rows)
+        self.chart("category_demand")
+        if not self.unavailable("marts.category_demand_by_segment"):
+            seg = "marts.category_demand_by_segment"
+            items = []
+            for (sid,) in n.rows(f"select distinct segment_id from {seg} order by segment_id"):
+                pick = (f"from {seg} where segment_id = {sid} "
+                        "order by spend_share_index desc, product_category limit 1")
+                name = n.get(f"demand.segment.{sid}.name", f"select segment_name {pick}")
+                cat = n.get(f"demand.segment.{sid}.signature", f"select product_category {pick}")
+                lift = n.get(f"demand.segment.{sid}.lift", f"select spend_share_index {pick}",
+                             "index")
+                items.append(f"- _{name}_: {cat} ({lift} its share among all customers)")
+            d.para("Each segment's signature category, the one whose share of the segment's "
+                   "spend is furthest above everyone's:")
+            d.add(*items, "")
+            self.chart("category_demand_by_segment")
+
+    def channels(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Channels and product categories (document 004)", "")
+        reason = self.unavailable("marts.channel_product_spend")
+        if reason:
+            return self.skip("channels", reason)
+        rel = "marts.channel_product_spend"
+        top_ch = n.get("channels.top_channel", f"select channel from {rel} group by channel "
+                       "order by sum(spend) desc, channel limit 1")
+        top_share = n.get("channels.top_channel_share", f"select sum(spend_share) from {rel} "
+                          "group by channel order by sum(spend) desc, channel limit 1", "pct")
+        cell = f"from {rel} order by spend desc, channel, product_category limit 1"
+        c_ch = n.get("channels.top_cell_channel", f"select channel {cell}")
+        c_cat = n.get("channels.top_cell_category", f"select product_category {cell}")
+        c_share = n.get("channels.top_cell_share", f"select spend_share {cell}", "pct")
+        d.para(f"The {top_ch} channel carries {top_share} of spend. The largest single "
+               f"combination is {c_cat} through {c_ch} ({c_share} of all spend).")
+        self.chart("channel_category_heatmap")
+        if not self.unavailable("marts.customer_value_by_channel_mix"):
+            mix = "marts.customer_value_by_channel_mix"
+            has = n.scalar(f"select count(distinct has_catalog_purchase) from {mix}")
+            if has == 2:
+                cat = n.get("channels.catalog_mean_spend",
+                            f"select sum(total_spend) / sum(customer_count) from {mix} "
+                            "where has_catalog_purchase", "money")
+                cat_n = n.get("channels.catalog_customers",
+                              f"select sum(customer_count) from {mix} where has_catalog_purchase",
+                              "int")
+                other = n.get("channels.non_catalog_mean_spend",
+                              f"select sum(total_spend) / sum(customer_count) from {mix} "
+                              "where not has_catalog_purchase", "money")
+                other_n = n.get("channels.non_catalog_customers",
+                                f"select sum(customer_count) from {mix} "
+                                "where not has_catalog_purchase", "int")
+                d.para(f"Customers who bought through the catalog ({cat_n}) spend {cat} on "
+                       f"average; those who never did ({other_n}) spend {other}.")
+            if n.scalar(f"select count(*) from {mix} where channel_mix = 'web'"):
+                web = n.cell(mix, "mean_total_spend", "money", channel_mix="web")
+                web_n = n.cell(mix, "customer_count", "int", channel_mix="web")
+                d.para(f"Web-only customers ({web_n}) spend {web} on average.")
+            self.chart("channel_mix_value")
+
+    def promotions(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Discounts and promotions (document 003)", "")
+        reason = self.unavailable("marts.promotion_impact")
+        if reason:
+            return self.skip("promotions", reason)
+        rel = "marts.promotion_impact"
+        if n.scalar(f"select count(*) from {rel} where is_discounted and order_count > 0") == 0:
+            d.para("No order in the data carries a discount, so promotions cannot be compared.")
+            return self.chart("promotion_impact")
+        disc = f"from {rel} where is_discounted"
+        full = f"from {rel} where not is_discounted"
+        share = n.get("promotions.discounted_order_share", f"select sum(order_share) {disc}",
+                      "pct")
+        rev = n.get("promotions.discounted_revenue_share", f"select sum(revenue_share) {disc}",
+                    "pct")
+        u_d = n.get("promotions.discounted_units_per_order",
+                    f"select sum(quantity) / sum(order_count) {disc}", "num2")
+        u_f = n.get("promotions.full_price_units_per_order",
+                    f"select sum(quantity) / sum(order_count) {full}", "num2")
+        v_d = n.get("promotions.discounted_order_value",
+                    f"select sum(revenue) / sum(order_count) {disc}", "money")
+        v_f = n.get("promotions.full_price_order_value",
+                    f"select sum(revenue) / sum(order_count) {full}", "money")
+        d.para(f"{share} of orders carry a discount and bring {rev} of revenue. A discounted "
+               f"order holds {u_d} units on average against {u_f} at full price, and is worth "
+               f"{v_d} against {v_f} (net of the discount).")
+        rows = []
+        for (band,) in n.rows(f"select discount_band from {rel} where order_count > 0 "
+                              "order by discount_band_order"):
+            rows.append([
+                n.cell(rel, "discount_band", "text", discount_band=band),
+                n.cell(rel, "order_count", "int", discount_band=band),
+                n.cell(rel, "mean_units_per_order", "num2", discount_band=band),
+                n.cell(rel, "mean_order_value", "money", discount_band=band),
+                n.cell(rel, "revenue_share", "pct", discount_band=band),
+            ])
+        d.table(["Discount", "Orders", "Units per order", "Mean order value",
+                 "Share of revenue"], rows)
+        self.chart("promotion_impact")
+
+    def membership(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Loyalty members and non-members (document 003)", "")
+        reason = self.unavailable("marts.loyalty_membership_spend")
+        if reason:
+            return self.skip("membership", reason)
+        rel = "marts.loyalty_membership_spend"
+        have = {r[0] for r in n.rows(f"select membership_status from {rel}")}
+        if not {"member", "non-member"} <= have:
+            d.para("The data do not tell loyalty members from non-members.")
+            return
+        cols = [("customer_count", "int", "Customers"), ("mean_total_spend", "money", "Mean spend"),
+                ("median_total_spend", "money", "Median spend"),
+                ("mean_order_count", "num2", "Orders per customer"),
+                ("repeat_rate", "pct", "Repeat rate"), ("revenue_share", "pct", "Share of revenue")]
+        m = {c: n.cell(rel, c, f, membership_status="member") for c, f, _ in cols}
+        o = {c: n.cell(rel, c, f, membership_status="non-member") for c, f, _ in cols}
+        d.para(f"Members ({m['customer_count']}) spend {m['mean_total_spend']} on average "
+               f"(median {m['median_total_spend']}); non-members ({o['customer_count']}) "
+               f"spend {o['mean_total_spend']} (median {o['median_total_spend']}). Members bring "
+               f"{m['revenue_share']} of revenue. The hypothesis test below states whether the "
+               "difference is larger than chance.")
+        d.table(["", *[label for _, _, label in cols]],
+                [["members", *[m[c] for c, _, _ in cols]],
+                 ["non-members", *[o[c] for c, _, _ in cols]]])
+        self.chart("loyalty_membership")
+
+    def seasons(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Seasonal and holiday demand (documents 001, 003)", "")
+        reason = self.unavailable("marts.seasonal_sales")
+        if reason:
+            return self.skip("seasons", reason + " (it needs order dates)")
+        rel = "marts.seasonal_sales"
+        best = f"from {rel} order by revenue_index_within_year desc, order_month limit 1"
+        worst = f"from {rel} order by revenue_index_within_year, order_month limit 1"
+        b_m = n.get("seasons.best_month", f"select strftime(order_month, '%B %Y') {best}")
+        b_i = n.get("seasons.best_month_index", f"select revenue_index_within_year {best}",
+                    "index")
+        w_m = n.get("seasons.worst_month", f"select strftime(order_month, '%B %Y') {worst}")
+        w_i = n.get("seasons.worst_month_index", f"select revenue_index_within_year {worst}",
+                    "index")
+        d.para(f"Measured against the average month of the same year, the strongest month is "
+               f"{b_m} ({b_i}) and the weakest {w_m} ({w_i}).")
+        if not self.unavailable("marts.sales_by_season"):
+            s = "marts.sales_by_season"
+            hi = f"from {s} order by orders_per_day desc, season limit 1"
+            lo = f"from {s} order by orders_per_day, season limit 1"
+            d.para(
+                f"By season, {n.get('seasons.busiest_season', f'select season {hi}')} is busiest "
+                f"({n.get('seasons.busiest_orders_per_day', f'select orders_per_day {hi}', 'num1')}"
+                f" orders a day) and {n.get('seasons.quietest_season', f'select season {lo}')} "
+                f"quietest "
+                f"({n.get('seasons.quietest_orders_per_day', f'select orders_per_day {lo}', 'num1')})."
+            )
+        if not self.unavailable("marts.holiday_sales"):
+            h = "marts.holiday_sales"
+            named = f"from {h} where is_holiday"
+            if n.scalar(f"select count(*) {named}") and n.scalar(
+                f"select count(*) from {h} where holiday_name = 'no holiday'"
+            ):
+                top = f"{named} order by orders_per_day_index desc, holiday_name limit 1"
+                name = n.get("seasons.top_holiday", f"select holiday_name {top}")
+                idx = n.get("seasons.top_holiday_index", f"select orders_per_day_index {top}",
+                            "index")
+                above = n.get("seasons.holidays_above_ordinary",
+                              f"select count(*) {named} and orders_per_day_index > 1", "int")
+                total = n.get("seasons.holidays_in_range", f"select count(*) {named}", "int")
+                d.para(f"{name} has the most orders per day, {idx} an ordinary day; {above} of "
+                       f"the {total} holidays in the data's date range beat an ordinary day.")
+        self.chart("seasonal_sales")
+
+    def repeat(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Repeat purchase (document 003)", "")
+        reason = self.unavailable("marts.repeat_purchase")
+        if reason:
+            return self.skip("repeat purchase", reason)
+        rel = "marts.repeat_purchase"
+        rate = n.cell(rel, "repeat_rate", "pct", grouping="all")
+        text = f"{rate} of buying customers ordered more than once"
+        if n.scalar(f"select median_days_between_orders is not null from {rel} "
+                    "where grouping = 'all'"):
+            gap = n.cell(rel, "median_days_between_orders", "num1", grouping="all")
+            text += f"; the median gap between two orders is {gap} days"
+        text += "."
+        groups = (f"from {rel} where grouping = 'age_group' and grouping_value <> 'unknown' "
+                  "and buying_customer_count >= 30 and median_days_between_orders is not null")
+        if n.scalar(f"select count(*) {groups}") >= 2:
+            fast = f"{groups} order by median_days_between_orders, grouping_order limit 1"
+            slow = f"{groups} order by median_days_between_orders desc, grouping_order limit 1"
+            text += (
+                f" By age group, {n.get('repeat.fastest_age_group', f'select grouping_label {fast}')}"
+                f" customers come back soonest "
+                f"({n.get('repeat.fastest_gap', f'select median_days_between_orders {fast}', 'num1')}"
+                f" days) and {n.get('repeat.slowest_age_group', f'select grouping_label {slow}')}"
+                f" customers latest "
+                f"({n.get('repeat.slowest_gap', f'select median_days_between_orders {slow}', 'num1')}"
+                " days)."
+            )
+        d.para(text)
+        rows = []
+        for (value,) in n.rows(f"select grouping_value from {rel} where grouping = 'segment' "
+                               "order by grouping_order"):
+            rows.append([
+                n.cell(rel, "grouping_label", "text", grouping="segment", grouping_value=value),
+                n.cell(rel, "buying_customer_count", "int", grouping="segment",
+                       grouping_value=value),
+                n.cell(rel, "repeat_rate", "pct", grouping="segment", grouping_value=value),
+                n.cell(rel, "median_days_between_orders", "num1", grouping="segment",
+                       grouping_value=value),
+                n.cell(rel, "mean_purchase_frequency_per_year", "num2", grouping="segment",
+                       grouping_value=value),
+            ])
+        if rows:
+            d.table(["Segment", "Buying customers", "Repeat rate", "Median days between orders",
+                     "Orders per year (mean)"], rows)
+        self.chart("repeat_purchase")
+
+    def concentration(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Revenue concentration (document 004)", "")
+        reason = self.unavailable("marts.revenue_concentration_summary")
+        if reason:
+            return self.skip("revenue concentration", reason)
+        rel = "marts.revenue_concentration_summary"
+        top10 = n.cell(rel, "top_10_pct_revenue_share", "pct")
+        top20 = n.cell(rel, "top_20_pct_revenue_share", "pct")
+        half = n.cell(rel, "customer_share_for_50_pct_revenue", "pct")
+        eighty = n.cell(rel, "customer_share_for_80_pct_revenue", "pct")
+        gini = n.cell(rel, "gini_coefficient", "num2")
+        d.para(f"A small top tier carries the business: the top 10 % of customers by spend "
+               f"bring {top10} of revenue and the top 20 % bring {top20}. Half of all revenue "
+               f"comes from {half} of customers, four fifths from {eighty}. The Gini "
+               f"coefficient of spend is {gini} (zero would be equal spend).")
+        self.chart("revenue_concentration")
+
+    def campaigns(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Campaign response (documents 002, 004)", "")
+        reason = self.unavailable("marts.campaign_response")
+        if reason:
+            return self.skip("campaigns", reason + " (the dataset has no campaign responses)")
+        rel = "marts.campaign_response"
+        overall = f"from {rel} where grouping = 'all'"
+        best = f"{overall} order by response_rate desc, campaign_id limit 1"
+        worst = f"{overall} order by response_rate, campaign_id limit 1"
+        text = (f"Across {n.get('campaigns.count', f'select count(*) {overall}', 'int')} "
+                f"campaigns, response ranges from "
+                f"{n.get('campaigns.worst_rate', f'select response_rate {worst}', 'pct')} "
+                f"({n.get('campaigns.worst', f'select campaign_id {worst}')}) to "
+                f"{n.get('campaigns.best_rate', f'select response_rate {best}', 'pct')} "
+                f"({n.get('campaigns.best', f'select campaign_id {best}')}).")
+        seg = (f"from {rel} where grouping = 'segment' group by grouping_value, grouping_label "
+               "having sum(customers_sent) > 0")
+        if n.scalar(f"select count(*) from ({'select 1 ' + seg})") >= 2:
+            hi = f"{seg} order by sum(customers_accepted) / sum(customers_sent) desc, " \
+                 "grouping_value limit 1"
+            lo = f"{seg} order by sum(customers_accepted) / sum(customers_sent), " \
+                 "grouping_value limit 1"
+            text += (
+                f" The most responsive segment is "
+                f"_{n.get('campaigns.top_segment', f'select grouping_label {hi}')}_ "
+                f"({n.get('campaigns.top_segment_rate', f'select sum(customers_accepted) / sum(customers_sent) {hi}', 'pct')}"
+                f" of campaigns sent accepted), the least "
+                f"_{n.get('campaigns.low_segment', f'select grouping_label {lo}')}_ "
+                f"({n.get('campaigns.low_segment_rate', f'select sum(customers_accepted) / sum(customers_sent) {lo}', 'pct')})."
+            )
+        d.para(text)
+        self.chart("campaign_response")
+
+    def hypotheses(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Hypothesis tests", "")
+        reason = self.unavailable("marts.hypothesis_tests")
+        if reason:
+            return self.skip("hypothesis tests", reason)
+        rel = "marts.hypothesis_tests"
+        d.para("Each hypothesis from the source documents is tested on the warehouse: the "
+               "method fits the data (Mann–Whitney for skewed spend, Welch's t otherwise, "
+               "Spearman for associations), p-values are Holm-adjusted across the tests, and "
+               "each effect size comes with its 95 % confidence interval.")
+        rows, notes = [], []
+        for (test_id,) in n.rows(f"select test_id from {rel} order by test_id"):
+            k = {"test_id": test_id}
+            if n.scalar(f"select status from {rel} where {_where(**k)}") != "ran":
+                rows.append([n.cell(rel, "hypothesis", "text", **k),
+                             n.cell(rel, "source_document", "text", **k),
+                             NA, NA, NA, n.cell(rel, "verdict", "text", **k)])
+                continue
+            effect = (n.cell(rel, "effect_size", "num2", **k) + " ["
+                      + n.cell(rel, "ci_low", "num2", **k) + ", "
+                      + n.cell(rel, "ci_high", "num2", **k) + "] "
+                      + n.cell(rel, "effect_size_name", "text", **k).replace("_", " "))
+            sizes = n.cell(rel, "n_a", "int", **k) + " / " + n.cell(rel, "n_b", "int", **k)
+            rows.append([
+                n.cell(rel, "hypothesis", "text", **k),
+                n.cell(rel, "source_document", "text", **k),
+                n.cell(rel, "method", "text", **k).replace("_", " ") + " (n " + sizes + ")",
+                effect,
+                n.cell(rel, "p_value_holm", "p", **k),
+                n.cell(rel, "verdict", "text", **k),
+            ])
+            notes.append(f"- _{n.cell(rel, 'test_id', 'text', **k)}_: "
+                         f"{n.cell(rel, 'caveat', 'text', **k)}")
+        d.table(["Hypothesis", "Document", "Method (n)", "Effect size [95 % CI]",
+                 "Holm p", "Verdict"], rows)
+        if notes:
+            d.para("Caveats, test by test:")
+            d.add(*notes, "")
+        self.chart("hypothesis_tests")
+
+    def drivers(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### What drives spend (document 004)", "")
+        reason = self.unavailable("marts.spend_drivers")
+        if reason:
+            return self.skip("spend drivers", reason)
+        rel = "marts.spend_drivers"
+        ran = f"from {rel} where status = 'ran'"
+        if not n.scalar(f"select count(*) {ran}"):
+            d.para("No driver could be estimated on this dataset.")
+            return
+        r2 = n.get("drivers.r_squared", f"select max(r_squared) {ran}", "num2")
+        size = n.get("drivers.n", f"select max(n) {ran}", "int")
+        d.para(f"A linear model of total spend on standardised drivers (robust intervals) "
+               f"explains R² = {r2} of the variance over {size} customers. Ranked by the size "
+               f"of their standardised effect:")
+        items = []
+        for (pred,) in n.rows(f"select predictor {ran} order by rank"):
+            k = {"predictor": pred}
+            items.append(
+                f"- **{n.cell(rel, 'predictor', 'text', **k).replace('_', ' ')}** "
+                f"(beta {n.cell(rel, 'standardized_beta', 'signed2', **k)}, 95 % CI "
+                f"{n.cell(rel, 'ci_low', 'num2', **k)} to {n.cell(rel, 'ci_high', 'num2', **k)}): "
+                f"{n.cell(rel, 'interpretation', 'text', **k)}")
+        d.add(*items, "")
+        top = n.get("drivers.strongest", f"select predictor {ran} order by rank limit 1")
+        d.para(f"Document 004 names income as the strongest predictor; here the strongest is "
+               f"{top.replace('_', ' ')}. Drivers that move together (income, age) share their "
+               "effect, which widens their intervals.")
+        self.chart("spend_drivers")
+        if not self.unavailable("marts.customer_correlations"):
+            self.chart("correlation_matrix")
+
+    def lifetime_value(self) -> None:
+        n, d = self.n, self.doc
+        d.add("### Customer lifetime value (document 004)", "")
+        reason = self.unavailable("marts.customer_lifetime_value")
+        if reason:
+            return self.skip("lifetime value", reason + " (it needs order dates)")
+        rel = "marts.customer_lifetime_value"
+        total = n.get("clv.total", f"select sum(predicted_clv_horizon) from {rel}", "money")
+        median = n.get("clv.median", f"select median(predicted_clv_horizon) from {rel}", "money")
+        alive = n.get("clv.mean_p_alive", f"select avg(p_alive) from {rel}", "pct")
+        top = n.get("clv.top_decile_share",
+                    f"select sum(v) filter (where r <= ceil(0.1 * c)) / sum(v) from ("
+                    f"select predicted_clv_horizon as v, row_number() over (order by "
+                    f"predicted_clv_horizon desc, customer_id) as r, count(*) over () as c "
+                    f"from {rel})", "pct")
+        d.para(f"A BG/NBD purchase model with a Gamma–Gamma spend model predicts {total} "
+               f"currency units of discounted spend over the next 12 months (median {median} "
+               f"per customer; the top 10 % of customers by predicted value hold {top} of it). "
+               f"The average probability that a customer is still active is {alive}.")
+        self.chart("clv_distribution")
+
+    def segments(self) -> None:
+        n, d = self.n, self.doc
+        d.add("## Customer segments", "")
+        reason = self.unavailable("segments.segment_profiles", "segments.segment_k_selection")
+        if reason:
+            return self.skip("segments", reason)
+        sel = "segments.segment_k_selection"
+        k = n.get("segments.k", f"select k from {sel} where is_chosen", "int")
+        how = n.get("segments.chosen_by", f"select chosen_by from {sel} where is_chosen")
+        how = re.sub(r":\w+:`([^`]*)`", r"`\1`", how).rstrip(".")
+        sil = n.get("segments.silhouette", f"select silhouette from {sel} where is_chosen", "num2")
+        k_lo = n.get("segments.k_min", f"select min(k) from {sel}", "int")
+        k_hi = n.get("segments.k_max", f"select max(k) from {sel}", "int")
+        d.para(f"KMeans on the scaled customer features finds **{k} segments**, chosen among "
+               f"k = {k_lo} … {k_hi} ({how}; silhouette {sil}).")
+        self.chart("segment_k_selection")
+        if not self.unavailable("segments.segment_stability"):
+            st = "segments.segment_stability"
+            mean_ari = n.get("segments.mean_ari", f"select avg(adjusted_rand_index) from {st}",
+                             "num2")
+            min_ari = n.get("segments.min_ari", f"select min(adjusted_rand_index) from {st}",
+                            "num2")
+            runs = n.get("segments.stability_runs", f"select count(*) from {st}", "int")
+            d.para(f"Refitting with other random states and on bootstrap samples ({runs} refits) "
+                   f"reproduces the segments with a mean adjusted Rand index of {mean_ari} "
+                   f"(lowest {min_ari}; one means identical).")
+        rel = "segments.segment_profiles"
+        rows, recs = [], []
+        for (sid,) in n.rows(f"select segment_id from {rel} order by segment_id"):
+            k_ = {"segment_id": sid}
+            name = n.cell(rel, "segment_name", "text", **k_)
+            rows.append([
+                name,
+                n.cell(rel, "customer_count", "int", **k_),
+                n.cell(rel, "customer_share", "pct", **k_),
+                n.cell(rel, "revenue_share", "pct", **k_),
+                n.cell(rel, "mean_total_spend", "money", **k_),
+                n.cell(rel, "top_category", "text", **k_),
+                n.cell(rel, "top_channel", "text", **k_),
+            ])
+            recs.append(f"- **{name}** — {n.cell(rel, 'recommendation', 'text', **k_)} "
+                        f"_Why this name: {n.cell(rel, 'name_reason', 'text', **k_)}._")
+        d.table(["Segment", "Customers", "Share of customers", "Share of revenue", "Mean spend",
+                 "Top category", "Top channel"], rows)
+        d.para("Names and recommendations are derived from each profile by the rules in "
+               "`customer_behavior.segmentation`, not written by hand:")
+        d.add(*recs, "")
+        self.chart("segment_profiles")
+        self.chart("segment_scatter")
+
+    def quality(self) -> None:
+        n, d = self.n, self.doc
+        d.add("## Data quality", "")
+        reason = self.unavailable("marts.row_reconciliation")
+        if reason:
+            return self.skip("data quality", reason)
+        rel = "marts.row_reconciliation"
+        rows = []
+        for (table,) in n.rows(f"select table_name from {rel} order by table_name"):
+            k = {"table_name": table}
+            rows.append([
+                n.cell(rel, "table_name", "text", **k),
+                n.cell(rel, "raw_row_count", "int", **k),
+                n.cell(rel, "accepted_row_count", "int", **k),
+                n.cell(rel, "rejected_row_count", "int", **k),
+                "yes" if n.scalar(f"select is_reconciled from {rel} where {_where(**k)}")
+                else "**no**",
+            ])
+        d.para("Every input row is either accepted or kept in `marts.rejected_rows` with a "
+               "reason; raw = accepted + rejected for every table:")
+        d.table(["Table", "Raw rows", "Accepted", "Rejected", "Reconciled"], rows)
+        if not self.unavailable("marts.rejected_rows"):
+            rr = "marts.rejected_rows"
+            rows = []
+            for table, why in n.rows(f"select table_name, rejection_reason from {rr} "
+                                     "group by all order by count(*) desc, table_name, "
+                                     "rejection_reason"):
+                rows.append([
+                    table, why.replace("_", " "),
+                    n.get(f"quality.rejected.{table}.{why}",
+                          f"select count(*) from {rr} where "
+                          f"{_where(table_name=table, rejection_reason=why)}", "int"),
+                ])
+            d.para("Rejected rows by reason:")
+            d.table(["Table", "Reason", "Rows"], rows)
+        else:
+            d.para("No input row was rejected.")
+        if not self.unavailable("marts.quality_flags"):
+            qf = "marts.quality_flags"
+            rows = []
+            for (flag,) in n.rows(f"select quality_flag from {qf} group by all "
+                                  "order by count(*) desc, quality_flag"):
+                rows.append([flag.replace("_", " "),
+                             n.get(f"quality.flags.{flag}", f"select count(*) from {qf} "
+                                   f"where {_where(quality_flag=flag)}", "int")])
+            d.para("Values repaired or flagged but kept (the row stays in the marts):")
+            d.table(["Flag", "Customers"], rows)
+
+    def caveats(self) -> None:
+        self.doc.add("## Caveats", "")
+        self.doc.add(
+            "- **Observational data.** Every comparison here is an association, not a cause: "
+            "customers choose their discounts, channels and loyalty membership, and whatever "
+            "drives that choice can drive spend too.",
+            "- **Generated demo data.** The demo seeds and the test data are generated by "
+            "`customer_behavior.generate` with planted behaviour; findings on them describe the "
+            "generator, not a real retailer. Run the project on your own data "
+            "(`make build DATA_DIR=…`) for real conclusions.",
+            "- **Definitions.** Spend is net of discounts; ages, recency and tenure are measured "
+            "at the data's as-of date; income statistics leave out flagged income outliers.",
+            "",
+        )
+        if self.skipped:
+            self.doc.para("Sections skipped for this dataset: " + ", ".join(self.skipped) + ".")
+
+    def build(self) -> str:
+        self.header()
+        self.headline()
+        self.doc.add("## Questions and answers", "")
+        for section in (self.income, self.loyalty, self.region, self.demographics, self.demand,
+                        self.channels, self.promotions, self.membership, self.seasons,
+                        self.repeat, self.concentration, self.campaigns, self.hypotheses,
+                        self.drivers, self.lifetime_value):
+            section()
+        self.segments()
+        self.quality()
+        self.caveats()
+        return self.doc.text()
+
+
+# --------------------------------------------------------------------------------------
+# entry point
+# --------------------------------------------------------------------------------------
+def _charts_from(charts_dir: Path, warehouse: Path, target: Path) -> list[dict] | None:
+    """Reuse charts drawn from the same warehouse: copy them into ``target``."""
+    manifest = charts_dir / "charts.json"
+    if not manifest.exists():
+        return None
+    data = json.loads(manifest.read_text())
+    if data.get("warehouse") != str(warehouse.resolve()):
+        return None
+    target.mkdir(parents=True, exist_ok=True)
+    for old in target.glob("*.png"):
+        old.unlink()
+    entries = data.get("charts", [])
+    for entry in entries:
+        if entry["status"] == "written":
+            shutil.copy2(charts_dir / entry["file"], target / entry["file"])
+    shutil.copy2(manifest, target / "charts.json")
+    return entries
+
+
+def build_report(warehouse: Path | str, out_dir: Path | str,
+                 charts_dir: Path | str | None = None) -> dict:
+    """Write ``report.md``, ``charts/`` and ``report_numbers.json`` into ``out_dir``.
+
+    ``charts_dir``: a folder written by ``customer-behavior charts`` from the same warehouse;
+    its PNGs are copied instead of drawn again. Otherwise the charts are drawn into
+    ``out_dir/charts``. Returns a summary (paths, counts).
+    """
+    import duckdb
+
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        raise ValueError(f"warehouse {warehouse} does not exist: build it first (make build)")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    chart_target = out / "charts"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        entries = _charts_from(Path(charts_dir), warehouse, chart_target) if charts_dir else None
+        if entries is None:
+            entries = charts_module.render_charts(con, chart_target, placeholders=False)
+        report = _Report(con, {e["name"]: e for e in entries})
+        text = report.build()
+        numbers = report.n.items
+    finally:
+        con.close()
+    (out / "report.md").write_text(text)
+    (out / "report_numbers.json").write_text(json.dumps(
+        {"generated_by": "customer_behavior.report", "numbers": numbers},
+        indent=2, ensure_ascii=False) + "\n")
+    written = [e for e in entries if e["status"] == "written"]
+    return {
+        "report": out / "report.md",
+        "numbers": out / "report_numbers.json",
+        "number_count": len(numbers),
+        "charts_written": len(written),
+        "charts_skipped": [e["name"] for e in entries if e["status"] != "written"],
+        "sections_skipped": report.skipped,
+    }

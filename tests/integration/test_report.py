@@ -1,0 +1,220 @@
+"""Charts and insight report from a built warehouse, as `make build` produces them.
+
+The report's numbers must equal the marts' numbers: every entry of report_numbers.json is
+recomputed with its SQL against the warehouse, every number printed in report.md must be one
+of those entries (no hard-coded figures), and a few headline figures are recomputed here
+independently from the customer-grain mart.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import matplotlib.image as mpimg
+import pytest
+import yaml
+from tests.conftest import PROJECT_DIR, query
+
+from customer_behavior.charts import CHARTS, chart_sources
+from customer_behavior.report import build_report, normalize_value
+
+pytestmark = pytest.mark.integration
+
+# Numbers the report's static text may contain: the confidence level, the definitions of the
+# top tiers and the CLV horizon, and the ids of the source documents.
+ALLOWED_STATIC = [r"95 %", r"top 10 %", r"top 20 %", r"12 months", r"\b00[0-4]\b"]
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _tokens(text: str) -> set[str]:
+    return {t.rstrip(",") for t in NUMBER.findall(text)}
+
+
+def _cli(*args) -> subprocess.CompletedProcess:
+    result = subprocess.run([sys.executable, "-m", "customer_behavior", *map(str, args)],
+                            capture_output=True, text=True, timeout=600, cwd=PROJECT_DIR,
+                            check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def generated(planted_build, tmp_path_factory):
+    """`customer-behavior charts` then `customer-behavior report --charts`, as the Makefile runs them."""
+    work = tmp_path_factory.mktemp("report")
+    warehouse = planted_build["warehouse"]
+    assets = work / "assets" / "charts"
+    report_dir = work / "reports" / "planted"
+    charts_run = _cli("charts", "--warehouse", warehouse, "--out", assets)
+    report_run = _cli("report", "--warehouse", warehouse, "--out", report_dir,
+                      "--charts", assets)
+    numbers = json.loads((report_dir / "report_numbers.json").read_text())["numbers"]
+    return {
+        "warehouse": warehouse,
+        "assets": assets,
+        "report_dir": report_dir,
+        "report": (report_dir / "report.md").read_text(),
+        "numbers": numbers,
+        "stdout": charts_run.stdout + report_run.stdout,
+    }
+
+
+def _assert_png(path: Path) -> None:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    assert len(data) > 5_000, path
+    height, width = mpimg.imread(path).shape[:2]
+    assert 600 <= width <= 2400 and 250 <= height <= 2400, (path.name, width, height)
+
+
+def test_every_chart_is_written_for_a_full_dataset(generated):
+    manifest = json.loads((generated["assets"] / "charts.json").read_text())
+    statuses = {e["name"]: (e["status"], e["reason"]) for e in manifest["charts"]}
+    assert set(statuses) == {spec.name for spec in CHARTS}
+    not_written = {k: v for k, v in statuses.items() if v[0] != "written"}
+    assert not not_written, f"charts skipped on the planted data: {not_written}"
+    for spec in CHARTS:
+        _assert_png(generated["assets"] / spec.file_name)
+        _assert_png(generated["report_dir"] / "charts" / spec.file_name)
+
+
+def test_report_embeds_every_chart_by_relative_path(generated):
+    report = generated["report"]
+    linked = re.findall(r"!\[[^\]]*\]\((charts/[^)]+)\)", report)
+    assert sorted(linked) == sorted(f"charts/{spec.file_name}" for spec in CHARTS)
+    for link in linked:
+        assert (generated["report_dir"] / link).is_file(), link
+
+
+def test_report_has_every_section_and_no_skips_on_full_data(generated):
+    report = generated["report"]
+    for heading in ("## Headline numbers", "### Income by age group", "### Loyalty score",
+                    "### Purchase frequency by region", "### Spend by demographic group",
+                    "### Category and product demand", "### Channels and product categories",
+                    "### Discounts and promotions", "### Loyalty members and non-members",
+                    "### Seasonal and holiday demand", "### Repeat purchase",
+                    "### Revenue concentration", "### Campaign response",
+                    "### Hypothesis tests", "### What drives spend",
+                    "### Customer lifetime value", "## Customer segments", "## Data quality",
+                    "## Caveats"):
+        assert heading in report, heading
+    assert "_Skipped:" not in report
+    assert "Observational data" in report and "generated" in report
+
+
+def test_every_number_recomputes_from_the_warehouse(generated):
+    numbers = generated["numbers"]
+    assert len(numbers) > 200
+    mismatches = []
+    with duckdb.connect(str(generated["warehouse"]), read_only=True) as con:
+        for key, item in numbers.items():
+            row = con.execute(item["sql"]).fetchone()
+            value = normalize_value(None if row is None else row[0])
+            stored = item["value"]
+            if isinstance(stored, float) or isinstance(value, float):
+                ok = (stored is not None and value is not None
+                      and math.isclose(float(stored), float(value), rel_tol=1e-9, abs_tol=1e-12))
+            else:
+                ok = stored == value
+            if not ok:
+                mismatches.append((key, stored, value))
+    assert not mismatches, mismatches[:10]
+
+
+def test_every_number_in_the_report_comes_from_report_numbers(generated):
+    report = generated["report"]
+    registered = set()
+    for item in generated["numbers"].values():
+        registered |= _tokens(item["text"])
+    text = re.sub(r"!?\[[^\]]*\]\([^)]*\)", " ", report)  # images and links
+    for pattern in ALLOWED_STATIC:
+        text = re.sub(pattern, " ", text)
+    unexplained = _tokens(text) - registered
+    assert not unexplained, f"numbers in report.md not read from the marts: {sorted(unexplained)}"
+
+
+def test_every_stated_number_is_printed(generated):
+    report = generated["report"]
+    missing = [key for key, item in generated["numbers"].items()
+               if isinstance(item["value"], (int, float)) and not isinstance(item["value"], bool)
+               and item["text"] not in report]
+    assert not missing, missing[:10]
+
+
+def test_headline_figures_match_an_independent_computation(generated):
+    numbers, warehouse = generated["numbers"], generated["warehouse"]
+    customers = query(warehouse, "select customer_id, total_spend from marts.customers")
+    spend = customers["total_spend"].astype(float).sort_values(ascending=False).to_numpy()
+    assert numbers["headline.customers"]["value"] == len(customers)
+    assert numbers["headline.revenue"]["value"] == pytest.approx(spend.sum())
+    top10 = spend[: math.ceil(0.1 * len(spend))].sum() / spend.sum()
+    top20 = spend[: math.ceil(0.2 * len(spend))].sum() / spend.sum()
+    summary = "marts.revenue_concentration_summary"
+    assert numbers[f"{summary}.top_10_pct_revenue_share"]["value"] == pytest.approx(top10, abs=1e-6)
+    assert numbers[f"{summary}.top_20_pct_revenue_share"]["value"] == pytest.approx(top20, abs=1e-6)
+    orders = query(warehouse, "select count(*) as n from marts.orders")["n"].iloc[0]
+    assert numbers["headline.orders"]["value"] == orders
+    profiles = query(warehouse, "select segment_name, customer_count from segments.segment_profiles")
+    for name, count in profiles.itertuples(index=False):
+        assert name in generated["report"]
+        assert f"{count:,}" in generated["report"]
+
+
+def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
+    tests = query(generated["warehouse"],
+                  "select test_id, verdict, caveat, effect_size, ci_low, ci_high "
+                  "from marts.hypothesis_tests where status = 'ran'")
+    assert len(tests) >= 3
+    for row in tests.itertuples(index=False):
+        assert row.verdict in generated["report"]
+        assert row.caveat in generated["report"]
+        assert f"{row.effect_size:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]" in generated["report"]
+
+
+def test_data_quality_section_reconciles(generated):
+    recon = query(generated["warehouse"], "select * from marts.row_reconciliation")
+    numbers = generated["numbers"]
+    for row in recon.itertuples(index=False):
+        key = f"marts.row_reconciliation.{row.table_name}"
+        assert numbers[f"{key}.raw_row_count"]["value"] == row.raw_row_count
+        assert numbers[f"{key}.rejected_row_count"]["value"] == row.rejected_row_count
+    rejected = query(generated["warehouse"], "select count(*) as n from marts.rejected_rows")
+    stated = sum(item["value"] for key, item in numbers.items()
+                 if key.startswith("quality.rejected."))
+    assert stated == rejected["n"].iloc[0] > 0  # the planted data carries dirt
+
+
+def test_exposure_lists_every_relation_the_report_reads(generated):
+    exposures = yaml.safe_load((PROJECT_DIR / "models" / "exposures.yml").read_text())
+    report = next(e for e in exposures["exposures"] if e["name"] == "insight_report")
+    declared = {d.split("'")[1] for d in report["depends_on"]}
+    read = set()
+    for item in generated["numbers"].values():
+        read |= set(re.findall(r"\bfrom\s+(?:marts|segments)\.(\w+)", item["sql"]))
+    read |= {relation.split(".", 1)[1] for relation in chart_sources()}  # embedded charts
+    assert read <= declared, f"add to models/exposures.yml insight_report: {sorted(read - declared)}"
+
+
+def test_missing_and_empty_marts_are_skipped_with_a_note(planted_build, tmp_path):
+    """A dataset that cannot feed a mart gets a note, not a made-up section."""
+    copy = tmp_path / "partial.duckdb"
+    shutil.copy(planted_build["warehouse"], copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("drop table marts.seasonal_sales")
+        con.execute("delete from marts.campaign_response")
+    summary = build_report(copy, tmp_path / "out")
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "_Skipped: `marts.seasonal_sales` does not exist in this warehouse" in report
+    assert "_Skipped: `marts.campaign_response` is empty for this dataset" in report
+    assert set(summary["charts_skipped"]) == {"seasonal_sales", "campaign_response"}
+    assert not (tmp_path / "out" / "charts" / "seasonal_sales.png").exists()
+    assert "charts/seasonal_sales.png" not in report
+    numbers = json.loads((tmp_path / "out" / "report_numbers.json").read_text())["numbers"]
+    assert not any("seasonal_sales" in item["sql"] for item in numbers.values())

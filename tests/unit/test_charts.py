@@ -1,0 +1,352 @@
+"""Each chart function draws a readable PNG from small frames shaped like the marts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import matplotlib.image as mpimg
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from customer_behavior import charts
+from customer_behavior.segmentation import assign_segments, fit_segments
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+AGE_GROUPS = ["under 21", "21-30", "31-40", "41-50", "51-60", "61-70"]
+
+
+def _assert_png(path: Path, min_width: int = 600, min_height: int = 250) -> None:
+    path = Path(path)
+    assert path.exists(), path
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path.name} is not a PNG"
+    assert len(data) > 5_000, f"{path.name} is suspiciously small ({len(data)} bytes)"
+    image = mpimg.imread(path)
+    height, width = image.shape[:2]
+    # readable at a glance, but not a poster: dpi 110 and a few inches each way
+    assert min_width <= width <= 2400, (path.name, width)
+    assert min_height <= height <= 2400, (path.name, height)
+    # not a blank canvas
+    assert float(np.std(image[..., :3])) > 0.02, f"{path.name} looks blank"
+
+
+# --------------------------------------------------------------------------------------
+# small frames shaped like the marts
+# --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(0)
+    n = 300
+    customers = pd.DataFrame({
+        "customer_id": [f"C{i:04d}" for i in range(n)],
+        "age_group": rng.choice(AGE_GROUPS, n),
+        "loyalty_score": rng.uniform(1, 10, n).round(1),
+    })
+    customers["age_group_order"] = customers["age_group"].map(
+        {g: i + 1 for i, g in enumerate(AGE_GROUPS)})
+    customers["total_spend"] = (customers["loyalty_score"] * 80 + rng.gamma(2, 60, n)).round(2)
+    income = pd.DataFrame({
+        "age_group": AGE_GROUPS, "age_group_order": range(1, 7),
+        "customer_count": [40, 60, 70, 60, 40, 30],
+        "income_customer_count": [39, 60, 69, 60, 40, 30],
+        "mean_income": [25e3, 33e3, 46e3, 57e3, 82e3, 95e3],
+        "income_p25": [18e3, 25e3, 38e3, 45e3, 70e3, 85e3],
+        "median_income": [24e3, 32e3, 45e3, 54e3, 81e3, 94e3],
+        "income_p75": [31e3, 40e3, 54e3, 66e3, 93e3, 104e3],
+    })
+    regions = ["north", "south", "east", "west"]
+    grid = pd.DataFrame([(r, g, i + 1, 1 + (i % 3) + j * 0.5)
+                         for j, r in enumerate(regions) for i, g in enumerate(AGE_GROUPS)],
+                        columns=["region", "age_group", "age_group_order",
+                                 "mean_purchase_frequency_per_year"])
+    channels, categories = ["web", "store", "catalog"], ["wine", "meat", "fish", "sweets"]
+    cps = pd.DataFrame([(c, k, float((i + 1) * (j + 2) * 1000))
+                        for i, c in enumerate(channels) for j, k in enumerate(categories)],
+                       columns=["channel", "product_category", "spend"])
+    cps["share_of_channel_spend"] = cps["spend"] / cps.groupby("channel")["spend"].transform("sum")
+    mix = pd.DataFrame({
+        "channel_mix": ["web", "store", "catalog + store", "catalog + store + web"],
+        "customer_count": [90, 80, 50, 40], "mean_total_spend": [98.0, 230.0, 960.0, 1150.0],
+        "has_catalog_purchase": [False, False, True, True],
+    })
+    demo_rows = []
+    for dim, values in {"gender": ["female", "male"], "region": regions,
+                        "age_group": AGE_GROUPS}.items():
+        for i, v in enumerate(values):
+            demo_rows.append((dim, v, i + 1, 50 + 10 * i, 200.0 + 90 * i))
+    demographics = pd.DataFrame(demo_rows, columns=["dimension", "dimension_value",
+                                                    "dimension_value_order", "customer_count",
+                                                    "mean_total_spend"])
+    age_gender = pd.DataFrame([(g, s, i + 1, 30, 150.0 + 100 * i + 20 * (s == "male"))
+                               for i, g in enumerate(AGE_GROUPS) for s in ("female", "male")],
+                              columns=["age_group", "gender", "age_group_order",
+                                       "customer_count", "mean_total_spend"])
+    category = pd.DataFrame({"product_category": categories,
+                             "spend": [4e5, 3e5, 1e5, 5e4]})
+    category["spend_share"] = category["spend"] / category["spend"].sum()
+    category["penetration"] = [0.8, 0.9, 0.7, 0.85]
+    products = pd.DataFrame({"product_id": [f"p{i}" for i in range(12)],
+                             "product_category": [categories[i % 4] for i in range(12)],
+                             "spend": [1e5 / (i + 1) for i in range(12)]})
+    by_segment = pd.DataFrame([(s, f"Segment {s}", k, 0.25 + 0.05 * (s - 2) * (j - 1.5),
+                                1 + 0.3 * (s - 2) * (j - 1.5), 100 * s)
+                               for s in (1, 2, 3) for j, k in enumerate(categories)],
+                              columns=["segment_id", "segment_name", "product_category",
+                                       "share_of_segment_spend", "spend_share_index",
+                                       "segment_customer_count"])
+    months = pd.DataFrame({"order_month": pd.date_range("2023-01-01", periods=24, freq="MS")})
+    months["order_count"] = 400 + 100 * np.sin(np.arange(24) / 12 * 2 * np.pi)
+    months["revenue"] = months["order_count"] * 75.0
+    seasons = pd.DataFrame({"season": ["winter", "spring", "summer", "autumn"],
+                            "season_order": [1, 2, 3, 4],
+                            "orders_per_day": [21.0, 18.5, 17.4, 26.0]})
+    holidays = pd.DataFrame({"holiday_name": ["no holiday", "Black Friday", "Christmas Day"],
+                             "orders_per_day": [20.5, 47.5, 10.0]})
+    promo = pd.DataFrame({
+        "discount_band": ["full price", "1-10 %", "11-20 %"], "discount_band_order": [1, 2, 3],
+        "order_count": [10000, 2000, 1200], "mean_units_per_order": [3.5, 4.3, 4.45],
+        "mean_order_value": [81.5, 57.7, 52.3], "revenue_share": [0.8, 0.13, 0.07],
+        "is_discounted": [False, True, True],
+    })
+    membership = pd.DataFrame({"membership_status": ["member", "non-member"],
+                               "customer_count": [1169, 1331],
+                               "mean_total_spend": [598.0, 316.0],
+                               "median_total_spend": [388.0, 172.0]})
+    bands = pd.DataFrame({"loyalty_band": ["1-2", "3-4", "5-6", "7-8", "9-10"],
+                          "loyalty_band_order": [1, 2, 3, 4, 5],
+                          "customer_count": [300, 600, 800, 500, 250],
+                          "mean_total_spend": [124.0, 236.0, 409.0, 670.0, 1016.0]})
+    shares = np.array([0.41, 0.19, 0.12, 0.09, 0.06, 0.05, 0.035, 0.025, 0.015, 0.005])
+    deciles = pd.DataFrame({"spend_decile": range(1, 11), "revenue_share": shares,
+                            "cumulative_customer_share": np.arange(1, 11) / 10,
+                            "cumulative_revenue_share": np.cumsum(shares)})
+    summary = pd.DataFrame({"top_10_pct_revenue_share": [0.41],
+                            "top_20_pct_revenue_share": [0.60]})
+    repeat_rows = [("all", "all", "all customers", 0, 0.95, 48.0, 2500)]
+    repeat_rows += [("age_group", g, g, i + 1, 0.9 + 0.01 * i, 80.0 - 5 * i, 300)
+                    for i, g in enumerate(AGE_GROUPS)]
+    repeat_rows += [("segment", "1", "Big spenders", 1, 0.95, 34.0, 900),
+                    ("segment", "2", "Budget families", 2, 0.94, 57.0, 1600)]
+    repeat = pd.DataFrame(repeat_rows, columns=["grouping", "grouping_value", "grouping_label",
+                                                "grouping_order", "repeat_rate",
+                                                "median_days_between_orders",
+                                                "buying_customer_count"])
+    campaign = pd.DataFrame([(c, g, v, lab, rate, 1000)
+                             for c in ("CMP1", "CMP2", "CMP3")
+                             for g, v, lab, rate in (("all", "all", "all customers", 0.12),
+                                                     ("segment", "1", "Big spenders", 0.25),
+                                                     ("segment", "2", "Budget", 0.07))],
+                            columns=["campaign_id", "grouping", "grouping_value",
+                                     "grouping_label", "response_rate", "customers_sent"])
+    names = ["total_spend", "order_count", "annual_income", "age", "loyalty_score"]
+    corr = np.corrcoef(rng.normal(size=(5, 50)))
+    correlations = pd.DataFrame([(a, b, 50, corr[i, j], corr[i, j])
+                                 for i, a in enumerate(names) for j, b in enumerate(names)],
+                                columns=["var_x", "var_y", "n", "pearson", "spearman"])
+    tests = pd.DataFrame({
+        "test_id": ["discount_volume", "loyalty_member_spend", "over_50_frequency", "skipped"],
+        "effect_size": [0.38, 0.36, -0.13, np.nan], "ci_low": [0.35, 0.32, -0.19, np.nan],
+        "ci_high": [0.42, 0.40, -0.07, np.nan],
+        "effect_size_name": ["hedges_g", "rank_biserial", "rank_biserial", None],
+        "status": ["ran", "ran", "ran", "not_run"], "is_significant": [True, True, True, False],
+    })
+    drivers = pd.DataFrame({
+        "predictor": ["annual_income", "age", "kids_at_home"],
+        "standardized_beta": [0.45, 0.2, -0.18], "ci_low": [0.3, 0.1, -0.23],
+        "ci_high": [0.6, 0.3, -0.13], "status": ["ran"] * 3, "r_squared": [0.38] * 3,
+        "n": [2481] * 3,
+    })
+    clv = pd.DataFrame({"predicted_clv_horizon": rng.gamma(2, 100, n),
+                        "p_alive": rng.uniform(0.5, 1, n),
+                        "historical_value": rng.gamma(2, 200, n)})
+    selection = pd.DataFrame({"k": range(2, 9), "inertia": [3e4, 2.6e4, 2.3e4, 2.2e4, 2.1e4,
+                                                              2.05e4, 2e4],
+                              "silhouette": [0.2, 0.22, 0.25, 0.21, 0.19, 0.18, 0.17],
+                              "is_chosen": [False, False, True, False, False, False, False],
+                              "chosen_by": ["rule: Pick k from a :func:`select_k` table"] * 7})
+    # a real (tiny) model, so the scatter uses the stored scaling exactly as in the warehouse
+    centres = np.array([[5.0, 300.0, 0.1], [2.0, 80.0, 0.6], [8.0, 900.0, 0.3]])
+    labels = rng.integers(0, 3, n)
+    feats = centres[labels] * rng.normal(1, 0.1, (n, 3))
+    features = pd.DataFrame({"customer_id": [f"C{i:04d}" for i in range(n)],
+                             "order_count": feats[:, 0], "total_spend": feats[:, 1],
+                             "share_category_wine": feats[:, 2]})
+    model, assignments, _ = _fit(features)
+    segments = assignments[["customer_id", "segment_id"]].copy()
+    segments["segment_name"] = "Segment " + segments["segment_id"].astype(str)
+    profiles = pd.DataFrame({"segment_id": [1, 2, 3],
+                             "segment_name": ["Big spenders", "Budget families", "Lapsed"],
+                             "customer_count": [90, 120, 90]})
+    for fact, *_ in charts.PROFILE_FACTS:
+        profiles[f"{fact}_z"] = rng.normal(0, 0.8, 3)
+        profiles[f"{fact}_index"] = np.exp(profiles[f"{fact}_z"] / 3)
+    return locals()
+
+
+def _fit(features: pd.DataFrame):
+    model = fit_segments(features, 3, random_state=0)
+    return model, assign_segments(features, model), None
+
+
+CASES = {
+    "income_by_age_group": lambda f, p: charts.income_by_age_group_chart(f["income"], p),
+    "loyalty_vs_spend": lambda f, p: charts.loyalty_vs_spend_chart(f["customers"], p),
+    "region_frequency_heatmap": lambda f, p: charts.region_frequency_heatmap(f["grid"], p),
+    "channel_category_heatmap": lambda f, p: charts.channel_category_heatmap(f["cps"], p),
+    "channel_mix_value": lambda f, p: charts.channel_mix_value_chart(f["mix"], p),
+    "demographic_spend": lambda f, p: charts.demographic_spend_chart(f["demographics"], p),
+    "age_gender_spend": lambda f, p: charts.age_gender_spend_chart(f["age_gender"], p),
+    "category_demand": lambda f, p: charts.category_demand_chart(f["category"], p,
+                                                                 f["products"]),
+    "category_demand_by_segment": lambda f, p: charts.category_by_segment_heatmap(
+        f["by_segment"], p),
+    "seasonal_sales": lambda f, p: charts.monthly_sales_chart(f["months"], p, f["seasons"],
+                                                              f["holidays"]),
+    "promotion_impact": lambda f, p: charts.promotion_impact_chart(f["promo"], p),
+    "loyalty_membership": lambda f, p: charts.loyalty_membership_chart(f["membership"], p,
+                                                                       f["bands"]),
+    "revenue_concentration": lambda f, p: charts.revenue_concentration_chart(
+        f["deciles"], p, f["summary"]),
+    "repeat_purchase": lambda f, p: charts.repeat_purchase_chart(f["repeat"], p),
+    "campaign_response": lambda f, p: charts.campaign_response_chart(f["campaign"], p),
+    "correlation_matrix": lambda f, p: charts.correlation_matrix_chart(f["correlations"], p),
+    "hypothesis_tests": lambda f, p: charts.hypothesis_tests_chart(f["tests"], p),
+    "spend_drivers": lambda f, p: charts.spend_drivers_chart(f["drivers"], p),
+    "clv_distribution": lambda f, p: charts.clv_distribution_chart(f["clv"], p),
+    "segment_k_selection": lambda f, p: charts.k_selection_chart(f["selection"], p),
+    "segment_scatter": lambda f, p: charts.segment_scatter_chart(f["features"], f["segments"],
+                                                                 f["model"], p),
+    "segment_profiles": lambda f, p: charts.segment_profile_heatmap(f["profiles"], p),
+}
+
+
+def test_every_registered_chart_has_a_unit_case():
+    assert set(CASES) == {spec.name for spec in charts.CHARTS}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_chart_writes_a_readable_png(name, frames, tmp_path):
+    path = CASES[name](frames, tmp_path / f"{name}.png")
+    assert Path(path) == tmp_path / f"{name}.png"
+    _assert_png(path)
+
+
+def test_spec_line_up_with_the_sql_marts():
+    """The charts of the SPEC list are all there (SPEC "Charts and report")."""
+    required = {"income_by_age_group", "loyalty_vs_spend", "region_frequency_heatmap",
+                "channel_category_heatmap", "demographic_spend", "category_demand",
+                "seasonal_sales", "promotion_impact", "loyalty_membership",
+                "revenue_concentration", "correlation_matrix", "segment_k_selection",
+                "segment_scatter", "segment_profiles"}
+    assert required <= {spec.name for spec in charts.CHARTS}
+
+
+def test_segment_scatter_uses_the_stored_scaling(frames, tmp_path, monkeypatch):
+    """The projection is fitted on the model's scaled space: segmentation.transform with the
+    stored model, not a fresh StandardScaler."""
+    seen = {}
+    import customer_behavior.segmentation as seg
+
+    original = seg.transform
+
+    def spy(features, model):
+        seen["model"] = model
+        return original(features, model)
+
+    monkeypatch.setattr(seg, "transform", spy)
+    charts.segment_scatter_chart(frames["features"], frames["segments"], frames["model"],
+                                 tmp_path / "s.png")
+    assert seen["model"] is frames["model"]
+
+
+@pytest.mark.parametrize(
+    ("draw", "message"),
+    [
+        (lambda p: charts.income_by_age_group_chart(pd.DataFrame(), p), "no rows"),
+        (lambda p: charts.promotion_impact_chart(pd.DataFrame({
+            "discount_band": ["full price"], "discount_band_order": [1], "order_count": [10],
+            "mean_units_per_order": [3.0], "mean_order_value": [50.0],
+            "revenue_share": [1.0]}), p), "no discounts"),
+        (lambda p: charts.loyalty_membership_chart(pd.DataFrame({
+            "membership_status": ["unknown"], "customer_count": [10],
+            "mean_total_spend": [1.0], "median_total_spend": [1.0]}), p),
+         "do not distinguish"),
+        (lambda p: charts.monthly_sales_chart(pd.DataFrame({
+            "order_month": [None], "order_count": [1], "revenue": [1.0]}), p),
+         "no order dates"),
+    ],
+)
+def test_chart_without_data_is_skipped_not_faked(draw, message, tmp_path):
+    with pytest.raises(charts.ChartSkipped, match=message):
+        draw(tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
+
+
+def _small_warehouse(path: Path, frames) -> None:
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute("create schema segments")
+    con.register("income", frames["income"])
+    con.execute("create table marts.income_by_age_group as select * from income")
+    con.register("customers", frames["customers"])
+    con.execute("create table marts.customers as select * from customers")
+    con.register("promo", frames["promo"].head(0))
+    con.execute("create table marts.promotion_impact as select * from promo")
+    con.close()
+
+
+def test_render_charts_draws_what_exists_and_notes_the_rest(frames, tmp_path):
+    warehouse = tmp_path / "small.duckdb"
+    _small_warehouse(warehouse, frames)
+    out = tmp_path / "charts"
+    entries = charts.render_charts(warehouse, out)
+    by_name = {e["name"]: e for e in entries}
+    assert by_name["income_by_age_group"]["status"] == "written"
+    assert by_name["loyalty_vs_spend"]["status"] == "written"
+    _assert_png(out / "income_by_age_group.png")
+    promo = by_name["promotion_impact"]
+    assert promo["status"] == "skipped"
+    assert promo["reason"] == "marts.promotion_impact is empty for this dataset"
+    missing = by_name["seasonal_sales"]
+    assert missing["reason"] == "marts.seasonal_sales does not exist in this warehouse"
+    # the placeholder says so in words, and is listed as skipped in the manifest
+    assert (out / "seasonal_sales.png").exists()
+    manifest = json.loads((out / "charts.json").read_text())
+    assert manifest["warehouse"] == str(warehouse.resolve())
+    assert [e["name"] for e in manifest["charts"]] == [s.name for s in charts.CHARTS]
+    # the warehouse was opened read-only and left as it was
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select count(*) from marts.income_by_age_group").fetchone()[0] == 6
+    con.close()
+
+
+def test_render_charts_removes_stale_charts_of_an_earlier_warehouse(frames, tmp_path):
+    warehouse = tmp_path / "small.duckdb"
+    _small_warehouse(warehouse, frames)
+    out = tmp_path / "charts"
+    out.mkdir()
+    (out / "charts.json").write_text(json.dumps({"charts": [{"file": "old_chart.png"}]}))
+    (out / "old_chart.png").write_bytes(b"old")
+    (out / "keep.txt").write_text("not ours")
+    charts.render_charts(warehouse, out, placeholders=False)
+    assert not (out / "old_chart.png").exists()
+    assert (out / "keep.txt").exists()
+    assert not (out / "seasonal_sales.png").exists()  # no placeholder when asked for none
+
+
+def test_render_charts_refuses_a_missing_warehouse(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        charts.render_charts(tmp_path / "nope.duckdb", tmp_path / "out")
+
+
+def test_exposure_lists_every_relation_the_charts_read():
+    exposures = yaml.safe_load((PROJECT_DIR / "models" / "exposures.yml").read_text())
+    chart_set = next(e for e in exposures["exposures"] if e["name"] == "chart_set")
+    declared = {d.split("'")[1] for d in chart_set["depends_on"]}
+    needed = {relation.split(".", 1)[1] for relation in charts.chart_sources()}
+    assert needed <= declared, f"add to models/exposures.yml chart_set: {sorted(needed - declared)}"
+    assert chart_set["type"] == "dashboard"
