@@ -80,3 +80,13 @@ def test_two_builds_give_identical_tables(demo_build, tmp_path):
     run_dbt(["build"], second)
     first_hashes = _table_hashes(demo_build["warehouse"])
     assert first_hashes and first_hashes == _table_hashes(second)
+
+
+def test_rule_chooses_the_four_planted_groups_on_the_demo(demo_build):
+    """The demo plants four groups; the unpinned k-selection must find four, with a
+    distinct name for each."""
+    wh = demo_build["warehouse"]
+    chosen = query(wh, "select k, chosen_by from segments.segment_k_selection where is_chosen")
+    assert chosen.k.tolist() == [4] and chosen.chosen_by[0].startswith("rule")
+    names = query(wh, "select segment_name from segments.segment_profiles").segment_name
+    assert names.is_unique and len(names) == 4
