@@ -15,6 +15,8 @@ BIN := $(VENV)/bin
 DATASET ?= contract
 DATA_DIR ?=
 SIZE ?= 100k
+BENCH_SIZES ?= 100k,1m
+BENCH_VARS ?=
 SEGMENT_K ?=
 ifeq ($(DATASET),contract)
 WAREHOUSE ?= warehouse/customer_behavior.duckdb
@@ -38,7 +40,7 @@ ABS_DATA_DIR := $(if $(DATA_DIR),$(abspath $(DATA_DIR)),)
 DBT_VARS := {"data_dir": "$(ABS_DATA_DIR)", "dataset": "$(DATASET)", "segment_k": "$(SEGMENT_K)"}
 DBT := $(BIN)/dbt
 
-.PHONY: help install build dbt-build docs test lint data clean demo-seeds
+.PHONY: help install build dbt-build report docs test lint data clean demo-seeds bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,17 +53,23 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-build: install dbt-build ## install, then dbt build (seeds, models, segments, tests) on the demo data or DATA_DIR
+build: install dbt-build report ## install, dbt build (seeds, models, segments, tests) on the demo data or DATA_DIR, then charts and report
 
 dbt-build:
 	@mkdir -p "$(dir $(WAREHOUSE))" "$(TEMP_DIR)"
 	@if [ -n "$(DATA_DIR)" ] && [ ! -d "$(ABS_DATA_DIR)" ]; then \
 		echo "DATA_DIR=$(DATA_DIR): no such folder (expected customers / orders [/ campaign_responses] as .csv or .parquet)"; exit 2; fi
+	@$(BIN)/customer-behavior preflight --warehouse "$(WAREHOUSE)"
 	$(DBT) build --vars '$(DBT_VARS)'
 	@echo "Built $(WAREHOUSE): try  $(BIN)/duckdb $(WAREHOUSE) -c 'select * from segments.segment_profiles'"
 
-docs: install ## generate the dbt docs site and serve it on http://$(DOCS_HOST):$(DOCS_PORT)
+report: install ## charts (assets/charts/, shown by the docs site) and the insight report (reports/$(DATASET)/) from WAREHOUSE
+	$(BIN)/customer-behavior charts --warehouse "$(WAREHOUSE)" --out assets/charts
+	$(BIN)/customer-behavior report --warehouse "$(WAREHOUSE)" --out "reports/$(DATASET)" --charts assets/charts
+
+docs: install report ## generate the dbt docs site (charts drawn first) and serve it on http://$(DOCS_HOST):$(DOCS_PORT)
 	@mkdir -p "$(dir $(WAREHOUSE))" "$(TEMP_DIR)"
+	@$(BIN)/customer-behavior preflight --warehouse "$(WAREHOUSE)"
 	$(DBT) docs generate --vars '$(DBT_VARS)'
 	$(DBT) docs serve --host $(DOCS_HOST) --port $(DOCS_PORT) --no-browser
 
@@ -73,6 +81,9 @@ lint: install ## ruff on the package and tests
 
 data: install ## generate contract-shaped Parquet: make data SIZE=100k|1m|100m-lines
 	$(BIN)/customer-behavior generate --size $(SIZE) --format parquet --out data/$(SIZE)
+
+bench: install ## time dbt build against the pandas way on generated data (BENCH_SIZES=100k,1m[,100m-lines] BENCH_VARS='{json}') into BENCHMARKS.md
+	$(BIN)/customer-behavior bench --sizes $(BENCH_SIZES) --out BENCHMARKS.md --threads $(THREADS) --memory-limit $(MEMORY_LIMIT) --temp-dir $(TEMP_DIR) $(if $(BENCH_VARS),--vars '$(BENCH_VARS)',)
 
 clean: ## remove build outputs (warehouse files, target/, logs/)
 	rm -rf target logs warehouse/*.duckdb warehouse/*.wal warehouse/.spill

@@ -29,14 +29,26 @@
 
 {#- on-run-start: when var('data_dir') is set, expose the user's files as views in the raw
     schema (read in place, never copied), after checking the contract. A missing file or
-    required column stops the run here, before any model is touched, with a message that
-    names the file, the column and what was expected. -#}
+    required column, a file that is not the CSV or Parquet its name says, an empty file, a
+    required table with a header and no rows, or a CSV line that cannot be read stops the
+    run here, before any model is touched and before any raw view is replaced, with a
+    message that names the file, the column or line and what was expected. Only the
+    contract's columns are read; other columns (names, e-mails …) are listed in the log. -#}
 {% macro register_data_dir_sources() %}
-    {%- if not execute or var('data_dir', '') == '' or var('dataset', 'contract') != 'contract' -%}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {#- A public dataset (var dataset, macros/datasets.sql) registers its own files. -#}
+    {%- if var('dataset', 'contract') != 'contract' -%}
+        {{ return(register_dataset_sources()) }}
+    {%- endif -%}
+    {%- if var('data_dir', '') == '' -%}
         {{ return('') }}
     {%- endif -%}
     {%- set data_dir = var('data_dir').rstrip('/') -%}
     {%- do run_query('create schema if not exists raw') -%}
+    {#- Every file is checked before any view is replaced, so a bad file leaves raw as it was. -#}
+    {%- set bodies = {} -%}
     {%- for table_name, spec in contract_tables().items() -%}
         {%- set reader = contract_file_reader(data_dir, table_name, spec['optional_table']) -%}
         {%- set select_list = [] -%}
@@ -44,32 +56,50 @@
             {%- for column in spec['columns'] -%}
                 {%- do select_list.append('cast(null as varchar) as ' ~ column) -%}
             {%- endfor -%}
-            {%- set body = 'select ' ~ select_list | join(', ') ~ ' where false' -%}
+            {%- do bodies.update({table_name: 'select ' ~ select_list | join(', ') ~ ' where false'}) -%}
         {%- else -%}
             {%- set present = contract_file_columns(reader) -%}
             {%- for column in spec['required'] -%}
                 {%- if column not in present -%}
-                    {{ exceptions.raise_compiler_error(
-                        "Input contract violated: " ~ reader['path'] ~ " (table '" ~ table_name
-                        ~ "') has no required column '" ~ column ~ "'. Expected columns: "
-                        ~ spec['columns'] | join(', ') ~ " (required: " ~ spec['required'] | join(', ')
-                        ~ "). Found: " ~ present | join(', ') ~ "."
-                    ) }}
+                    {%- set shown = [] -%}
+                    {%- for name in present[:30] -%}
+                        {%- do shown.append(name[:40] ~ ('…' if name | length > 40 else '')) -%}
+                    {%- endfor -%}
+                    {%- set known = present | select('in', spec['columns']) | list -%}
+                    {%- if present | length == 1 -%}
+                        {%- set hint = " The header was read as a single column: separate columns with commas (or semicolons, tabs, |)." -%}
+                    {%- elif known | length == 0 -%}
+                        {%- set hint = " None of the contract's column names is in the first line: the first line must be a header naming the columns." -%}
+                    {%- else -%}
+                        {%- set hint = "" -%}
+                    {%- endif -%}
+                    {{ exceptions.raise_compiler_error(contract_error(
+                        reader['path'], table_name,
+                        "has no required column '" ~ column ~ "'",
+                        "the columns " ~ spec['columns'] | join(', ') ~ " (required: "
+                            ~ spec['required'] | join(', ') ~ "; names are matched ignoring case)",
+                        "Found: " ~ shown | join(', ') ~ ('…' if present | length > 30 else '') ~ "." ~ hint
+                    )) }}
                 {%- endif -%}
             {%- endfor -%}
             {%- for column in spec['columns'] -%}
                 {%- if column in present -%}
-                    {%- do select_list.append('cast(' ~ adapter.quote(column) ~ ' as varchar) as ' ~ column) -%}
+                    {%- do select_list.append('cast(' ~ reader['column_sql'][column] ~ ' as varchar) as ' ~ column) -%}
                 {%- else -%}
                     {%- do select_list.append('cast(null as varchar) as ' ~ column) -%}
                 {%- endif -%}
             {%- endfor -%}
             {%- set extra = present | reject('in', spec['columns']) | list -%}
             {%- if extra | length > 0 -%}
-                {{ log("Note: " ~ reader['path'] ~ " has columns outside the contract, ignored: " ~ extra | join(', '), info=true) }}
+                {{ log("Note: " ~ reader['path'] ~ " has columns outside the contract, not read: " ~ extra | join(', '), info=true) }}
             {%- endif -%}
-            {%- set body = 'select ' ~ select_list | join(', ') ~ ' from ' ~ reader['sql'] -%}
+            {%- if reader['format'] == 'csv' -%}
+                {%- set reader = contract_csv_scan(reader, table_name, spec) -%}
+            {%- endif -%}
+            {%- do bodies.update({table_name: 'select ' ~ select_list | join(', ') ~ ' from ' ~ reader['sql']}) -%}
         {%- endif -%}
+    {%- endfor -%}
+    {%- for table_name, body in bodies.items() -%}
         {%- set existing = adapter.get_relation(database=target.database, schema='raw', identifier=table_name) -%}
         {%- if existing is not none and existing.type == 'table' -%}
             {%- do adapter.drop_relation(existing) -%}
@@ -80,12 +110,23 @@
 {% endmacro %}
 
 
-{#- Finds <data_dir>/<table>.parquet or .csv (or .csv.gz) and returns the DuckDB reader
-    expression; every CSV column is read as text so that staging, not the CSV sniffer,
+{#- "Input contract violated: <file> (table '<table>') <problem>. Expected <expected>. <detail>" -#}
+{% macro contract_error(path, table_name, problem, expected, detail='') -%}
+    {{ return("Input contract violated: " ~ path ~ " (table '" ~ table_name ~ "') " ~ problem
+        ~ ". Expected " ~ expected ~ "." ~ (" " ~ detail if detail else "")) }}
+{%- endmacro %}
+
+
+{#- Finds <data_dir>/<table>.parquet or .csv (or .csv.gz) and checks that it is what its name
+    says (customer_behavior.preflight.inspect_file, a SQL function registered by the
+    profile's plugin): not empty, not an image or a spreadsheet, a header line, which
+    delimiter. Returns the file, its format, the DuckDB reader expression and, per column
+    (lower-case, spaces as underscores), the expression that reads it. A CSV is read with
+    the dialect found here, not DuckDB's sniffer, and every column as text, so that staging
     decides what parses. -#}
 {% macro contract_file_reader(data_dir, table_name, optional) %}
     {%- set found = run_query(
-        "select file from glob('" ~ data_dir ~ "/" ~ table_name ~ ".*') order by file"
+        "select file from glob('" ~ data_dir | replace("'", "''") ~ "/" ~ table_name ~ ".*') order by file"
     ).columns[0].values() | list -%}
     {%- set parquet = [] -%}
     {%- set csv = [] -%}
@@ -97,26 +138,198 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if parquet | length > 0 -%}
-        {{ return({'path': parquet[0], 'sql': "read_parquet('" ~ parquet[0] ~ "')"}) }}
+        {%- set path = parquet[0] -%}
     {%- elif csv | length > 0 -%}
-        {{ return({'path': csv[0], 'sql': "read_csv('" ~ csv[0] ~ "', header = true, all_varchar = true)"}) }}
-    {%- elif optional -%}
+        {%- set path = csv[0] -%}
+    {%- elif optional and found | length == 0 -%}
         {{ log("Note: no " ~ table_name ~ ".csv or .parquet in " ~ data_dir ~ "; it is optional, the models see it empty.", info=true) }}
         {{ return(none) }}
     {%- else -%}
+        {%- set spreadsheets = [] -%}
+        {%- for file in found if modules.re.search('[.](xlsx|xlsm|xls|ods|numbers)$', file.lower()) -%}
+            {%- do spreadsheets.append(file) -%}
+        {%- endfor -%}
         {{ exceptions.raise_compiler_error(
-            "Input contract violated: no file for required table '" ~ table_name ~ "' in DATA_DIR "
-            ~ data_dir ~ ". Expected " ~ table_name ~ ".csv or " ~ table_name ~ ".parquet"
+            "Input contract violated: no file for " ~ ("optional" if optional else "required")
+            ~ " table '" ~ table_name ~ "' in DATA_DIR " ~ data_dir ~ ". Expected " ~ table_name
+            ~ ".csv (or .csv.gz) or " ~ table_name ~ ".parquet"
             ~ (" (found: " ~ found | join(', ') ~ ")" if found else "") ~ "."
+            ~ (" Spreadsheets are not read: save the sheet as 'CSV UTF-8' or Parquet." if spreadsheets else "")
+            ~ (" Rename or remove the other files named " ~ table_name ~ ".*." if optional and found else "")
         ) }}
     {%- endif -%}
+    {%- if parquet | length + csv | length > 1 -%}
+        {{ log("Note: several files for " ~ table_name ~ " in " ~ data_dir ~ " (" ~ (parquet + csv) | join(', ') ~ "); reading " ~ path ~ ".", info=true) }}
+    {%- endif -%}
+    {%- set quoted_path = "'" ~ path | replace("'", "''") ~ "'" -%}
+    {%- set has_inspector = run_query(
+        "select count(*) from duckdb_functions() where function_name = 'customer_behavior_inspect_file'"
+    ).columns[0].values()[0] > 0 -%}
+    {%- if not has_inspector -%}
+        {#- Without the profile's plugin (a hand-made profiles.yml): DuckDB's own checks only. -#}
+        {{ log("Note: the customer_behavior.preflight plugin is not in the profile; " ~ path ~ " is read without the file checks.", info=true) }}
+        {%- set sql = "read_parquet(" ~ quoted_path ~ ")" if path in parquet
+            else "read_csv(" ~ quoted_path ~ ", header = true, all_varchar = true)" -%}
+        {%- set names = run_query('describe select * from ' ~ sql).columns[0].values() | list -%}
+        {%- set column_sql = {} -%}
+        {%- for name in names -%}
+            {%- do column_sql.update({modules.re.sub('[\\s-]+', '_', name.strip().lower()): adapter.quote(name)}) -%}
+        {%- endfor -%}
+        {{ return({'path': path, 'format': 'unchecked', 'sql': sql, 'column_sql': column_sql}) }}
+    {%- endif -%}
+    {%- set inspected = fromjson(run_query(
+        "select customer_behavior_inspect_file(" ~ quoted_path ~ ")"
+    ).columns[0].values()[0]) -%}
+    {%- if not inspected['ok'] -%}
+        {{ exceptions.raise_compiler_error(contract_error(path, table_name, inspected['problem'], inspected['expected'])) }}
+    {%- endif -%}
+    {%- for note in inspected['notes'] -%}
+        {{ log("Note: " ~ path ~ ": " ~ note ~ ".", info=true) }}
+    {%- endfor -%}
+    {%- set column_sql = {} -%}
+    {%- if inspected['format'] == 'parquet' -%}
+        {%- set sql = "read_parquet(" ~ quoted_path ~ ")" -%}
+        {%- for name in run_query('describe select * from ' ~ sql).columns[0].values() -%}
+            {%- do column_sql.update({modules.re.sub('[\\s-]+', '_', name.strip().lower()): adapter.quote(name)}) -%}
+        {%- endfor -%}
+        {{ return({'path': path, 'format': 'parquet', 'sql': sql, 'column_sql': column_sql}) }}
+    {%- endif -%}
+    {%- set names = [] -%}
+    {%- for name in inspected['columns'] -%}
+        {%- set clean = modules.re.sub('[\\s-]+', '_', name) -%}
+        {%- do names.append(clean) -%}
+        {%- do column_sql.update({clean: adapter.quote(clean)}) -%}
+    {%- endfor -%}
+    {{ return({
+        'path': path, 'format': 'csv', 'quoted_path': quoted_path, 'columns': names,
+        'delimiter': inspected['delimiter'], 'encoding': 'utf-8', 'column_sql': column_sql,
+        'sql': contract_read_csv(quoted_path, names, inspected['delimiter'], 'utf-8'),
+    }) }}
 {% endmacro %}
 
 
+{#- The header's column names (lower-case, spaces as underscores), in file order. -#}
 {% macro contract_file_columns(reader) %}
-    {%- set described = run_query('describe select * from ' ~ reader['sql']) -%}
-    {{ return(described.columns[0].values() | map('lower') | map('trim') | list) }}
+    {{ return(reader['column_sql'].keys() | list) }}
 {% endmacro %}
+
+
+{#- read_csv with a fixed dialect and every column as text: no sniffing, so a build reads a
+    file the same way every time and a strange line further down cannot change the types. -#}
+{% macro contract_read_csv(quoted_path, names, delimiter, encoding, extra='') -%}
+    {%- set columns = [] -%}
+    {%- for name in names -%}
+        {%- do columns.append("'" ~ name | replace("'", "''") ~ "': 'VARCHAR'") -%}
+    {%- endfor -%}
+    {{ return("read_csv(" ~ quoted_path ~ ", columns = {" ~ columns | join(', ') ~ "}, header = true, "
+        ~ "auto_detect = false, delim = '" ~ ('\\t' if delimiter == '\t' else delimiter | replace("'", "''"))
+        ~ "', quote = '\"', escape = '\"', encoding = '" ~ encoding ~ "'" ~ extra ~ ")") }}
+{%- endmacro %}
+
+
+{#- Reads a whole CSV file once before any model runs, with DuckDB's rejects tables
+    collecting the lines it cannot read instead of failing on the first: a line with more or
+    fewer fields than the header, an unclosed quote, a line over 2 MB, text that is not
+    UTF-8. A file that is not UTF-8 but is pure Latin-1 (checked byte by byte by
+    customer_behavior.preflight.csv_encoding) is read as Latin-1 with a note; var
+    csv_encoding ('auto', 'utf-8' or 'latin-1') overrides that. Any other unreadable line
+    stops the run with the file, the line, the column and what was expected: a structurally
+    broken line cannot be split into trustworthy fields. A required table whose file has a
+    header but no rows stops the run too. Returns the reader with its encoding and row count. -#}
+{% macro contract_csv_scan(reader, table_name, spec) %}
+    {%- set wanted = var('csv_encoding', 'auto') | string | lower | replace('_', '-') -%}
+    {%- if wanted not in ['auto', 'utf-8', 'utf8', 'latin-1', 'latin1', 'iso-8859-1'] -%}
+        {{ exceptions.raise_compiler_error("var csv_encoding = '" ~ wanted ~ "': expected auto, utf-8 or latin-1.") }}
+    {%- endif -%}
+    {%- set encoding = 'latin-1' if wanted in ['latin-1', 'latin1', 'iso-8859-1'] else 'utf-8' -%}
+    {%- set scan = contract_csv_scan_once(reader, encoding) -%}
+    {%- set error_types = scan['errors'] | map(attribute='error_type') | unique | list -%}
+    {%- if error_types == ['INVALID ENCODING'] and wanted == 'auto' -%}
+        {%- set decision = fromjson(run_query(
+            "select customer_behavior_csv_encoding(" ~ reader['quoted_path'] ~ ")"
+        ).columns[0].values()[0]) -%}
+        {%- if decision['encoding'] == 'latin-1' -%}
+            {{ log("Note: " ~ reader['path'] ~ " is not UTF-8 (line " ~ decision['first_non_utf8_line']
+                ~ "); every byte fits Latin-1 (ISO-8859-1), so it is read as Latin-1. Set the dbt var csv_encoding to choose.", info=true) }}
+            {%- set encoding = 'latin-1' -%}
+            {%- set scan = contract_csv_scan_once(reader, encoding) -%}
+        {%- elif decision['encoding'] != 'utf-8' -%}
+            {{ exceptions.raise_compiler_error(contract_error(reader['path'], table_name, decision['problem'], decision['expected'])) }}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if scan['errors'] | length > 0 -%}
+        {%- set described = [] -%}
+        {%- for error in scan['errors'][:5] -%}
+            {%- do described.append(contract_scan_error_text(error, reader)) -%}
+        {%- endfor -%}
+        {%- set more = scan['bad_lines'] - (scan['errors'][:5] | length) -%}
+        {{ exceptions.raise_compiler_error(contract_error(
+            reader['path'], table_name,
+            "has " ~ scan['bad_lines'] ~ (" or more" if scan['bad_lines'] >= 100 else "") ~ " line(s) that cannot be read as CSV: "
+                ~ described | join('; ') ~ ("; and " ~ more ~ " more" if more > 0 else ""),
+            "one record per line with the header's " ~ reader['columns'] | length ~ " fields ("
+                ~ reader['columns'] | join(', ') ~ ") separated by '"
+                ~ ('\\t' if reader['delimiter'] == '\t' else reader['delimiter']) ~ "', text in "
+                ~ encoding | upper ~ ", a field containing the separator, a quote or a line break in double quotes",
+            "Fix or remove those lines; nothing was built."
+        )) }}
+    {%- endif -%}
+    {%- if scan['row_count'] == 0 and not spec['optional_table'] -%}
+        {{ exceptions.raise_compiler_error(contract_error(
+            reader['path'], table_name, "has a header but no data rows",
+            "at least one " ~ ("customer" if table_name == 'customers' else "order line") ~ " under the header"
+        )) }}
+    {%- endif -%}
+    {%- set sql = contract_read_csv(reader['quoted_path'], reader['columns'], reader['delimiter'], encoding) -%}
+    {%- do reader.update({'encoding': encoding, 'row_count': scan['row_count'], 'sql': sql}) -%}
+    {{ log("raw." ~ table_name ~ " reads " ~ reader['path'] ~ " (CSV, " ~ encoding ~ ", " ~ scan['row_count'] ~ " rows)", info=true) }}
+    {{ return(reader) }}
+{% endmacro %}
+
+
+{#- One full read of a CSV file; returns the row count, the first error of each bad line
+    (at most 100 lines are recorded) and how many bad lines were recorded. -#}
+{% macro contract_csv_scan_once(reader, encoding) %}
+    {%- do run_query("drop table if exists contract_scan_errors") -%}
+    {%- do run_query("drop table if exists contract_scan_files") -%}
+    {%- set read = contract_read_csv(reader['quoted_path'], reader['columns'], reader['delimiter'], encoding,
+        ", store_rejects = true, rejects_table = 'contract_scan_errors', rejects_scan = 'contract_scan_files', rejects_limit = 100") -%}
+    {%- set all_columns = [] -%}
+    {%- for name in reader['columns'] -%}
+        {%- do all_columns.append("coalesce(" ~ adapter.quote(name) ~ ", '')") -%}
+    {%- endfor -%}
+    {#- every column is used, so that every field is decoded and checked -#}
+    {%- set row_count = run_query(
+        "select count(*) as row_count, sum(length(concat(" ~ all_columns | join(', ') ~ "))) as n_chars from " ~ read
+    ).columns[0].values()[0] -%}
+    {%- set table = run_query(
+        "select line, coalesce(column_name, '') as column_name, error_type, "
+        ~ "left(regexp_replace(coalesce(csv_line, ''), '[^ -~]', '?', 'g'), 60) as snippet, "
+        ~ "count(*) over () as n_errors "
+        ~ "from (select *, row_number() over (partition by line order by column_idx) as nth "
+        ~ "from contract_scan_errors) where nth = 1 order by line limit 5"
+    ) -%}
+    {%- set errors = [] -%}
+    {%- for row in table.rows -%}
+        {%- do errors.append({'line': row[0], 'column_name': row[1], 'error_type': row[2], 'snippet': row[3]}) -%}
+    {%- endfor -%}
+    {%- set bad_lines = table.rows[0][4] if table.rows | length > 0 else 0 -%}
+    {{ return({'row_count': row_count, 'errors': errors, 'bad_lines': bad_lines}) }}
+{% endmacro %}
+
+
+{% macro contract_scan_error_text(error, reader) -%}
+    {%- set what = {
+        'TOO MANY COLUMNS': "has more fields than the header's " ~ reader['columns'] | length,
+        'MISSING COLUMNS': "has fewer fields than the header's " ~ reader['columns'] | length,
+        'UNQUOTED VALUE': "has a double quote that is not closed properly",
+        'LINE SIZE OVER MAXIMUM': "is longer than 2,097,152 bytes (2 MB)",
+        'INVALID ENCODING': "is not valid UTF-8 text",
+        'INVALID STATE': "cannot be split into fields",
+    }.get(error['error_type'], error['error_type'] | lower) -%}
+    {{ return("line " ~ error['line'] ~ (" (column '" ~ error['column_name'] ~ "')" if error['column_name'] else "")
+        ~ " " ~ what ~ (": " ~ error['snippet'] if error['snippet'] else "")) }}
+{%- endmacro %}
 
 
 {#- source('contract', table), plus a dependency on the demo seed when the demo data is in
@@ -126,4 +339,21 @@
         {%- set _seed = ref('demo_' ~ table_name) -%}
     {%- endif -%}
     {{ source('contract', table_name) }}
+{%- endmacro %}
+
+
+{#- A number written with a decimal comma ("12,50", "1.234,50", "€ 7,5"), as
+    semicolon-separated exports from European locales write them, rewritten with a decimal
+    point; anything else is returned unchanged. A comma followed by exactly three digits
+    ("1,250") stays a thousands separator, because that is what it means in the contract's
+    own format. Used by the contract's staging models before parse_money / parse_decimal. -#}
+{% macro contract_decimal_comma(column) -%}
+    case
+        when regexp_full_match(
+            trim(cast({{ column }} as varchar)),
+            '[^0-9,.]*-?([0-9]+|[0-9]{1,3}([.][0-9]{3})+),[0-9]{1,2}[^0-9,.]*'
+        )
+            then replace(replace(trim(cast({{ column }} as varchar)), '.', ''), ',', '.')
+        else cast({{ column }} as varchar)
+    end
 {%- endmacro %}

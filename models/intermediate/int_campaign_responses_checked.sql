@@ -1,8 +1,9 @@
--- One row per raw campaign response row, with the checks that need other tables.
+-- One row per raw campaign response row, with the checks that need other tables. Reads the
+-- selected dataset's staging adapter; empty for datasets without campaign responses.
 with
 
 stg_campaign_responses as (
-    select * from {{ ref('stg_contract__campaign_responses') }}
+    select * from {{ staging_ref('campaign_responses') }}
 ),
 
 accepted_customers as (

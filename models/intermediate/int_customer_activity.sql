@@ -1,16 +1,28 @@
--- One row per accepted customer: purchase activity from their accepted orders (zeros for
--- customers who never ordered). Recency, tenure and frequency are measured at the as-of date.
+-- One row per accepted customer: purchase activity (zeros for customers who never bought).
+-- Where it comes from depends on the dataset's purchase grain (macros/datasets.sql):
+--   order_lines          the customer's accepted, dated orders (the input contract);
+--   undated_order_lines  the customer's accepted product lines, which state an order count
+--                        and an amount but no date (Diwali sales): no dates, recency or
+--                        frequency;
+--   customer_summary     the totals the dataset states per customer (iFood spend per category
+--                        and purchases per channel, shopping trends' one purchase, customer
+--                        purchasing behaviours' yearly amount and frequency).
+-- A measure the data does not carry stays NULL; it is never filled in. Recency, tenure and
+-- frequency are measured at the as-of date.
+{%- set purchase_grain = dataset_capabilities()['purchase_grain'] %}
 with
 
 customers as (
     select * from {{ ref('int_customers') }}
 ),
 
+{% if purchase_grain == 'order_lines' -%}
+
 orders as (
     select * from {{ ref('int_orders') }}
 ),
 
-orders_per_customer as (
+purchases_per_customer as (
     select
         customer_id,
         count(*) as order_count,
@@ -20,52 +32,131 @@ orders_per_customer as (
         sum(discount_amount) as total_discount,
         count(*) filter (where is_discounted) as discounted_order_count,
         count(distinct order_date) as purchase_day_count,
+        cast(null as double) as stated_purchase_frequency_per_year,
+        cast(null as bigint) as stated_recency_days,
+        cast(null as boolean) as stated_is_repeat_customer,
         min(order_date) as first_order_date,
         max(order_date) as last_order_date
     from orders
     group by customer_id
 ),
 
-final as (
+{%- elif purchase_grain == 'undated_order_lines' -%}
+
+order_lines as (
+    select * from {{ ref('int_order_lines_checked') }}
+    where rejection_reason is null
+),
+
+purchases_per_customer as (
+    select
+        customer_id,
+        sum(stated_order_count) as order_count,
+        count(*) as order_line_count,
+        sum(quantity) as total_quantity,
+        sum(amount) as total_spend,
+        cast(null as decimal(18, 2)) as total_discount,
+        cast(null as bigint) as discounted_order_count,
+        cast(null as bigint) as purchase_day_count,
+        cast(null as double) as stated_purchase_frequency_per_year,
+        cast(null as bigint) as stated_recency_days,
+        cast(null as boolean) as stated_is_repeat_customer,
+        cast(null as date) as first_order_date,
+        cast(null as date) as last_order_date
+    from order_lines
+    group by customer_id
+),
+
+{%- elif purchase_grain == 'customer_summary' -%}
+
+stated_activity as (
+    select * from {{ staging_ref('customer_activity') }}
+),
+
+accepted_customer_rows as (
+    select source_row_number
+    from {{ ref('int_customers_checked') }}
+    where rejection_reason is null
+),
+
+-- The accepted customer row's own totals (same raw row, same source_row_number).
+purchases_per_customer as (
+    select
+        stated_activity.customer_id,
+        stated_activity.order_count,
+        stated_activity.order_line_count,
+        stated_activity.total_quantity,
+        stated_activity.total_spend,
+        stated_activity.total_discount,
+        stated_activity.discounted_order_count,
+        stated_activity.purchase_day_count,
+        stated_activity.purchase_frequency_per_year as stated_purchase_frequency_per_year,
+        stated_activity.recency_days as stated_recency_days,
+        stated_activity.is_repeat_customer as stated_is_repeat_customer,
+        cast(null as date) as first_order_date,
+        cast(null as date) as last_order_date
+    from stated_activity
+    inner join accepted_customer_rows
+        on stated_activity.source_row_number = accepted_customer_rows.source_row_number
+),
+
+{%- else -%}
+{{ exceptions.raise_compiler_error("int_customer_activity: unknown purchase_grain " ~ purchase_grain) }}
+{%- endif %}
+
+customers_joined as (
     select
         customers.customer_id,
-        coalesce(orders_per_customer.order_count, 0) as order_count,
-        coalesce(orders_per_customer.order_line_count, 0) as order_line_count,
-        coalesce(orders_per_customer.total_quantity, 0) as total_quantity,
-        coalesce(orders_per_customer.total_spend, 0) as total_spend,
-        coalesce(orders_per_customer.total_discount, 0) as total_discount,
-        coalesce(orders_per_customer.discounted_order_count, 0) as discounted_order_count,
-        coalesce(orders_per_customer.purchase_day_count, 0) as purchase_day_count,
-        round({{ safe_divide('orders_per_customer.total_spend', 'orders_per_customer.order_count') }}, 4)
-            as avg_order_value,
-        round({{ safe_divide('orders_per_customer.discounted_order_count', 'orders_per_customer.order_count') }}, 6)
+        customers.signup_date,
+        customers.as_of_date,
+        purchases_per_customer.customer_id is not null as has_purchases,
+        purchases_per_customer.* exclude (customer_id)
+    from customers
+    left join purchases_per_customer
+        on customers.customer_id = purchases_per_customer.customer_id
+),
+
+final as (
+    select
+        customer_id,
+        -- A customer without any purchase record has zero activity; a measure the record
+        -- does not state stays NULL.
+        case when has_purchases then order_count else 0 end as order_count,
+        case when has_purchases then order_line_count else 0 end as order_line_count,
+        case when has_purchases then total_quantity else 0 end as total_quantity,
+        case when has_purchases then total_spend else 0 end as total_spend,
+        case when has_purchases then total_discount else 0 end as total_discount,
+        case when has_purchases then discounted_order_count else 0 end as discounted_order_count,
+        case when has_purchases then purchase_day_count else 0 end as purchase_day_count,
+        round({{ safe_divide('total_spend', 'order_count') }}, 4) as avg_order_value,
+        round({{ safe_divide('discounted_order_count', 'order_count') }}, 6)
             as discounted_order_share,
-        date_diff('day', orders_per_customer.last_order_date, customers.as_of_date)
-            as recency_days,
-        date_diff(
-            'day',
-            least(customers.signup_date, orders_per_customer.first_order_date),
-            customers.as_of_date
-        ) as tenure_days,
+        coalesce(
+            stated_recency_days,
+            date_diff('day', last_order_date, as_of_date)
+        ) as recency_days,
+        date_diff('day', least(signup_date, first_order_date), as_of_date) as tenure_days,
+        {% if purchase_grain == 'order_lines' -%}
         -- Orders per year of relationship; relationships shorter than 30 days count as 30
         -- so that a first-week customer is not extrapolated to hundreds of orders a year.
         round(
-            coalesce(orders_per_customer.order_count, 0) * 365.25 / greatest(
-                date_diff(
-                    'day',
-                    least(customers.signup_date, orders_per_customer.first_order_date),
-                    customers.as_of_date
-                ),
+            coalesce(order_count, 0) * 365.25 / greatest(
+                date_diff('day', least(signup_date, first_order_date), as_of_date),
                 30
             ),
             6
         ) as purchase_frequency_per_year,
-        coalesce(orders_per_customer.order_count, 0) > 1 as is_repeat_customer,
-        orders_per_customer.first_order_date,
-        orders_per_customer.last_order_date
-    from customers
-    left join orders_per_customer
-        on customers.customer_id = orders_per_customer.customer_id
+        {%- else -%}
+        -- Without order dates, purchases per year only when the data states them.
+        round(stated_purchase_frequency_per_year, 6) as purchase_frequency_per_year,
+        {%- endif %}
+        coalesce(
+            stated_is_repeat_customer,
+            case when has_purchases then order_count > 1 else false end
+        ) as is_repeat_customer,
+        first_order_date,
+        last_order_date
+    from customers_joined
 )
 
 select * from final

@@ -36,8 +36,11 @@ customers as (
         on int_customers.customer_id = activity.customer_id
 ),
 
+-- Channels with a known spend only: data that counts purchases per channel without
+-- splitting spend by channel (iFood) has no spend shares, so the features are absent.
 channels as (
     select distinct channel from channel_spend
+    where spend is not null
 ),
 
 categories as (

@@ -1,9 +1,10 @@
 -- One row per raw customer row: the staging row plus the checks that need the whole table
--- (a repeated customer_id keeps its first row; later rows are rejected).
+-- (a repeated customer_id keeps its first row; later rows are rejected). Reads the selected
+-- dataset's staging adapter (var dataset; staging_ref in macros/datasets.sql).
 with
 
 stg_customers as (
-    select * from {{ ref('stg_contract__customers') }}
+    select * from {{ staging_ref('customers') }}
 ),
 
 duplicates_marked as (

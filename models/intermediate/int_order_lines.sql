@@ -1,5 +1,7 @@
 -- One row per accepted order line: the canonical transactional block every order-based
--- mart is built from.
+-- mart is built from. Only dated lines: a dataset whose lines have no dates (Diwali sales)
+-- feeds customer activity and category spend from int_order_lines_checked instead, and the
+-- dated marts stay empty for it.
 with
 
 checked_lines as (
@@ -25,6 +27,7 @@ final as (
         order_date
     from checked_lines
     where rejection_reason is null
+        and order_date is not null
 )
 
 select * from final

@@ -1,15 +1,18 @@
 -- One row per input table: raw rows = accepted rows + rejected rows, proven per build.
+-- Raw rows are the selected dataset's staging rows (one per raw row; for Diwali sales, whose
+-- file has no customer table, one customer row per distinct User_ID). Orders count every
+-- accepted line, dated or not.
 with
 
 raw_counts as (
     select 'customers' as table_name, count(*) as raw_row_count
-    from {{ ref('stg_contract__customers') }}
+    from {{ staging_ref('customers') }}
     union all
     select 'orders' as table_name, count(*) as raw_row_count
-    from {{ ref('stg_contract__orders') }}
+    from {{ staging_ref('orders') }}
     union all
     select 'campaign_responses' as table_name, count(*) as raw_row_count
-    from {{ ref('stg_contract__campaign_responses') }}
+    from {{ staging_ref('campaign_responses') }}
 ),
 
 accepted_counts as (
@@ -17,7 +20,8 @@ accepted_counts as (
     from {{ ref('int_customers') }}
     union all
     select 'orders' as table_name, count(*) as accepted_row_count
-    from {{ ref('int_order_lines') }}
+    from {{ ref('int_order_lines_checked') }}
+    where rejection_reason is null
     union all
     select 'campaign_responses' as table_name, count(*) as accepted_row_count
     from {{ ref('int_campaign_responses_checked') }}

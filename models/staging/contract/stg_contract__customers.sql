@@ -14,12 +14,25 @@ numbered as (
     from source
 ),
 
+-- "52.000,50" and "7,5" (decimal commas, as semicolon-separated exports write them) read
+-- as 52000.50 and 7.5; "52,000" keeps its comma as a thousands separator.
+decimal_commas_read as (
+    select
+        * replace (
+            {{ contract_decimal_comma('annual_income') }} as annual_income,
+            {{ contract_decimal_comma('loyalty_score') }} as loyalty_score
+        )
+    from numbered
+),
+
 typed as (
     select
         source_row_number,
         nullif(trim(cast(customer_id as varchar)), '') as customer_id,
         {{ parse_integer('birth_year') }} as birth_year_reported,
+        {{ clean_text('birth_year') }} is not null as has_birth_year_text,
         {{ parse_integer('age') }} as age_reported,
+        {{ clean_text('age') }} is not null as has_age_text,
         {{ normalize_gender('gender') }} as gender,
         {{ normalize_marital_status('marital_status') }} as marital_status,
         {{ is_known_marital_status('marital_status') }} as is_known_marital_status,
@@ -28,15 +41,19 @@ typed as (
         {{ parse_money('annual_income') }} as annual_income_reported,
         {{ clean_text('annual_income') }} is not null as has_income_text,
         {{ parse_integer('kids_at_home') }} as kids_at_home,
+        {{ clean_text('kids_at_home') }} is not null as has_kids_at_home_text,
         {{ parse_integer('teens_at_home') }} as teens_at_home,
+        {{ clean_text('teens_at_home') }} is not null as has_teens_at_home_text,
         coalesce({{ clean_text('region') }}, 'unknown') as region,
         coalesce({{ clean_text('state') }}, 'unknown') as state,
         coalesce({{ clean_text('country') }}, 'unknown') as country,
         {{ parse_date('signup_date') }} as signup_date,
         {{ clean_text('signup_date') }} is not null as has_signup_date_text,
         {{ parse_boolean('is_loyalty_member') }} as is_loyalty_member,
-        {{ parse_decimal('loyalty_score') }} as loyalty_score_reported
-    from numbered
+        {{ clean_text('is_loyalty_member') }} is not null as has_loyalty_member_text,
+        {{ parse_decimal('loyalty_score') }} as loyalty_score_reported,
+        {{ clean_text('loyalty_score') }} is not null as has_loyalty_score_text
+    from decimal_commas_read
 ),
 
 checked as (
@@ -52,7 +69,15 @@ checked as (
         loyalty_score_reported is not null
             and (loyalty_score_reported < 1 or loyalty_score_reported > 10)
             as is_loyalty_score_out_of_range,
-        has_signup_date_text and signup_date is null as is_unparseable_signup_date
+        has_signup_date_text and signup_date is null as is_unparseable_signup_date,
+        coalesce(signup_date > current_date, false) as is_future_signup_date,
+        has_birth_year_text and birth_year_reported is null as is_unparseable_birth_year,
+        has_age_text and age_reported is null as is_unparseable_age,
+        has_kids_at_home_text and kids_at_home is null as is_unparseable_kids_at_home,
+        has_teens_at_home_text and teens_at_home is null as is_unparseable_teens_at_home,
+        coalesce(kids_at_home < 0 or teens_at_home < 0, false) as is_negative_household_count,
+        has_loyalty_member_text and is_loyalty_member is null as is_unparseable_loyalty_member,
+        has_loyalty_score_text and loyalty_score_reported is null as is_unparseable_loyalty_score
     from typed
 ),
 
@@ -78,7 +103,7 @@ final as (
         case
             when not is_loyalty_score_out_of_range then loyalty_score_reported
         end as loyalty_score,
-        signup_date,
+        case when not is_future_signup_date then signup_date end as signup_date,
         {{ first_reason([
             ('customer_id is null', 'missing_customer_id'),
         ]) }} as rejection_reason,
@@ -89,7 +114,15 @@ final as (
             case when is_negative_income then 'negative_income' end,
             case when is_unparseable_income then 'unparseable_income' end,
             case when is_loyalty_score_out_of_range then 'loyalty_score_out_of_range' end,
-            case when is_unparseable_signup_date then 'unparseable_signup_date' end
+            case when is_unparseable_signup_date then 'unparseable_signup_date' end,
+            case when is_future_signup_date then 'future_signup_date' end,
+            case when is_unparseable_birth_year then 'unparseable_birth_year' end,
+            case when is_unparseable_age then 'unparseable_age' end,
+            case when is_unparseable_kids_at_home then 'unparseable_kids_at_home' end,
+            case when is_unparseable_teens_at_home then 'unparseable_teens_at_home' end,
+            case when is_negative_household_count then 'negative_household_count' end,
+            case when is_unparseable_loyalty_member then 'unparseable_loyalty_member' end,
+            case when is_unparseable_loyalty_score then 'unparseable_loyalty_score' end
         ), '') as quality_flags
     from checked
 )

@@ -14,6 +14,17 @@ numbered as (
     from source
 ),
 
+-- "12,50" and "1.234,50" (decimal commas, as semicolon-separated exports write them) read
+-- as 12.50 and 1234.50; "1,250" keeps its comma as a thousands separator.
+decimal_commas_read as (
+    select
+        * replace (
+            {{ contract_decimal_comma('amount') }} as amount,
+            {{ contract_decimal_comma('discount_amount') }} as discount_amount
+        )
+    from numbered
+),
+
 typed as (
     select
         source_row_number,
@@ -31,7 +42,7 @@ typed as (
         coalesce({{ parse_money('discount_amount') }}, case when {{ clean_text('discount_amount') }} is null then 0 end)
             as discount_amount,
         {{ clean_text('promo_code') }} as promo_code
-    from numbered
+    from decimal_commas_read
 ),
 
 final as (

@@ -1,0 +1,356 @@
+"""Bad input: every kind of messy export either builds, with each bad row kept in
+marts.rejected_rows (or marts.quality_flags) and raw = accepted + rejected, or stops in the
+on-run-start hook, before any model runs, with a message naming the file, the column or
+line, and what was expected.
+
+Two halves:
+
+* row-level problems (``dirty``): one dataset with every kind of bad row planted
+  (tests/fixtures/reliability.py), built once; the counts must match what was planted;
+* file-level problems (``case``): a small clean dataset with one file broken per case, built
+  into a fresh warehouse that must hold no model afterwards. All cases share one data
+  folder, warehouse path and target folder, so dbt's partial parsing makes a case cost a
+  few seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import shutil
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from tests.conftest import query, run_dbt
+from tests.fixtures.reliability import PLANTED_CUSTOMERS, dirty_build
+
+pytestmark = pytest.mark.integration
+
+CONTRACT_CUSTOMER_COLUMNS = [
+    "customer_id", "birth_year", "age", "gender", "marital_status", "education", "occupation",
+    "annual_income", "kids_at_home", "teens_at_home", "region", "state", "country",
+    "signup_date", "is_loyalty_member", "loyalty_score",
+]
+
+
+@pytest.fixture(scope="module")
+def dirty(tmp_path_factory):
+    return dirty_build(tmp_path_factory)
+
+
+# ---------------------------------------------------------------------------
+# row-level problems: built, kept, reconciled
+# ---------------------------------------------------------------------------
+
+
+def _data_rows(path: Path, encoding: str) -> int:
+    with open(path, newline="", encoding=encoding) as fh:
+        return sum(1 for _ in csv.reader(fh)) - 1
+
+
+def test_raw_rows_equal_accepted_plus_rejected(dirty):
+    """Counted from the files themselves, not from the warehouse's own raw layer."""
+    rec = query(dirty["warehouse"], "select * from marts.row_reconciliation").set_index("table_name")
+    for table, encoding in [("customers", "latin-1"), ("orders", "utf-8"), ("campaign_responses", "utf-8")]:
+        in_file = _data_rows(dirty["data_dir"] / f"{table}.csv", encoding)
+        assert in_file == dirty["expected"]["rows"][table]
+        assert rec.loc[table, "raw_row_count"] == in_file, table
+        assert rec.loc[table, "accepted_row_count"] + rec.loc[table, "rejected_row_count"] == in_file
+    assert rec["is_reconciled"].all()
+
+
+def test_every_planted_bad_row_is_rejected_with_its_reason(dirty):
+    found = query(
+        dirty["warehouse"],
+        "select table_name, rejection_reason, count(*) as n from marts.rejected_rows group by all",
+    )
+    found = {(r.table_name, r.rejection_reason): r.n for r in found.itertuples()}
+    assert found == dirty["expected"]["rejected"]
+
+
+def test_repairable_values_are_flagged_and_kept(dirty):
+    wh = dirty["warehouse"]
+    flags = query(wh, "select quality_flag, count(*) as n from marts.quality_flags group by all")
+    assert dict(zip(flags.quality_flag, flags.n, strict=True)) == dirty["expected"]["flags"]
+    kept = query(
+        wh,
+        "select customer_id, age, annual_income, signup_date from intermediate.int_customers "
+        "where customer_id like 'C900000%' order by customer_id",
+    ).set_index("customer_id")
+    planted = [row[0] for row in PLANTED_CUSTOMERS if row[0].startswith("C9")]
+    assert list(kept.index) == planted  # flagged customers are kept, not dropped
+    assert kept.loc[["C9000001", "C9000002", "C9000006"], "age"].isna().all()  # 150, -3, "forty"
+    assert pd.isna(kept.loc["C9000004", "annual_income"])  # "lots"
+    assert pd.isna(kept.loc["C9000005", "signup_date"])  # 2099-01-01
+
+
+def test_rejected_rows_reach_no_mart(dirty):
+    wh = dirty["warehouse"]
+    orders = query(wh, "select order_id from marts.orders where order_id like 'O92%'")
+    assert orders.empty
+    customers = query(wh, "select customer_id from marts.customers where customer_id = 'C8888888'")
+    assert customers.empty
+    # a duplicated customer keeps its first row: C0000001's age is not the planted 40
+    first = query(wh, "select age from intermediate.int_customers where customer_id = 'C0000001'")
+    assert len(first) == 1
+
+
+def test_latin1_file_is_read_as_latin1_with_a_note(dirty):
+    assert "is not UTF-8 (line 2); every byte fits Latin-1" in dirty["stdout"]
+    occupation = query(
+        dirty["warehouse"], "select occupation from marts.customers where customer_id = 'C9000007'"
+    ).occupation[0]
+    assert occupation == "ingénieur"
+
+
+def test_decimal_commas_are_read_as_decimals(dirty):
+    wh = dirty["warehouse"]
+    income = query(wh, "select annual_income from intermediate.int_customers where customer_id = 'C9000007'")
+    assert float(income.annual_income[0]) == 52000.50  # "52.000,50"
+    amount = query(wh, "select amount from marts.orders where order_id = 'O9100007'")
+    assert float(amount.amount[0]) == 12.50  # "12,50"
+
+
+def test_extra_columns_are_noted_and_never_read(dirty):
+    assert "has columns outside the contract, not read: name, email, phone" in dirty["stdout"]
+    columns = query(
+        dirty["warehouse"],
+        "select column_name from duckdb_columns() where schema_name = 'raw' "
+        "and table_name = 'customers' order by column_index",
+    ).column_name.tolist()
+    assert columns == CONTRACT_CUSTOMER_COLUMNS
+
+
+# ---------------------------------------------------------------------------
+# file-level problems: stop before any model, with a message
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def case(tmp_path_factory):
+    """run(mutate, select=None): copy the clean base data, break it with ``mutate(folder)``,
+    build into a fresh warehouse; returns (dbt result, warehouse, data folder)."""
+    from customer_behavior.generate import generate
+
+    work = tmp_path_factory.mktemp("bad_input")
+    base = work / "base"
+    generate(base, 60, fmt="csv", seed=5, dirty_rate=0.0, progress=False)
+    data = work / "data"
+    warehouse = work / "case.duckdb"
+
+    def run(mutate, select: list[str] | None = None):
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.copytree(base, data)
+        mutate(data)
+        for leftover in work.glob("case.duckdb*"):
+            leftover.unlink()
+        args = ["build"] + (["--select", *select] if select else [])
+        result = run_dbt(args, warehouse, {"data_dir": str(data)}, check=False)
+        return result, warehouse, data
+
+    return run
+
+
+def _models_built(warehouse: Path) -> set[str]:
+    if not warehouse.exists():
+        return set()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.sql(
+            "select distinct schema_name from duckdb_tables() union "
+            "select distinct schema_name from duckdb_views() where not internal"
+        ).fetchall()
+    return {r[0] for r in rows} - {"raw", "main"}
+
+
+def _rewrite(path: Path, transform) -> None:
+    path.write_text(transform(path.read_text()))
+
+
+def _drop_column(column: str):
+    def mutate(folder: Path) -> None:
+        with open(folder / "orders.csv", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        header = [c for c in rows[0] if c != column]
+        with open(folder / "orders.csv", "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    return mutate
+
+
+def _png(folder: Path) -> None:
+    (folder / "customers.csv").write_bytes(
+        b"\x89PNG\r\n\x1a\n" + random.Random(1).randbytes(4000)
+    )
+
+
+def _random_bytes(folder: Path) -> None:
+    (folder / "customers.csv").write_bytes(random.Random(2).randbytes(5000))
+
+
+def _xlsx(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", "<workbook/>")
+
+
+def _xlsx_instead_of_csv(folder: Path) -> None:
+    (folder / "customers.csv").unlink()
+    _xlsx(folder / "customers.xlsx")
+
+
+def _xlsx_named_csv(folder: Path) -> None:
+    _xlsx(folder / "customers.csv")
+
+
+def _empty(folder: Path) -> None:
+    (folder / "orders.csv").write_bytes(b"")
+
+
+def _header_only(folder: Path) -> None:
+    _rewrite(folder / "orders.csv", lambda text: text.splitlines()[0] + "\n")
+
+
+def _long_line(folder: Path) -> None:
+    def transform(text: str) -> str:
+        lines = text.splitlines()
+        fields = lines[20].split(",")
+        fields[4] = "x" * 10_000_000  # product_id
+        lines[20] = ",".join(fields)
+        return "\n".join(lines) + "\n"
+    _rewrite(folder / "orders.csv", transform)
+
+
+def _ragged(folder: Path) -> None:
+    def transform(text: str) -> str:
+        lines = text.splitlines()
+        lines[7] += ",surplus"
+        return "\n".join(lines) + "\n"
+    _rewrite(folder / "customers.csv", transform)
+
+
+def _with_occupations(folder: Path, occupations: dict[int, bytes]) -> None:
+    """Rewrite customers.csv with the occupation of the given data rows (1 = first row
+    under the header) replaced by raw bytes."""
+    with open(folder / "customers.csv", newline="") as fh:
+        rows = list(csv.reader(fh))
+    column = rows[0].index("occupation")
+    out = []
+    for number, row in enumerate(rows):
+        fields = [field.encode() for field in row]
+        if number in occupations:
+            fields[column] = occupations[number]
+        out.append(b",".join(fields))
+    (folder / "customers.csv").write_bytes(b"\n".join(out) + b"\n")
+
+
+def _windows_1252(folder: Path) -> None:
+    _with_occupations(folder, {3: "\u201cservice\u201d".encode("cp1252")})  # curly quotes
+
+
+def _colon_delimited(folder: Path) -> None:
+    _rewrite(folder / "customers.csv", lambda t: t.replace(",", ":"))
+
+
+STOPS = {
+    # case: (mutate, fragments the message must contain; {data} is the data folder)
+    "missing_required_column": (
+        _drop_column("amount"),
+        ["{data}/orders.csv (table 'orders') has no required column 'amount'",
+         "Expected the columns order_id, customer_id", "Found: order_id"],
+    ),
+    "png_named_csv": (_png, ["{data}/customers.csv", "is not a CSV text file: it is a PNG image"]),
+    "random_bytes": (_random_bytes, ["{data}/customers.csv", "is not a CSV text file"]),
+    "xlsx_instead_of_csv": (
+        _xlsx_instead_of_csv,
+        ["no file for required table 'customers'", "customers.xlsx",
+         "Spreadsheets are not read: save the sheet as 'CSV UTF-8'"],
+    ),
+    "xlsx_named_csv": (
+        _xlsx_named_csv, ["{data}/customers.csv", "an Excel .xlsx workbook", "CSV UTF-8"],
+    ),
+    "empty_file": (_empty, ["{data}/orders.csv (table 'orders') is empty (0 bytes)",
+                            "Expected a header line naming the columns"]),
+    "header_only": (_header_only, ["{data}/orders.csv (table 'orders') has a header but no data rows"]),
+    "ten_mb_line": (
+        _long_line,
+        ["{data}/orders.csv (table 'orders')", "line 21 is longer than 2,097,152 bytes",
+         "Expected one record per line"],
+    ),
+    "ragged_row": (
+        _ragged,
+        ["{data}/customers.csv", "line 8 has more fields than the header's 16",
+         "Expected one record per line with the header's 16 fields (customer_id, birth_year"],
+    ),
+    "windows_1252": (
+        _windows_1252,
+        ["{data}/customers.csv", "is not UTF-8 text", "Windows-1252", "re-save the file as UTF-8"],
+    ),
+    "unknown_delimiter": (
+        _colon_delimited,
+        ["{data}/customers.csv", "has no required column 'customer_id'",
+         "The header was read as a single column"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(STOPS))
+def test_broken_file_stops_before_any_model(case, name):
+    mutate, fragments = STOPS[name]
+    result, warehouse, data = case(mutate)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert "Input contract violated" in result.stdout
+    for fragment in fragments:
+        assert fragment.format(data=data) in result.stdout, (fragment, result.stdout[-3000:])
+    assert "Traceback" not in output
+    assert _models_built(warehouse) == set(), "a model was built although the input was refused"
+
+
+def _semicolons_and_decimal_commas(folder: Path) -> None:
+    with open(folder / "customers.csv", newline="") as fh:
+        rows = list(csv.reader(fh))
+    income = rows[0].index("annual_income")
+    for row in rows[1:]:
+        row[income] = row[income].replace(".", ",")
+    with open(folder / "customers.csv", "w", newline="") as fh:
+        csv.writer(fh, delimiter=";", lineterminator="\n").writerows(rows)
+    with open(folder / "orders.csv", newline="") as fh:
+        rows = list(csv.reader(fh))
+    with open(folder / "orders.csv", "w", newline="") as fh:
+        csv.writer(fh, delimiter="\t", lineterminator="\r\n").writerows(rows)
+
+
+def test_semicolon_and_tab_files_are_read_like_commas(case):
+    """The delimiter is detected from the header; a semicolon file's decimal commas
+    ("52000,50") are decimals, so every value equals the comma-separated original's."""
+    result, warehouse, data = case(
+        _semicolons_and_decimal_commas, select=["stg_contract__customers", "stg_contract__orders"]
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "customers.csv: columns are separated by semicolons, not commas" in result.stdout
+    assert "orders.csv: columns are separated by tabs, not commas" in result.stdout
+    base = data.parent / "base"
+    got = query(warehouse, "select customer_id, annual_income from staging.stg_contract__customers")
+    with duckdb.connect() as con:
+        want = con.sql(
+            f"select customer_id, try_cast(annual_income as decimal(18, 2)) as annual_income "
+            f"from read_csv('{base / 'customers.csv'}', all_varchar = true)"
+        ).df()
+    merged = got.merge(want, on="customer_id", suffixes=("_got", "_want"))
+    assert len(merged) == len(want) == 60
+    assert merged.annual_income_want.notna().sum() > 40
+    assert (
+        merged.annual_income_got.astype(float).fillna(-1)
+        == merged.annual_income_want.astype(float).fillna(-1)
+    ).all()
+    lines = query(warehouse, "select count(*) as n, sum(amount) as total from staging.stg_contract__orders")
+    with duckdb.connect() as con:
+        expected = con.sql(
+            f"select count(*) as n, sum(amount) as total from read_csv('{base / 'orders.csv'}')"
+        ).df()
+    assert lines.n[0] == expected.n[0]
+    assert float(lines.total[0]) == pytest.approx(float(expected.total[0]), abs=0.005)

@@ -1,0 +1,512 @@
+"""The five public datasets of the source documents run through the same pipeline.
+
+Each dataset is built exactly as `make build DATASET=<name> DATA_DIR=../shared/data/<name>`
+runs it (dbt vars dataset and data_dir) into its own temporary warehouse, then checked:
+raw rows = accepted + rejected rows, the figures the source documents' authors published
+(../shared/data/README.md), which marts each dataset feeds (marts.dataset_coverage against
+the tables actually built), that segmentation ran, and that the Diwali customer names reach
+nothing outside the raw layer.
+
+The published files are not part of the project (their users bring their own copy): the
+tests that need them skip, saying so, when ../shared/data is absent.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import duckdb
+import pandas as pd
+import pytest
+from tests.conftest import PROJECT_DIR, SHARED_DATA, query, run_dbt
+
+pytestmark = pytest.mark.integration
+
+DATASETS = (
+    "customer_purchasing_behaviors",
+    "diwali_sales",
+    "marketing_analytics",
+    "shopping_trends",
+    "customer_personality",
+)
+
+needs_shared_data = pytest.mark.skipif(
+    not all((SHARED_DATA / name).is_dir() for name in DATASETS),
+    reason=f"the published datasets are not in {SHARED_DATA} (../shared/data): "
+    "the published-figure and public-dataset build tests need them",
+)
+
+# Tables that describe the build itself rather than answer a question.
+AUDIT_TABLES = {"rejected_rows", "quality_flags", "row_reconciliation", "dataset_coverage"}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """Build a dataset once per module (lazily) and return its warehouse file."""
+    cache: dict[str, object] = {}
+
+    def build(name: str):
+        if name not in cache:
+            warehouse = tmp_path_factory.mktemp(name) / f"{name}.duckdb"
+            try:
+                run_dbt(
+                    ["build"], warehouse, {"dataset": name, "data_dir": str(SHARED_DATA / name)}
+                )
+                cache[name] = warehouse
+            except AssertionError as error:  # do not rebuild for every test of the dataset
+                cache[name] = error
+        if isinstance(cache[name], AssertionError):
+            raise cache[name]
+        return cache[name]
+
+    return build
+
+
+def scalar(warehouse, sql: str):
+    return query(warehouse, sql).iloc[0, 0]
+
+
+# --- every raw row accounted for ----------------------------------------------------------
+
+EXPECTED_ROWS = {
+    # dataset: {table: (raw rows, {rejection reason: rows})}
+    "customer_purchasing_behaviors": {"customers": (238, {}), "orders": (0, {})},
+    "diwali_sales": {
+        # One customer row per distinct User_ID; the file's rows are the order lines.
+        "customers": (3755, {}),
+        "orders": (11251, {"missing_amount": 12, "duplicate_order_line": 8}),
+    },
+    "marketing_analytics": {"customers": (2240, {}), "campaign_responses": (13440, {})},
+    "shopping_trends": {"customers": (3900, {}), "orders": (0, {})},
+    "customer_personality": {"customers": (2240, {}), "campaign_responses": (13440, {})},
+}
+
+
+@needs_shared_data
+@pytest.mark.parametrize("name", DATASETS)
+def test_raw_rows_equal_accepted_plus_rejected(built, name):
+    wh = built(name)
+    recon = query(wh, "select * from marts.row_reconciliation").set_index("table_name")
+    assert set(recon.index) == {"customers", "orders", "campaign_responses"}
+    assert recon.is_reconciled.all(), recon
+    assert (recon.raw_row_count == recon.accepted_row_count + recon.rejected_row_count).all()
+    rejected = query(
+        wh,
+        "select table_name, rejection_reason, count(*) as n from marts.rejected_rows group by all",
+    )
+    for table, (raw_rows, reasons) in EXPECTED_ROWS[name].items():
+        assert recon.loc[table, "raw_row_count"] == raw_rows, table
+        found = {
+            row.rejection_reason: row.n for row in rejected.itertuples() if row.table_name == table
+        }
+        assert found == reasons, (table, found)
+
+
+# --- the published figures (../shared/data/README.md) --------------------------------------
+
+
+@needs_shared_data
+def test_000_income_by_age_group(built):
+    """Mean annual income by age group, truncated to whole units, and the group sizes."""
+    wh = built("customer_purchasing_behaviors")
+    mart = query(
+        wh,
+        "select age_group, income_customer_count, mean_income from marts.income_by_age_group "
+        "where age_group in ('21-30', '31-40', '41-50', '51-60') order by age_group_order",
+    )
+    assert list(mart.age_group) == ["21-30", "31-40", "41-50", "51-60"]
+    assert list(mart.income_customer_count) == [59, 74, 75, 30]
+    assert [int(x) for x in mart.mean_income] == [41915, 55202, 65546, 72966]
+    # No customer outside those four groups, and the mart rounds rather than truncates
+    # nothing away: the exact means truncate to the same figures.
+    exact = query(
+        wh,
+        "select age_group, trunc(avg(annual_income)) as mean_income from marts.customers "
+        "group by age_group order by age_group",
+    )
+    assert list(exact.age_group) == ["21-30", "31-40", "41-50", "51-60"]
+    assert [int(x) for x in exact.mean_income] == [41915, 55202, 65546, 72966]
+
+
+@needs_shared_data
+def test_001_amount_by_gender(built):
+    """Published variant (the source's cleaning): drop the 12 rows without Amount, keep
+    everything else (the 8 exact repeats too), truncate each Amount, sum by the row's
+    gender. Our own marts also reject the repeats; both totals are checked."""
+    wh = built("diwali_sales")
+    assert scalar(wh, "select count(*) from staging.stg_diwali_sales__orders") == 11251
+    assert (
+        scalar(
+            wh,
+            "select count(*) from staging.stg_diwali_sales__orders where rejection_reason = 'missing_amount'",
+        )
+        == 12
+    )
+    variant = query(
+        wh,
+        "select line_gender, sum(trunc(amount)) as total from intermediate.int_order_lines_checked "
+        "where rejection_reason is null or rejection_reason = 'duplicate_order_line' "
+        "group by line_gender order by line_gender",
+    )
+    assert dict(zip(variant.line_gender, variant.total.astype(int), strict=True)) == {
+        "female": 74_335_853,
+        "male": 31_913_276,
+    }
+    # Without the 8 repeats the totals are lower by exactly the repeated amounts.
+    ours = scalar(
+        wh,
+        "select sum(amount) from intermediate.int_order_lines_checked where rejection_reason is null",
+    )
+    repeats = scalar(
+        wh,
+        "select sum(amount) from intermediate.int_order_lines_checked "
+        "where rejection_reason = 'duplicate_order_line'",
+    )
+    assert ours == scalar(wh, "select sum(total_spend) from marts.customers")
+    assert float(ours + repeats) == pytest.approx(74_335_856.43 + 31_913_276, abs=0.005)
+
+
+@needs_shared_data
+def test_002_customers_without_income_and_category_shares(built):
+    """24 customers without income; after dropping them (the cleaning the source describes)
+    each category's share of spend is within 0.06 points of the published one-decimal
+    figure (sweets is 4.45 % here, published as 4.4 %). Over all 2,240 customers wine would
+    be 50.17 %, which this tolerance rejects."""
+    wh = built("marketing_analytics")
+    assert scalar(wh, "select count(*) from marts.customers") == 2240
+    assert scalar(wh, "select count(*) from marts.customers where annual_income is null") == 24
+    shares = query(
+        wh,
+        "select category_spend.product_category, "
+        "100 * sum(category_spend.spend) / sum(sum(category_spend.spend)) over () as share "
+        "from intermediate.int_customer_category_spend as category_spend "
+        "inner join marts.customers on category_spend.customer_id = customers.customer_id "
+        "where customers.annual_income is not null group by 1",
+    ).set_index("product_category")["share"]
+    published = {"wine": 50.3, "meat": 27.5, "gold": 7.2, "fish": 6.2, "sweets": 4.4, "fruits": 4.3}
+    assert set(shares.index) == set(published)
+    for category, value in published.items():
+        assert abs(float(shares[category]) - value) <= 0.06, (category, float(shares[category]))
+
+
+@needs_shared_data
+def test_003_total_revenue_and_mean_purchase(built):
+    wh = built("shopping_trends")
+    totals = query(
+        wh,
+        "select sum(total_spend) as revenue, avg(total_spend) as mean_purchase, count(*) as n from marts.customers",
+    )
+    assert int(totals.n[0]) == 3900
+    assert float(totals.revenue[0]) == 233_081
+    assert round(float(totals.mean_purchase[0]), 2) == 59.76
+
+
+@needs_shared_data
+def test_004_income_spend_correlation(built):
+    """Before removing any outlier: the 666,666 income is kept in annual_income (only flagged)."""
+    wh = built("customer_personality")
+    result = query(
+        wh,
+        "select corr(annual_income, total_spend) as r, count(annual_income) as n, "
+        "count(*) filter (where is_income_outlier) as outliers from marts.customers",
+    )
+    assert int(result.n[0]) == 2216
+    assert int(result.outliers[0]) == 1
+    assert round(float(result.r[0]), 4) == 0.6676
+
+
+@needs_shared_data
+def test_002_and_004_are_the_same_customers(built):
+    """Same ids and values from two file formats: this also proves the month-first dates of
+    marketing_data.csv (two forms in one column) parse to the day-first dates of
+    marketing_campaign.csv."""
+    ma, cp = built("marketing_analytics"), built("customer_personality")
+    columns = (
+        "customer_id, birth_year, age, marital_status, education, annual_income, "
+        "kids_at_home, teens_at_home, signup_date, order_count, total_spend, "
+        "discounted_order_count, recency_days, tenure_days, campaigns_sent, "
+        "campaigns_accepted, quality_flags, is_income_outlier"
+    )
+    left = query(ma, f"select {columns} from marts.customers order by customer_id")
+    right = query(cp, f"select {columns} from marts.customers order by customer_id")
+    assert len(left) == 2240
+    assert left.signup_date.notna().all()
+    assert left.equals(right)
+
+
+# --- cleaning decisions that must hold ----------------------------------------------------
+
+
+@needs_shared_data
+@pytest.mark.parametrize("name", ["marketing_analytics", "customer_personality"])
+def test_ifood_flags(built, name):
+    wh = built(name)
+    flags = query(wh, "select quality_flag, count(*) as n from marts.quality_flags group by 1")
+    assert dict(zip(flags.quality_flag, flags.n, strict=True)) == {
+        "impossible_birth_year": 3,  # 1893, 1899, 1900
+        "unknown_marital_status": 4,  # YOLO x2, Absurd x2
+        "marital_status_alone_read_as_single": 3,
+        "income_outlier": 1,  # 666,666
+        "spend_without_purchases": 6,
+        "more_deal_purchases_than_purchases": 3,
+    }
+    assert (
+        scalar(wh, "select max(annual_income) from marts.customers where is_income_outlier")
+        == 666_666
+    )
+    assert scalar(wh, "select max(age) from marts.customers") < 100
+
+
+@needs_shared_data
+def test_diwali_names_never_leave_raw(built):
+    wh = built("diwali_sales")
+    with duckdb.connect(str(wh), read_only=True) as con:
+        name_columns = con.sql(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where schema_name <> 'raw' and column_name ilike '%cust%name%'"
+        ).fetchall()
+        assert name_columns == []
+        names = {
+            n
+            for (n,) in con.sql(
+                "select distinct lower(trim(cust_name)) from raw.diwali_sales__sales"
+            ).fetchall()
+            if n
+        }
+        assert len(names) > 1000
+        text_columns = con.sql(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where schema_name in ('staging', 'intermediate', 'marts', 'segments') "
+            "and data_type = 'VARCHAR'"
+        ).fetchall()
+        con.execute("create temp table customer_names as select unnest(?) as name", [sorted(names)])
+        leaks = []
+        for schema, table, column in text_columns:
+            hits = con.sql(
+                f'select count(*) from "{schema}"."{table}" '
+                f'where lower(trim("{column}")) in (select name from customer_names)'
+            ).fetchone()[0]
+            if hits:
+                leaks.append((schema, table, column, hits))
+        assert leaks == []
+
+
+# --- what each dataset feeds --------------------------------------------------------------
+
+MUST_BE_FED = {
+    "customer_purchasing_behaviors": {
+        "customers",
+        "income_by_age_group",
+        "purchase_frequency_by_region",
+        "loyalty_vs_spend",
+        "revenue_concentration",
+    },
+    "diwali_sales": {
+        "customers",
+        "category_demand",
+        "category_demand_by_segment",
+        "product_demand",
+        "demographic_spend",
+        "purchase_frequency_by_region",
+    },
+    "marketing_analytics": {
+        "customers",
+        "campaign_response",
+        "category_demand",
+        "category_demand_by_segment",
+        "customer_value_by_channel_mix",
+        "income_by_age_group",
+    },
+    "shopping_trends": {
+        "customers",
+        "category_demand",
+        "category_demand_by_segment",
+        "loyalty_membership_spend",
+        "demographic_spend",
+    },
+    "customer_personality": {
+        "customers",
+        "campaign_response",
+        "category_demand",
+        "category_demand_by_segment",
+        "customer_value_by_channel_mix",
+        "income_by_age_group",
+    },
+}
+
+
+@needs_shared_data
+@pytest.mark.parametrize("name", DATASETS)
+def test_coverage_says_what_each_mart_holds(built, name):
+    """dataset_coverage lists every mart; a fed or partial mart holds data, a not-fed mart
+    holds none (empty, or a fixed grid of zeros) - nothing is invented for it."""
+    wh = built(name)
+    coverage = query(wh, "select * from marts.dataset_coverage")
+    assert (coverage.dataset == name).all()
+    tables = query(
+        wh,
+        "select schema_name, table_name from duckdb_tables() where schema_name in ('marts', 'segments')",
+    )
+    location = dict(zip(tables.table_name, tables.schema_name, strict=True))
+    uncovered = set(location) - set(coverage.mart_name) - AUDIT_TABLES
+    assert not uncovered, (
+        f"marts missing from mart_requirements() in macros/datasets.sql: {sorted(uncovered)}"
+    )
+    wrong = []
+    for row in coverage.itertuples():
+        if row.mart_name not in location:
+            continue
+        value = scalar(
+            wh, f"select {row.data_measure} from {location[row.mart_name]}.{row.mart_name}"
+        )
+        holds_data = bool(pd.notna(value) and value > 0)
+        if holds_data != (row.status != "not_fed"):
+            wrong.append((row.mart_name, row.status, value))
+        if row.status != "fed":
+            assert row.reason, row.mart_name
+    assert wrong == []
+    fed = set(coverage.mart_name[coverage.status != "not_fed"])
+    assert MUST_BE_FED[name] <= fed
+    # No dataset here has order dates: the dated marts are empty, with the reason given.
+    dated = coverage.set_index("mart_name").loc[
+        ["orders", "seasonal_sales", "customer_lifetime_value"]
+    ]
+    assert (dated.status == "not_fed").all()
+    assert dated.reason.str.contains("order date").all()
+
+
+# --- segmentation -------------------------------------------------------------------------
+
+
+@needs_shared_data
+@pytest.mark.parametrize("name", DATASETS)
+def test_segments_on_the_features_the_dataset_has(built, name):
+    wh = built(name)
+    features = query(wh, "select * from segments.segment_features")
+    customers = scalar(wh, "select count(*) from marts.customers")
+    assert len(features) == customers
+    # A feature the dataset lacks is an absent column, never a column of invented values.
+    for column in features.columns.drop("customer_id"):
+        assert features[column].notna().any(), column
+    absent = {
+        "customer_purchasing_behaviors": {"recency_days", "children_count"},
+        "diwali_sales": {"recency_days", "annual_income", "children_count"},
+        "marketing_analytics": set(),
+        "shopping_trends": {"recency_days", "annual_income", "children_count"},
+        "customer_personality": set(),
+    }[name]
+    assert not absent & set(features.columns)
+    assert not [c for c in features.columns if c.startswith("share_channel_")]
+    if name in ("marketing_analytics", "customer_personality"):
+        assert {
+            "recency_days",
+            "children_count",
+            "share_category_wine",
+            "share_category_meat",
+        } <= set(features.columns)
+    profiles = query(
+        wh, "select segment_id, segment_name, customer_count from segments.segment_profiles"
+    )
+    assert len(profiles) >= 2
+    assert profiles.segment_name.notna().all() and profiles.segment_name.is_unique
+    assert int(profiles.customer_count.sum()) == customers
+
+
+@needs_shared_data
+def test_customer_personality_segments_are_profiled_not_forced(built):
+    """Document 004 names "connoisseurs", "budget families" and "new loyalists". The names
+    here come from the profile rules; this checks the profile behind whichever names the
+    rules give: the highest-spending segment earns more and has fewer children than the
+    lowest-spending one, and wine is its largest category."""
+    wh = built("customer_personality")
+    prof = query(
+        wh,
+        "select segment_id, segment_name, mean_total_spend, mean_annual_income, "
+        "mean_children_count, top_category from segments.segment_profiles order by segment_id",
+    )
+    top, bottom = prof.iloc[0], prof.iloc[-1]
+    assert top.mean_total_spend > bottom.mean_total_spend
+    assert top.mean_annual_income > bottom.mean_annual_income
+    assert top.mean_children_count < bottom.mean_children_count
+    assert top.top_category == "wine"
+
+
+# --- the one command, and clear errors ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_make_build_passes_the_dataset_to_dbt(name):
+    """`make build DATASET=<name> DATA_DIR=…` (dry run): dbt gets the dataset and the absolute
+    folder, and the warehouse defaults to warehouse/<name>.duckdb."""
+    result = subprocess.run(
+        ["make", "-n", "dbt-build", f"DATASET={name}", f"DATA_DIR=../shared/data/{name}"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert f'"dataset": "{name}"' in result.stdout
+    assert (
+        f'"data_dir": "{(PROJECT_DIR / ".." / "shared" / "data" / name).resolve()}"'
+        in result.stdout
+    )
+    printed = subprocess.run(
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "-f",
+            "Makefile",
+            "-f",
+            "-",
+            "print-warehouse",
+            f"DATASET={name}",
+        ],
+        cwd=PROJECT_DIR,
+        input="print-warehouse:\n\t@echo $(WAREHOUSE)\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert printed.stdout.strip() == f"warehouse/{name}.duckdb"
+
+
+def test_a_dataset_without_its_file_stops_with_the_file_name(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_dbt(
+        ["run", "--select", "dataset_coverage"],
+        tmp_path / "wh.duckdb",
+        {"dataset": "diwali_sales", "data_dir": str(empty)},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Diwali Sales Data.csv" in result.stdout and "DATA_DIR" in result.stdout
+
+
+def test_an_unknown_dataset_lists_the_known_ones(tmp_path):
+    result = run_dbt(
+        ["run", "--select", "dataset_coverage"],
+        tmp_path / "wh.duckdb",
+        {"dataset": "diwali", "data_dir": str(tmp_path)},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Unknown dataset 'diwali'" in result.stdout
+    assert all(name in result.stdout for name in DATASETS)
+
+
+def test_a_file_without_a_required_column_names_it(tmp_path):
+    folder = tmp_path / "cpb"
+    folder.mkdir()
+    (folder / "Customer Purchasing Behaviors.csv").write_text(
+        "user_id,age,annual_income,loyalty_score,region,purchase_frequency\n1,25,45000,4.5,North,12\n"
+    )
+    result = run_dbt(
+        ["run", "--select", "dataset_coverage"],
+        tmp_path / "wh.duckdb",
+        {"dataset": "customer_purchasing_behaviors", "data_dir": str(folder)},
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "has no column 'purchase_amount'" in result.stdout
