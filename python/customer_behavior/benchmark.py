@@ -172,6 +172,7 @@ class Measurement:
     peak_tree_rss_bytes: int = 0
     max_rss_bytes: int = 0
     peak_spill_bytes: int = 0
+    peak_at: float | None = None  # Unix time of the largest process-tree sample
     memory_cap_bytes: int | None = None
     detail: str = ""
     log: str = ""
@@ -274,7 +275,8 @@ def measure(
                 rusage = usage
                 break
             tree = _tree_rss(proc.pid)
-            m.peak_tree_rss_bytes = max(m.peak_tree_rss_bytes, tree)
+            if tree > m.peak_tree_rss_bytes:
+                m.peak_tree_rss_bytes, m.peak_at = tree, time.time()
             if spill_dir is not None:
                 m.peak_spill_bytes = max(m.peak_spill_bytes, _dir_bytes(spill_dir))
             reason = None
@@ -346,9 +348,19 @@ def _stage_of(unique_id: str, path: str) -> str:
     return "other"
 
 
-def dbt_stage_seconds(target_dir: Path) -> dict:
+def _epoch(stamp: str | None) -> float | None:
+    if not stamp:
+        return None
+    try:
+        return dt.datetime.fromisoformat(stamp).timestamp()
+    except ValueError:
+        return None
+
+
+def dbt_stage_seconds(target_dir: Path, peak_at: float | None = None) -> dict:
     """Per-stage sums of node execution time from dbt's run_results.json (+ manifest.json
-    for each model's folder), the slowest nodes, and node counts by status."""
+    for each model's folder), the slowest nodes, node counts by status, and (given the time
+    memory peaked) the nodes that were running at that moment."""
     results = json.loads((target_dir / "run_results.json").read_text())
     try:
         nodes = json.loads((target_dir / "manifest.json").read_text())["nodes"]
@@ -356,7 +368,7 @@ def dbt_stage_seconds(target_dir: Path) -> dict:
         nodes = {}
     stages = dict.fromkeys(STAGES, 0.0)
     counts: dict[str, int] = {}
-    slowest = []
+    slowest, at_peak = [], []
     for r in results["results"]:
         uid = r["unique_id"]
         path = nodes.get(uid, {}).get("original_file_path", "")
@@ -364,6 +376,12 @@ def dbt_stage_seconds(target_dir: Path) -> dict:
         stages[stage] += float(r.get("execution_time") or 0.0)
         counts[r["status"]] = counts.get(r["status"], 0) + 1
         slowest.append((float(r.get("execution_time") or 0.0), uid))
+        spans = [(_epoch(t.get("started_at")), _epoch(t.get("completed_at")))
+                 for t in r.get("timing") or []]
+        starts = [a for a, _b in spans if a is not None]
+        ends = [b for _a, b in spans if b is not None]
+        if peak_at is not None and starts and ends and min(starts) <= peak_at <= max(ends):
+            at_peak.append(uid)
     slowest.sort(reverse=True)
     return {
         "stages": {k: round(v, 2) for k, v in stages.items()},
@@ -371,6 +389,7 @@ def dbt_stage_seconds(target_dir: Path) -> dict:
         "elapsed": round(float(results.get("elapsed_time") or 0.0), 2),
         "statuses": counts,
         "slowest": [{"node": uid, "seconds": round(s, 2)} for s, uid in slowest[:8]],
+        "running_at_peak": at_peak,
     }
 
 
@@ -556,7 +575,7 @@ def run_benchmark(
                 log_path=run_dir / "dbt.log",
             )
             try:
-                m.extra = dbt_stage_seconds(run_dir / "target")
+                m.extra = dbt_stage_seconds(run_dir / "target", m.peak_at)
             except (OSError, ValueError, KeyError):
                 m.extra = {}
             try:
@@ -733,6 +752,11 @@ def render_block(result: dict) -> str:
                   + "."]
     for key, run in runs.items():
         slow = (run.get("extra") or {}).get("slowest") if key.startswith("dbt-") else None
+        at_peak = (run.get("extra") or {}).get("running_at_peak") if key.startswith("dbt-") else None
+        if at_peak:
+            lines += ["", f"Running when the memory of {key} peaked: " + ", ".join(
+                f"`{uid.split('.')[2] if uid.startswith('test.') else uid.split('.')[-1]}`"
+                for uid in at_peak) + "."]
         if slow:
             lines += ["", f"Slowest nodes ({key}): " + ", ".join(
                 f"`{s['node'].split('.')[-1] if s['node'].startswith('model.') else s['node'].split('.')[2]}` "

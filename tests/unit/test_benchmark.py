@@ -175,6 +175,24 @@ def test_dbt_node_times_are_summed_per_stage(tmp_path):
     assert out["node_seconds"] == 11.0 and out["elapsed"] == 12.5
     assert out["statuses"] == {"success": 5, "pass": 1, "fail": 1}
     assert out["slowest"][0] == {"node": "model.customer_behavior.segment_model", "seconds": 4.0}
+    assert out["running_at_peak"] == []
+
+
+def test_the_nodes_running_when_memory_peaked_are_named(tmp_path):
+    def node(uid, start, end):
+        return {"unique_id": uid, "status": "success", "execution_time": 1.0, "timing": [
+            {"name": "compile", "started_at": f"2026-01-01T00:00:{start:02d}Z",
+             "completed_at": f"2026-01-01T00:00:{start:02d}.5Z"},
+            {"name": "execute", "started_at": f"2026-01-01T00:00:{start:02d}.5Z",
+             "completed_at": f"2026-01-01T00:00:{end:02d}Z"}]}
+    results = {"results": [node("model.customer_behavior.int_orders", 0, 10),
+                           node("model.customer_behavior.segment_profiles", 8, 20),
+                           node("test.customer_behavior.unique_x.abc", 21, 22)]}
+    (tmp_path / "run_results.json").write_text(json.dumps(results))
+    peak = benchmark._epoch("2026-01-01T00:00:09Z")
+    out = benchmark.dbt_stage_seconds(tmp_path, peak)
+    assert out["running_at_peak"] == ["model.customer_behavior.int_orders",
+                                      "model.customer_behavior.segment_profiles"]
 
 
 # --------------------------------------------------------------------------------------
