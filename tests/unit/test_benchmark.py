@@ -78,7 +78,9 @@ def test_measure_sees_the_peak_memory_and_cpu_time_of_a_child(tmp_path):
     assert m.status == "ok" and m.returncode == 0
     assert m.peak_rss_bytes >= 300 * MiB
     assert m.max_rss_bytes >= 300 * MiB  # the kernel's own record agrees
-    assert m.peak_rss_bytes < 600 * MiB
+    # not counted twice: the poll agrees with the kernel's own record of the child (a fixed
+    # 600 MiB bound failed once on a loaded machine with 610 MiB for this child)
+    assert m.peak_rss_bytes <= 1.25 * m.max_rss_bytes
     assert m.seconds >= 0.5 and m.cpu_seconds > 0
 
 
