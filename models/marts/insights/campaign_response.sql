@@ -60,12 +60,11 @@ final as (
         round(customers_accepted / customers_sent, 6) as response_rate,
         -- The group's response rate over the campaign's rate among everyone (1 = average).
         round(
-            (customers_accepted / customers_sent)
-                / nullif(
-                    max(customers_accepted / customers_sent) filter (where grouping = 'all')
-                        over (partition by campaign_id),
-                    0
-                ),
+            {{ safe_divide(
+                'customers_accepted / customers_sent',
+                "max(customers_accepted / customers_sent) filter (where grouping = 'all')
+                    over (partition by campaign_id)"
+            ) }},
             4
         ) as response_index
     from aggregated

@@ -62,17 +62,22 @@ final as (
         per_category.spend,
         lines_per_category.discount_amount,
         round(
-            cast(per_category.spend as double)
-                / nullif(cast(sum(per_category.spend) over () as double), 0),
+            {{ safe_divide(
+                'cast(per_category.spend as double)',
+                'cast(sum(per_category.spend) over () as double)'
+            ) }},
             6
         ) as spend_share,
-        round(per_category.quantity / nullif(sum(per_category.quantity) over (), 0), 6)
+        round({{ safe_divide('per_category.quantity', 'sum(per_category.quantity) over ()') }}, 6)
             as quantity_share,
-        round(per_category.customer_count / nullif(customer_total.customer_count, 0), 6)
+        round(
+            {{ safe_divide('per_category.customer_count', 'customer_total.customer_count') }}, 6
+        )
             as penetration,
-        round(per_category.spend / nullif(per_category.customer_count, 0), 2)
+        round({{ safe_divide('per_category.spend', 'per_category.customer_count') }}, 2)
             as spend_per_buying_customer,
-        round(per_category.spend / nullif(per_category.quantity, 0), 2) as mean_unit_price
+        round({{ safe_divide('per_category.spend', 'per_category.quantity') }}, 2)
+            as mean_unit_price
     from per_category
     cross join customer_total
     left join lines_per_category

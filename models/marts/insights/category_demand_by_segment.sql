@@ -61,12 +61,14 @@ grid as (
 shares as (
     select
         *,
-        cast(spend as double)
-            / nullif(cast(sum(spend) over (partition by segment_id) as double), 0)
-            as share_of_segment_spend,
-        cast(sum(spend) over (partition by product_category) as double)
-            / nullif(cast(sum(spend) over () as double), 0)
-            as share_of_all_spend
+        {{ safe_divide(
+            'cast(spend as double)',
+            'cast(sum(spend) over (partition by segment_id) as double)'
+        ) }} as share_of_segment_spend,
+        {{ safe_divide(
+            'cast(sum(spend) over (partition by product_category) as double)',
+            'cast(sum(spend) over () as double)'
+        ) }} as share_of_all_spend
     from grid
 ),
 
@@ -80,14 +82,15 @@ final as (
         ) as integer) as spend_rank_in_segment,
         segment_customer_count,
         customer_count,
-        round(customer_count / nullif(segment_customer_count, 0), 6) as penetration,
+        round({{ safe_divide('customer_count', 'segment_customer_count') }}, 6) as penetration,
         quantity,
         spend,
         round(share_of_segment_spend, 6) as share_of_segment_spend,
         round(share_of_all_spend, 6) as share_of_all_spend,
         -- Lift: the segment's share of spend in the category over all customers' share
         -- (1 = like everyone, 1.5 = half as much again).
-        round(share_of_segment_spend / nullif(share_of_all_spend, 0), 4) as spend_share_index
+        round({{ safe_divide('share_of_segment_spend', 'share_of_all_spend') }}, 4)
+            as spend_share_index
     from shares
 )
 

@@ -39,7 +39,7 @@ aggregated as (
         round(avg(total_spend), 2) as mean_total_spend,
         round(median(total_spend), 2) as median_total_spend,
         round(avg(order_count), 4) as mean_order_count,
-        round(sum(total_spend) / nullif(sum(order_count), 0), 2) as mean_order_value
+        round({{ safe_divide('sum(total_spend)', 'sum(order_count)') }}, 2) as mean_order_value
     from customer_dimensions
     group by dimension, dimension_value
 ),
@@ -60,8 +60,10 @@ final as (
             as customer_share,
         total_spend,
         round(
-            cast(total_spend as double)
-                / nullif(cast(sum(total_spend) over (partition by dimension) as double), 0),
+            {{ safe_divide(
+                'cast(total_spend as double)',
+                'cast(sum(total_spend) over (partition by dimension) as double)'
+            ) }},
             6
         ) as revenue_share,
         mean_total_spend,
@@ -70,12 +72,11 @@ final as (
         mean_order_value,
         -- Mean spend of the group over the mean spend of all customers (1 = average).
         round(
-            (cast(total_spend as double) / customer_count)
-                / nullif(
-                    cast(sum(total_spend) over (partition by dimension) as double)
-                        / sum(customer_count) over (partition by dimension),
-                    0
-                ),
+            {{ safe_divide(
+                'cast(total_spend as double) / customer_count',
+                'cast(sum(total_spend) over (partition by dimension) as double)
+                    / sum(customer_count) over (partition by dimension)'
+            ) }},
             4
         ) as spend_index
     from aggregated

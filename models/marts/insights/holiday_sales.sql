@@ -82,18 +82,17 @@ final as (
         order_count,
         quantity,
         revenue,
-        round(revenue / nullif(order_count, 0), 2) as mean_order_value,
-        round(order_count / nullif(day_count, 0), 4) as orders_per_day,
-        round(revenue / nullif(day_count, 0), 2) as revenue_per_day,
+        round({{ safe_divide('revenue', 'order_count') }}, 2) as mean_order_value,
+        round({{ safe_divide('order_count', 'day_count') }}, 4) as orders_per_day,
+        round({{ safe_divide('revenue', 'day_count') }}, 2) as revenue_per_day,
         -- Orders per day over the orders per day of ordinary (non-holiday) days.
         round(
-            (order_count / nullif(day_count, 0))
-                / nullif(
-                    max(order_count / nullif(day_count, 0)) filter (
+            {{ safe_divide(
+                safe_divide('order_count', 'day_count'),
+                'max(' ~ safe_divide('order_count', 'day_count') ~ ") filter (
                         where holiday_name = 'no holiday'
-                    ) over (),
-                    0
-                ),
+                    ) over ()"
+            ) }},
             4
         ) as orders_per_day_index
     from joined

@@ -26,17 +26,21 @@ final as (
         round(count(*) / sum(count(*)) over (), 6) as customer_share,
         sum(total_spend) as total_spend,
         round(
-            cast(sum(total_spend) as double)
-                / nullif(cast(sum(sum(total_spend)) over () as double), 0),
+            {{ safe_divide(
+                'cast(sum(total_spend) as double)',
+                'cast(sum(sum(total_spend)) over () as double)'
+            ) }},
             6
         ) as revenue_share,
         round(avg(total_spend), 2) as mean_total_spend,
         round(median(total_spend), 2) as median_total_spend,
         round(avg(order_count), 4) as mean_order_count,
-        round(sum(total_spend) / nullif(sum(order_count), 0), 2) as mean_order_value,
+        round({{ safe_divide('sum(total_spend)', 'sum(order_count)') }}, 2) as mean_order_value,
         round(
-            count(*) filter (where order_count > 1)
-                / nullif(count(*) filter (where order_count > 0), 0),
+            {{ safe_divide(
+                'count(*) filter (where order_count > 1)',
+                'count(*) filter (where order_count > 0)'
+            ) }},
             6
         ) as repeat_rate,
         round(avg(purchase_frequency_per_year), 4) as mean_purchase_frequency_per_year,

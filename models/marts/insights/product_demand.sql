@@ -41,11 +41,13 @@ final as (
         quantity,
         spend,
         round(
-            cast(spend as double)
-                / nullif(cast(sum(spend) over (partition by product_category) as double), 0),
+            {{ safe_divide(
+                'cast(spend as double)',
+                'cast(sum(spend) over (partition by product_category) as double)'
+            ) }},
             6
         ) as share_of_category_spend,
-        round(cast(spend as double) / nullif(cast(sum(spend) over () as double), 0), 6)
+        round({{ safe_divide('cast(spend as double)', 'cast(sum(spend) over () as double)') }}, 6)
             as spend_share
     from per_product
 )

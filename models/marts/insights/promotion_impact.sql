@@ -58,20 +58,26 @@ final as (
         bands.discount_band_order,
         coalesce(per_band.order_count, 0) as order_count,
         round(
-            coalesce(per_band.order_count, 0) / nullif(sum(per_band.order_count) over (), 0), 6
+            {{ safe_divide(
+                'coalesce(per_band.order_count, 0)', 'sum(per_band.order_count) over ()'
+            ) }}, 6
         ) as order_share,
         coalesce(per_band.order_line_count, 0) as order_line_count,
         coalesce(per_band.quantity, 0) as quantity,
-        round(per_band.quantity / nullif(per_band.order_count, 0), 4) as mean_units_per_order,
-        round(per_band.quantity / nullif(per_band.order_line_count, 0), 4)
+        round({{ safe_divide('per_band.quantity', 'per_band.order_count') }}, 4)
+            as mean_units_per_order,
+        round({{ safe_divide('per_band.quantity', 'per_band.order_line_count') }}, 4)
             as mean_units_per_line,
-        round(per_band.order_line_count / nullif(per_band.order_count, 0), 4)
+        round({{ safe_divide('per_band.order_line_count', 'per_band.order_count') }}, 4)
             as mean_lines_per_order,
-        round(per_band.revenue / nullif(per_band.order_count, 0), 2) as mean_order_value,
+        round({{ safe_divide('per_band.revenue', 'per_band.order_count') }}, 2)
+            as mean_order_value,
         coalesce(per_band.revenue, 0) as revenue,
         round(
-            cast(coalesce(per_band.revenue, 0) as double)
-                / nullif(cast(sum(per_band.revenue) over () as double), 0),
+            {{ safe_divide(
+                'cast(coalesce(per_band.revenue, 0) as double)',
+                'cast(sum(per_band.revenue) over () as double)'
+            ) }},
             6
         ) as revenue_share,
         coalesce(per_band.discount_amount, 0) as discount_amount,

@@ -18,19 +18,25 @@ final as (
         sum(amount) as revenue,
         coalesce(sum(amount) filter (where is_discounted), 0) as discounted_revenue,
         round(
-            cast(coalesce(sum(amount) filter (where is_discounted), 0) as double)
-                / nullif(cast(sum(amount) as double), 0),
+            {{ safe_divide(
+                'cast(coalesce(sum(amount) filter (where is_discounted), 0) as double)',
+                'cast(sum(amount) as double)'
+            ) }},
             6
         ) as discounted_revenue_share,
         sum(discount_amount) as discount_amount,
         round(
-            sum(quantity) filter (where is_discounted)
-                / nullif(sum(line_count) filter (where is_discounted), 0),
+            {{ safe_divide(
+                'sum(quantity) filter (where is_discounted)',
+                'sum(line_count) filter (where is_discounted)'
+            ) }},
             4
         ) as discounted_units_per_line,
         round(
-            sum(quantity) filter (where not is_discounted)
-                / nullif(sum(line_count) filter (where not is_discounted), 0),
+            {{ safe_divide(
+                'sum(quantity) filter (where not is_discounted)',
+                'sum(line_count) filter (where not is_discounted)'
+            ) }},
             4
         ) as full_price_units_per_line,
         round(avg(amount) filter (where is_discounted), 2) as discounted_mean_order_value,

@@ -104,8 +104,9 @@ final as (
         customer_stats.buying_customer_count,
         customer_stats.repeat_customer_count,
         round(
-            customer_stats.repeat_customer_count
-                / nullif(customer_stats.buying_customer_count, 0),
+            {{ safe_divide(
+                'customer_stats.repeat_customer_count', 'customer_stats.buying_customer_count'
+            ) }},
             6
         ) as repeat_rate,
         round(customer_stats.mean_orders_per_repeat_customer, 4)

@@ -40,14 +40,16 @@ final as (
         round(mean_total_spend, 2) as mean_total_spend,
         round(customer_count / sum(customer_count) over (), 6) as customer_share,
         round(
-            cast(revenue as double) / nullif(cast(sum(revenue) over () as double), 0), 6
+            {{ safe_divide('cast(revenue as double)', 'cast(sum(revenue) over () as double)') }}, 6
         ) as revenue_share,
         round(
             sum(customer_count) over (order by spend_decile) / sum(customer_count) over (), 6
         ) as cumulative_customer_share,
         round(
-            cast(sum(revenue) over (order by spend_decile) as double)
-                / nullif(cast(sum(revenue) over () as double), 0),
+            {{ safe_divide(
+                'cast(sum(revenue) over (order by spend_decile) as double)',
+                'cast(sum(revenue) over () as double)'
+            ) }},
             6
         ) as cumulative_revenue_share
     from per_decile

@@ -30,10 +30,12 @@ totals as (
 -- Gini from the ascending order: G = 2 Σ i·x_i / (n Σ x) − (n + 1) / n, i = 1..n.
 gini as (
     select
-        2 * cast(
-            sum((totals.customer_count + 1 - ranked.spend_rank) * ranked.total_spend) as double
-        )
-            / nullif(totals.customer_count * cast(totals.revenue as double), 0)
+        {{ safe_divide(
+            '2 * cast(
+                sum((totals.customer_count + 1 - ranked.spend_rank) * ranked.total_spend) as double
+            )',
+            'totals.customer_count * cast(totals.revenue as double)'
+        ) }}
             - (totals.customer_count + 1) / totals.customer_count as gini_coefficient
     from ranked
     cross join totals
@@ -45,15 +47,21 @@ final as (
         totals.customer_count,
         totals.revenue,
         round(
-            cast(sum(ranked.total_spend) filter (
-                where ranked.spend_rank <= ceil(0.1 * totals.customer_count)
-            ) as double) / nullif(cast(totals.revenue as double), 0),
+            {{ safe_divide(
+                'cast(sum(ranked.total_spend) filter (
+                    where ranked.spend_rank <= ceil(0.1 * totals.customer_count)
+                ) as double)',
+                'cast(totals.revenue as double)'
+            ) }},
             6
         ) as top_10_pct_revenue_share,
         round(
-            cast(sum(ranked.total_spend) filter (
-                where ranked.spend_rank <= ceil(0.2 * totals.customer_count)
-            ) as double) / nullif(cast(totals.revenue as double), 0),
+            {{ safe_divide(
+                'cast(sum(ranked.total_spend) filter (
+                    where ranked.spend_rank <= ceil(0.2 * totals.customer_count)
+                ) as double)',
+                'cast(totals.revenue as double)'
+            ) }},
             6
         ) as top_20_pct_revenue_share,
         round(min(gini.gini_coefficient), 6) as gini_coefficient,

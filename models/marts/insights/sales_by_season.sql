@@ -64,15 +64,16 @@ final as (
         quantity,
         revenue,
         round(
-            cast(revenue as double) / nullif(cast(sum(revenue) over () as double), 0), 6
+            {{ safe_divide('cast(revenue as double)', 'cast(sum(revenue) over () as double)') }}, 6
         ) as revenue_share,
-        round(revenue / nullif(order_count, 0), 2) as mean_order_value,
+        round({{ safe_divide('revenue', 'order_count') }}, 2) as mean_order_value,
         round(order_count / day_count, 4) as orders_per_day,
         round(revenue / day_count, 2) as revenue_per_day,
         -- Orders per day over the orders per day of the whole date range (1 = average).
         round(
-            (order_count / day_count)
-                / nullif(sum(order_count) over () / sum(day_count) over (), 0),
+            {{ safe_divide(
+                'order_count / day_count', 'sum(order_count) over () / sum(day_count) over ()'
+            ) }},
             4
         ) as orders_per_day_index
     from joined

@@ -55,28 +55,33 @@ final as (
         per_month.customer_count,
         per_month.quantity,
         per_month.revenue,
-        round(per_month.revenue / nullif(per_month.order_count, 0), 2) as mean_order_value,
-        round(per_month.order_count / nullif(month_days.day_count, 0), 4) as orders_per_day,
+        round({{ safe_divide('per_month.revenue', 'per_month.order_count') }}, 2)
+            as mean_order_value,
+        round({{ safe_divide('per_month.order_count', 'month_days.day_count') }}, 4)
+            as orders_per_day,
         round(
-            cast(per_month.revenue as double)
-                / nullif(avg(cast(per_month.revenue as double)) over (), 0),
+            {{ safe_divide(
+                'cast(per_month.revenue as double)',
+                'avg(cast(per_month.revenue as double)) over ()'
+            ) }},
             4
         ) as revenue_index,
         round(
-            cast(per_month.revenue as double)
-                / nullif(
-                    avg(cast(per_month.revenue as double)) over (
-                        partition by year(per_month.order_month)
-                    ),
-                    0
-                ),
+            {{ safe_divide(
+                'cast(per_month.revenue as double)',
+                'avg(cast(per_month.revenue as double)) over (
+                    partition by year(per_month.order_month)
+                )'
+            ) }},
             4
         ) as revenue_index_within_year,
         per_month.holiday_order_count,
         per_month.discounted_order_count,
         round(
-            cast(per_month.revenue as double)
-                / nullif(cast(sum(per_month.revenue) over () as double), 0),
+            {{ safe_divide(
+                'cast(per_month.revenue as double)',
+                'cast(sum(per_month.revenue) over () as double)'
+            ) }},
             6
         ) as revenue_share
     from per_month

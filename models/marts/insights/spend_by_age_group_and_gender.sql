@@ -31,12 +31,16 @@ final as (
         median_total_spend,
         mean_order_count,
         round(
-            cast(total_spend as double) / nullif(cast(sum(total_spend) over () as double), 0),
+            {{ safe_divide(
+                'cast(total_spend as double)', 'cast(sum(total_spend) over () as double)'
+            ) }},
             6
         ) as revenue_share,
         round(
-            cast(total_spend as double)
-                / nullif(cast(sum(total_spend) over (partition by age_group) as double), 0),
+            {{ safe_divide(
+                'cast(total_spend as double)',
+                'cast(sum(total_spend) over (partition by age_group) as double)'
+            ) }},
             6
         ) as share_of_age_group_revenue
     from aggregated

@@ -38,7 +38,8 @@ final as (
         round(median(total_spend), 2) as median_total_spend,
         round(avg(order_count), 4) as mean_order_count,
         sum(total_spend) as total_spend,
-        round(sum(total_spend) / nullif(sum(sum(total_spend)) over (), 0), 6) as revenue_share
+        round({{ safe_divide('sum(total_spend)', 'sum(sum(total_spend)) over ()') }}, 6)
+            as revenue_share
     from banded
     group by loyalty_band_order
 )
