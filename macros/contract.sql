@@ -82,8 +82,15 @@
                     )) }}
                 {%- endif -%}
             {%- endfor -%}
+            {%- if reader['format'] == 'parquet' -%}
+                {%- do select_list.append('file_row_number + 1 as source_row_number') -%}
+            {%- endif -%}
             {%- for column in spec['columns'] -%}
-                {%- if column in present -%}
+                {%- if column in present and reader['format'] == 'parquet'
+                    and source_type_family(reader['column_types'][column]) != 'text' -%}
+                    {#- Typed Parquet columns stay typed; staging casts them (macros/cleaning.sql). -#}
+                    {%- do select_list.append(reader['column_sql'][column] ~ ' as ' ~ column) -%}
+                {%- elif column in present -%}
                     {%- do select_list.append('cast(' ~ reader['column_sql'][column] ~ ' as varchar) as ' ~ column) -%}
                 {%- else -%}
                     {%- do select_list.append('cast(null as varchar) as ' ~ column) -%}
@@ -188,11 +195,17 @@
     {%- endfor -%}
     {%- set column_sql = {} -%}
     {%- if inspected['format'] == 'parquet' -%}
-        {%- set sql = "read_parquet(" ~ quoted_path ~ ")" -%}
-        {%- for name in run_query('describe select * from ' ~ sql).columns[0].values() -%}
-            {%- do column_sql.update({modules.re.sub('[\\s-]+', '_', name.strip().lower()): adapter.quote(name)}) -%}
+        {%- set described = run_query("describe select * from read_parquet(" ~ quoted_path ~ ")") -%}
+        {%- set column_types = {} -%}
+        {%- for row in described.rows -%}
+            {%- set clean = modules.re.sub('[\\s-]+', '_', row[0].strip().lower()) -%}
+            {%- do column_sql.update({clean: adapter.quote(row[0])}) -%}
+            {%- do column_types.update({clean: row[1]}) -%}
         {%- endfor -%}
-        {{ return({'path': path, 'format': 'parquet', 'sql': sql, 'column_sql': column_sql}) }}
+        {#- The file's own row numbers: no window over the whole table to number it. -#}
+        {%- set sql = "read_parquet(" ~ quoted_path ~ ", file_row_number = true)" -%}
+        {{ return({'path': path, 'format': 'parquet', 'sql': sql, 'column_sql': column_sql,
+                   'column_types': column_types}) }}
     {%- endif -%}
     {%- set names = [] -%}
     {%- for name in inspected['columns'] -%}
@@ -347,7 +360,10 @@
     point; anything else is returned unchanged. A comma followed by exactly three digits
     ("1,250") stays a thousands separator, because that is what it means in the contract's
     own format. Used by the contract's staging models before parse_money / parse_decimal. -#}
-{% macro contract_decimal_comma(column) -%}
+{% macro contract_decimal_comma(column, source_type=none) -%}
+    {%- if source_type_family(source_type) != 'text' -%}
+    {{ column }}
+    {%- else -%}
     case
         when regexp_full_match(
             trim(cast({{ column }} as varchar)),
@@ -356,4 +372,34 @@
             then replace(replace(trim(cast({{ column }} as varchar)), '.', ''), ',', '.')
         else cast({{ column }} as varchar)
     end
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The column types of a contract source as the build sees them ({column: type}, lower
+    case), so that staging casts columns a Parquet file already stores typed instead of
+    parsing their text (macros/cleaning.sql). Empty while dbt parses the project. -#}
+{% macro contract_source_types(table_name) %}
+    {%- if not execute -%}
+        {{ return({}) }}
+    {%- endif -%}
+    {%- set types = {} -%}
+    {%- for column in adapter.get_columns_in_relation(source('contract', table_name)) -%}
+        {%- do types.update({column.name | lower: column.dtype | lower}) -%}
+    {%- endfor -%}
+    {{ return(types) }}
+{% endmacro %}
+
+
+{#- The source's row numbers: a Parquet file's own (raw.<table> exposes them as
+    source_row_number, read with the file), or numbered here in read order (CSV, seeds). -#}
+{% macro contract_numbered_source(table_name, source_types) -%}
+    {%- if 'source_row_number' in source_types -%}
+    select * from {{ contract_source(table_name) }}
+    {%- else -%}
+    select
+        row_number() over () as source_row_number,
+        source.*
+    from {{ contract_source(table_name) }} as source
+    {%- endif -%}
 {%- endmacro %}

@@ -2,6 +2,6 @@ from customer_behavior import pipeline
 
 
 def model(dbt, session):
-    features = dbt.ref("segment_features").df()
+    features = pipeline.features_frame(dbt.ref("segment_features"))
     fitted = dbt.ref("segment_model").df()
     return pipeline.customer_segment_assignments(features, fitted)

@@ -1,65 +1,94 @@
 -- One row per customer: the nearest stored centroid, computed in SQL from segment_model
 -- alone. Any customer (including ones added after the fit) can be scored this way; a data
--- test proves it agrees with the Python assignment for every customer.
+-- test proves it agrees with the Python assignment for every customer. The model's features
+-- are read from segment_model when this model runs; each becomes a column of the scaled
+-- vector and of the centroids, so the distances are one pass over customers × segments.
+{%- set features = [] %}
+{%- if execute %}
+    {%- for row in run_query("select feature_name from " ~ ref('segment_model')
+        ~ " group by feature_name order by min(feature_order)").rows %}
+        {%- do features.append(row[0]) %}
+    {%- endfor %}
+{%- endif %}
 with
 
-features_unpivoted as (
-    select * from {{ ref('int_customer_features_unpivoted') }}
+segment_features as (
+    select * from {{ ref('segment_features') }}
 ),
 
 segment_model as (
     select * from {{ ref('segment_model') }}
 ),
 
+-- One row: each feature's scaling (transform, fill value, mean, scale) as columns.
 feature_scaling as (
-    select distinct feature_name, transform, fill_value, mean, scale
+    select
+        true as is_scaling
+        {%- for feature in features %}
+        {%- for parameter in ['transform', 'fill_value', 'mean', 'scale'] %},
+        any_value({{ parameter }}) filter (where feature_name = {{ sql_literal(feature) }})
+            as {{ adapter.quote(feature ~ '__' ~ parameter) }}
+        {%- endfor %}
+        {%- endfor %}
     from segment_model
+),
+
+-- One row per segment: its centroid, one column per feature (standardised units).
+centroids as (
+    select
+        segment_id
+        {%- for feature in features %},
+        any_value(centroid_scaled) filter (where feature_name = {{ sql_literal(feature) }})
+            as {{ adapter.quote(feature) }}
+        {%- endfor %}
+    from segment_model
+    group by segment_id
 ),
 
 features_scaled as (
     select
-        features_unpivoted.customer_id,
-        features_unpivoted.feature_name,
+        segment_features.customer_id
+        {%- for feature in features %}
+        {%- set value = 'coalesce(segment_features.' ~ adapter.quote(feature) ~ ', feature_scaling.' ~ adapter.quote(feature ~ '__fill_value') ~ ')' %},
         (
             case
-                when feature_scaling.transform = 'log1p'
-                    then ln(1 + coalesce(features_unpivoted.feature_value, feature_scaling.fill_value))
-                else coalesce(features_unpivoted.feature_value, feature_scaling.fill_value)
-            end - feature_scaling.mean
-        ) / feature_scaling.scale as scaled_value
-    from features_unpivoted
-    inner join feature_scaling
-        on features_unpivoted.feature_name = feature_scaling.feature_name
+                when feature_scaling.{{ adapter.quote(feature ~ '__transform') }} = 'log1p' then ln(1 + {{ value }})
+                else {{ value }}
+            end - feature_scaling.{{ adapter.quote(feature ~ '__mean') }}
+        ) / feature_scaling.{{ adapter.quote(feature ~ '__scale') }} as {{ adapter.quote(feature) }}
+        {%- endfor %}
+    from segment_features
+    cross join feature_scaling
 ),
 
 distances as (
     select
         features_scaled.customer_id,
-        segment_model.segment_id,
-        sqrt(sum(power(features_scaled.scaled_value - segment_model.centroid_scaled, 2)))
-            as distance
+        centroids.segment_id,
+        sqrt(
+            {%- for feature in features %}
+            {{ '+ ' if not loop.first }}power(features_scaled.{{ adapter.quote(feature) }} - centroids.{{ adapter.quote(feature) }}, 2)
+            {%- endfor %}
+        ) as distance
     from features_scaled
-    inner join segment_model
-        on features_scaled.feature_name = segment_model.feature_name
-    group by features_scaled.customer_id, segment_model.segment_id
+    cross join centroids
 ),
 
-ranked as (
+-- The nearest centroid; on a tie the lower segment_id.
+nearest as (
     select
-        *,
-        row_number() over (
-            partition by customer_id order by distance, segment_id
-        ) as distance_rank
+        customer_id,
+        min({'distance': distance, 'segment_id': segment_id}) as nearest_segment
     from distances
+    group by customer_id
 ),
 
 final as (
     select
         customer_id,
-        segment_id,
-        round(distance, 8) as distance
-    from ranked
-    where distance_rank = 1
+        nearest_segment.segment_id as segment_id,
+        round(nearest_segment.distance, 8) as distance
+    from nearest
 )
 
 select * from final

@@ -13,5 +13,5 @@ def model(dbt, session):
             "segment_metric_sample_size": dbt.config.get("segment_metric_sample_size"),
         }
     )
-    features = dbt.ref("segment_features").df()
+    features = pipeline.features_frame(dbt.ref("segment_features"))
     return pipeline.k_selection(features, **settings)

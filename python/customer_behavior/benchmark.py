@@ -89,8 +89,8 @@ SEGMENT_DEFAULTS = {
     "segment_k_min": 2,
     "segment_k_max": 8,
     "segment_random_state": 0,
-    "segment_fit_sample_size": 200_000,
-    "segment_metric_sample_size": 10_000,
+    "segment_fit_sample_size": 50_000,
+    "segment_metric_sample_size": 5_000,
 }
 
 

@@ -418,8 +418,8 @@ def run(
     segment_k_min: int = 2,
     segment_k_max: int = 8,
     segment_random_state: int = 0,
-    segment_fit_sample_size: int = 200_000,
-    segment_metric_sample_size: int = 10_000,
+    segment_fit_sample_size: int = 50_000,
+    segment_metric_sample_size: int = 5_000,
     n_init: int = 10,
     today: date | None = None,
 ) -> dict:
@@ -476,7 +476,6 @@ def run(
             customer_id=("customer_id", "min"),
             channel=("channel", "min"),
             line_count=("order_id", "size"),
-            category_count=("product_category", "nunique"),
             quantity=("quantity", "sum"),
             amount=("amount", "sum"),
             discount_amount=("discount_amount", "sum"),
@@ -705,8 +704,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--segment-k-min", type=int, default=2)
     parser.add_argument("--segment-k-max", type=int, default=8)
     parser.add_argument("--segment-random-state", type=int, default=0)
-    parser.add_argument("--segment-fit-sample-size", type=int, default=200_000)
-    parser.add_argument("--segment-metric-sample-size", type=int, default=10_000)
+    parser.add_argument("--segment-fit-sample-size", type=int, default=50_000)
+    parser.add_argument("--segment-metric-sample-size", type=int, default=5_000)
     parser.add_argument("--n-init", type=int, default=10)
     args = parser.parse_args(argv)
     result = run(

@@ -35,9 +35,17 @@ def segment_settings(get: Callable[[str], Any] | Mapping[str, Any]) -> dict[str,
         "k_min": read("segment_k_min", 2),
         "k_max": read("segment_k_max", 8),
         "random_state": read("segment_random_state", 0),
-        "fit_sample_size": read("segment_fit_sample_size", 200_000),
-        "metric_sample_size": read("segment_metric_sample_size", 10_000),
+        "fit_sample_size": read("segment_fit_sample_size", 50_000),
+        "metric_sample_size": read("segment_metric_sample_size", 5_000),
     }
+
+
+def features_frame(relation: Any) -> pd.DataFrame:
+    """segment_features as a DataFrame, through Arrow (a customer id and float columns):
+    at a million customers that is ~4x faster than ``relation.df()``, and five models read it."""
+    if isinstance(relation, pd.DataFrame):
+        return relation
+    return relation.order("customer_id").to_arrow_table().to_pandas()
 
 
 def k_selection(
@@ -47,8 +55,8 @@ def k_selection(
     k_min: int = 2,
     k_max: int = 8,
     random_state: int = 0,
-    fit_sample_size: int = 200_000,
-    metric_sample_size: int = 10_000,
+    fit_sample_size: int = 50_000,
+    metric_sample_size: int = 5_000,
 ) -> pd.DataFrame:
     """One row per candidate k with its quality indices; ``is_chosen`` marks the k used.
 
@@ -90,7 +98,7 @@ def chosen_k(selection: pd.DataFrame) -> int:
 
 def segment_model(
     features: pd.DataFrame, selection: pd.DataFrame, *, random_state: int = 0,
-    fit_sample_size: int = 200_000, **_: Any,
+    fit_sample_size: int = 50_000, **_: Any,
 ) -> pd.DataFrame:
     """The fitted model as data: scaling parameters and centroids, one row per segment and feature."""
     return seg.fit_segments(
@@ -103,10 +111,39 @@ def customer_segment_assignments(features: pd.DataFrame, model: pd.DataFrame) ->
     return seg.assign_segments(features, model)
 
 
-def segment_profiles(
-    customers: pd.DataFrame, features: pd.DataFrame, assignments: pd.DataFrame
-) -> pd.DataFrame:
-    """Per-segment profile, with a name and a recommendation derived from it."""
+_NUMERIC_TYPE_PREFIXES = (
+    "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
+    "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL",
+)
+
+
+def _projection(relation: Any, keep: Callable[[str, str], bool]) -> Any:
+    """The DuckDB relation with only ``customer_id`` and the columns ``keep(name, type)`` accepts."""
+    names = [
+        name for name, dtype in zip(relation.columns, relation.types)
+        if name == "customer_id" or keep(name, str(dtype).upper())
+    ]
+    return relation.project(", ".join('"' + n.replace('"', '""') + '"' for n in names))
+
+
+def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.DataFrame:
+    """Per-segment profile, with a name and a recommendation derived from it.
+
+    Takes DataFrames or, from the dbt model, DuckDB relations: then DuckDB reads only the
+    columns the profile uses (the numeric and boolean columns of the customers mart, the
+    share columns of the features), joins and orders them, which at a million customers
+    was most of the model's time.
+    """
+    if not isinstance(customers, pd.DataFrame):
+        joined = (
+            _projection(customers, lambda _, t: t.startswith(_NUMERIC_TYPE_PREFIXES))
+            .join(_projection(features, lambda name, _: name.startswith("share_")), "customer_id", how="left")
+            .join(_projection(assignments, lambda name, _: name == "segment_id"), "customer_id")
+            .order("customer_id")
+            .df()
+        )
+        enriched = joined.drop(columns=["segment_id"])
+        return seg.name_segments(seg.profile_segments(enriched, joined[["customer_id", "segment_id"]]))
     shares = features[["customer_id"] + [c for c in features.columns if c.startswith("share_")]]
     enriched = customers.merge(shares, on="customer_id", how="left")
     enriched = _in_key_order(enriched, "customer_id")

@@ -330,8 +330,8 @@ def select_k(
     k_range: Iterable[int] = DEFAULT_K_RANGE,
     *,
     random_state: int = 0,
-    fit_sample_size: int = 200_000,
-    metric_sample_size: int = 10_000,
+    fit_sample_size: int = 50_000,
+    metric_sample_size: int = 5_000,
     n_init: int = 10,
 ) -> pd.DataFrame:
     """Fit KMeans for each candidate k and report cluster-validity indices.
@@ -444,7 +444,7 @@ def fit_segments(
     k: int,
     *,
     random_state: int = 0,
-    fit_sample_size: int = 200_000,
+    fit_sample_size: int = 50_000,
     n_init: int = 10,
 ) -> pd.DataFrame:
     """Fit the scaler and KMeans and return the model as one long table.
@@ -454,7 +454,7 @@ def fit_segments(
     * KMeans (Lloyd, k-means++ init, ``n_init`` restarts, ``random_state``) is fitted on all
       rows when ``n <= fit_sample_size``; otherwise on a deterministic uniform sample of
       ``fit_sample_size`` rows.  Full KMeans on a large uniform sample is used rather than
-      MiniBatchKMeans because it is exact on the sample, deterministic, and a 200k-row
+      MiniBatchKMeans because it is exact on the sample, deterministic, and a 50k-row
       sample estimates ≤ 8 centroids very precisely; everybody is then assigned by
       :func:`assign_segments`.
     * Segments are relabelled 1..k by descending centroid ``total_spend`` in original units

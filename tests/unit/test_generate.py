@@ -444,7 +444,7 @@ def test_groups_show_in_channel_and_category_spend(sample):
 
 def _segmentation_features(customers: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
     """The segmentation features, computed in pandas the way
-    models/intermediate/int_customer_features_unpivoted.sql computes them (clean data:
+    models/segments/segment_features.sql computes them (clean data:
     every customer has an order): recency at the latest order date, order count, spend,
     average order value, income (NULL above Q3 + 3 IQR), age, children, and the share of
     spend per channel and per category."""

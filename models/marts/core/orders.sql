@@ -39,7 +39,6 @@ final as (
         {{ season_of('orders.order_date') }} as season,
         holidays_per_day.holiday_name,
         orders.line_count,
-        orders.category_count,
         orders.quantity,
         orders.amount,
         orders.discount_amount,

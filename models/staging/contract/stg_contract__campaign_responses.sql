@@ -1,25 +1,19 @@
 -- One row per raw campaign response row: typed, with a rejection_reason for rows that
 -- cannot be used. Unknown customers and duplicates are resolved in intermediate.
+{%- set types = contract_source_types('campaign_responses') %}
 with
 
-source as (
-    select * from {{ contract_source('campaign_responses') }}
-),
-
 numbered as (
-    select
-        row_number() over () as source_row_number,
-        source.*
-    from source
+    {{ contract_numbered_source('campaign_responses', types) | indent(4) }}
 ),
 
 typed as (
     select
         source_row_number,
-        nullif(trim(cast(customer_id as varchar)), '') as customer_id,
-        nullif(trim(cast(campaign_id as varchar)), '') as campaign_id,
-        {{ parse_boolean('accepted') }} as is_accepted,
-        {{ parse_date('sent_date') }} as sent_date
+        {{ clean_key('customer_id') }} as customer_id,
+        {{ clean_key('campaign_id') }} as campaign_id,
+        {{ parse_boolean('accepted', types.get('accepted')) }} as is_accepted,
+        {{ parse_date('sent_date', types.get('sent_date')) }} as sent_date
     from numbered
 ),
 

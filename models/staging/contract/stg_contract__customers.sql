@@ -1,17 +1,11 @@
 -- One row per raw customer row (duplicates included; they are resolved in intermediate).
 -- Adapts the contract's text columns to types, normalises categories, and states for every
 -- row why it is rejected (rejection_reason) or what was repaired (quality_flags).
+{%- set types = contract_source_types('customers') %}
 with
 
-source as (
-    select * from {{ contract_source('customers') }}
-),
-
 numbered as (
-    select
-        row_number() over () as source_row_number,
-        source.*
-    from source
+    {{ contract_numbered_source('customers', types) | indent(4) }}
 ),
 
 -- "52.000,50" and "7,5" (decimal commas, as semicolon-separated exports write them) read
@@ -19,8 +13,8 @@ numbered as (
 decimal_commas_read as (
     select
         * replace (
-            {{ contract_decimal_comma('annual_income') }} as annual_income,
-            {{ contract_decimal_comma('loyalty_score') }} as loyalty_score
+            {{ contract_decimal_comma('annual_income', types.get('annual_income')) }} as annual_income,
+            {{ contract_decimal_comma('loyalty_score', types.get('loyalty_score')) }} as loyalty_score
         )
     from numbered
 ),
@@ -28,31 +22,31 @@ decimal_commas_read as (
 typed as (
     select
         source_row_number,
-        nullif(trim(cast(customer_id as varchar)), '') as customer_id,
-        {{ parse_integer('birth_year') }} as birth_year_reported,
-        {{ clean_text('birth_year') }} is not null as has_birth_year_text,
-        {{ parse_integer('age') }} as age_reported,
-        {{ clean_text('age') }} is not null as has_age_text,
+        {{ clean_key('customer_id') }} as customer_id,
+        {{ parse_integer('birth_year', types.get('birth_year')) }} as birth_year_reported,
+        not {{ is_missing('birth_year', types.get('birth_year')) }} as has_birth_year_text,
+        {{ parse_integer('age', types.get('age')) }} as age_reported,
+        not {{ is_missing('age', types.get('age')) }} as has_age_text,
         {{ normalize_gender('gender') }} as gender,
         {{ normalize_marital_status('marital_status') }} as marital_status,
         {{ is_known_marital_status('marital_status') }} as is_known_marital_status,
         coalesce({{ clean_text('education') }}, 'unknown') as education,
         coalesce({{ clean_text('occupation') }}, 'unknown') as occupation,
-        {{ parse_money('annual_income') }} as annual_income_reported,
-        {{ clean_text('annual_income') }} is not null as has_income_text,
-        {{ parse_integer('kids_at_home') }} as kids_at_home,
-        {{ clean_text('kids_at_home') }} is not null as has_kids_at_home_text,
-        {{ parse_integer('teens_at_home') }} as teens_at_home,
-        {{ clean_text('teens_at_home') }} is not null as has_teens_at_home_text,
+        {{ parse_money('annual_income', types.get('annual_income')) }} as annual_income_reported,
+        not {{ is_missing('annual_income', types.get('annual_income')) }} as has_income_text,
+        {{ parse_integer('kids_at_home', types.get('kids_at_home')) }} as kids_at_home,
+        not {{ is_missing('kids_at_home', types.get('kids_at_home')) }} as has_kids_at_home_text,
+        {{ parse_integer('teens_at_home', types.get('teens_at_home')) }} as teens_at_home,
+        not {{ is_missing('teens_at_home', types.get('teens_at_home')) }} as has_teens_at_home_text,
         coalesce({{ clean_text('region') }}, 'unknown') as region,
         coalesce({{ clean_text('state') }}, 'unknown') as state,
         coalesce({{ clean_text('country') }}, 'unknown') as country,
-        {{ parse_date('signup_date') }} as signup_date,
-        {{ clean_text('signup_date') }} is not null as has_signup_date_text,
-        {{ parse_boolean('is_loyalty_member') }} as is_loyalty_member,
-        {{ clean_text('is_loyalty_member') }} is not null as has_loyalty_member_text,
-        {{ parse_decimal('loyalty_score') }} as loyalty_score_reported,
-        {{ clean_text('loyalty_score') }} is not null as has_loyalty_score_text
+        {{ parse_date('signup_date', types.get('signup_date')) }} as signup_date,
+        not {{ is_missing('signup_date', types.get('signup_date')) }} as has_signup_date_text,
+        {{ parse_boolean('is_loyalty_member', types.get('is_loyalty_member')) }} as is_loyalty_member,
+        not {{ is_missing('is_loyalty_member', types.get('is_loyalty_member')) }} as has_loyalty_member_text,
+        {{ parse_decimal('loyalty_score', types.get('loyalty_score')) }} as loyalty_score_reported,
+        not {{ is_missing('loyalty_score', types.get('loyalty_score')) }} as has_loyalty_score_text
     from decimal_commas_read
 ),
 

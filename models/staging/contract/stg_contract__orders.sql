@@ -1,17 +1,11 @@
 -- One row per raw order line. Types and normalises the contract's text columns and gives
 -- each row that cannot be used a rejection_reason (first failing check wins). Checks that
 -- need other tables (unknown customer, duplicate line) happen in intermediate.
+{%- set types = contract_source_types('orders') %}
 with
 
-source as (
-    select * from {{ contract_source('orders') }}
-),
-
 numbered as (
-    select
-        row_number() over () as source_row_number,
-        source.*
-    from source
+    {{ contract_numbered_source('orders', types) | indent(4) }}
 ),
 
 -- "12,50" and "1.234,50" (decimal commas, as semicolon-separated exports write them) read
@@ -19,8 +13,8 @@ numbered as (
 decimal_commas_read as (
     select
         * replace (
-            {{ contract_decimal_comma('amount') }} as amount,
-            {{ contract_decimal_comma('discount_amount') }} as discount_amount
+            {{ contract_decimal_comma('amount', types.get('amount')) }} as amount,
+            {{ contract_decimal_comma('discount_amount', types.get('discount_amount')) }} as discount_amount
         )
     from numbered
 ),
@@ -28,19 +22,23 @@ decimal_commas_read as (
 typed as (
     select
         source_row_number,
-        nullif(trim(cast(order_id as varchar)), '') as order_id,
-        nullif(trim(cast(customer_id as varchar)), '') as customer_id,
-        {{ parse_date('order_date') }} as order_date,
-        {{ clean_text('order_date') }} is not null as has_order_date_text,
+        {{ clean_key('order_id') }} as order_id,
+        {{ clean_key('customer_id') }} as customer_id,
+        {{ parse_date('order_date', types.get('order_date')) }} as order_date,
+        not {{ is_missing('order_date', types.get('order_date')) }} as has_order_date_text,
         coalesce({{ clean_text('channel') }}, 'unknown') as channel,
         {{ clean_text('product_id') }} as product_id,
         {{ clean_text('product_category') }} as product_category,
-        coalesce({{ parse_integer('quantity') }}, case when {{ clean_text('quantity') }} is null then 1 end)
-            as quantity,
-        {{ parse_money('amount') }} as amount,
-        {{ clean_text('amount') }} is not null as has_amount_text,
-        coalesce({{ parse_money('discount_amount') }}, case when {{ clean_text('discount_amount') }} is null then 0 end)
-            as discount_amount,
+        coalesce(
+            {{ parse_integer('quantity', types.get('quantity')) }},
+            case when {{ is_missing('quantity', types.get('quantity')) }} then 1 end
+        ) as quantity,
+        {{ parse_money('amount', types.get('amount')) }} as amount,
+        not {{ is_missing('amount', types.get('amount')) }} as has_amount_text,
+        coalesce(
+            {{ parse_money('discount_amount', types.get('discount_amount')) }},
+            case when {{ is_missing('discount_amount', types.get('discount_amount')) }} then 0 end
+        ) as discount_amount,
         {{ clean_text('promo_code') }} as promo_code
     from decimal_commas_read
 ),
