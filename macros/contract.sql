@@ -49,6 +49,7 @@
     {%- do run_query('create schema if not exists raw') -%}
     {#- Every file is checked before any view is replaced, so a bad file leaves raw as it was. -#}
     {%- set bodies = {} -%}
+    {%- set copies = [] -%}
     {%- for table_name, spec in contract_tables().items() -%}
         {%- set reader = contract_file_reader(data_dir, table_name, spec['optional_table']) -%}
         {%- set select_list = [] -%}
@@ -102,16 +103,24 @@
             {%- endif -%}
             {%- if reader['format'] == 'csv' -%}
                 {%- set reader = contract_csv_scan(reader, table_name, spec) -%}
+                {%- if reader['row_count'] >= var('csv_copy_min_rows', 1000000) | int -%}
+                    {#- A large CSV is copied once, numbered, rather than re-parsed by each of
+                        the models that read it (Parquet is always read in place). -#}
+                    {%- do select_list.insert(0, 'row_number() over () as source_row_number') -%}
+                    {%- do copies.append(table_name) -%}
+                    {{ log("raw." ~ table_name ~ ": " ~ reader['row_count'] ~ " CSV rows are copied into the warehouse once (var csv_copy_min_rows); Parquet would be read in place.", info=true) }}
+                {%- endif -%}
             {%- endif -%}
             {%- do bodies.update({table_name: 'select ' ~ select_list | join(', ') ~ ' from ' ~ reader['sql']}) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- for table_name, body in bodies.items() -%}
+        {%- set kind = 'table' if table_name in copies else 'view' -%}
         {%- set existing = adapter.get_relation(database=target.database, schema='raw', identifier=table_name) -%}
-        {%- if existing is not none and existing.type == 'table' -%}
+        {%- if existing is not none and existing.type != kind -%}
             {%- do adapter.drop_relation(existing) -%}
         {%- endif -%}
-        {%- do run_query('create or replace view raw.' ~ table_name ~ ' as ' ~ body) -%}
+        {%- do run_query('create or replace ' ~ kind ~ ' raw.' ~ table_name ~ ' as ' ~ body) -%}
     {%- endfor -%}
     {{ return('') }}
 {% endmacro %}
