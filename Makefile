@@ -3,7 +3,7 @@
 #   DATA_DIR=/path        read customers / orders / campaign_responses (.csv or .parquet) from a folder
 #   DATASET=name          staging adapter: contract (default) or a public dataset (see README)
 #   WAREHOUSE=file.duckdb the DuckDB file to build (default warehouse/<dataset>.duckdb)
-#   THREADS=2 MEMORY_LIMIT=4GB TEMP_DIR=warehouse/.spill   DuckDB settings
+#   THREADS=2 MEMORY_LIMIT=2GB TEMP_DIR=warehouse/.spill   DuckDB settings
 #   SEGMENT_K=4           pin the number of segments
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -24,7 +24,7 @@ else
 WAREHOUSE ?= warehouse/$(DATASET).duckdb
 endif
 THREADS ?= 2
-MEMORY_LIMIT ?= 4GB
+MEMORY_LIMIT ?= 2GB
 TEMP_DIR ?= warehouse/.spill
 DOCS_HOST ?= 127.0.0.1
 DOCS_PORT ?= 8080

@@ -499,7 +499,7 @@ def run_benchmark(
     scopes: tuple[str, ...] = ("core", "whole"),
     dbt_vars: dict | None = None,
     threads: str = "2",
-    memory_limit: str = "4GB",
+    memory_limit: str = "2GB",
     temp_dir: Path | None = None,
     memory_cap_bytes: int | None = 16 * GiB,
     timeout: float | None = None,

@@ -320,7 +320,7 @@ def _add_bench_parser(subparsers) -> None:
     p.add_argument("--threads", default=None, metavar="N",
                    help="DuckDB threads (default: $CUSTOMER_BEHAVIOR_THREADS or 2)")
     p.add_argument("--memory-limit", default=None, metavar="SIZE",
-                   help="DuckDB memory_limit (default: $CUSTOMER_BEHAVIOR_MEMORY_LIMIT or 4GB)")
+                   help="DuckDB memory_limit (default: $CUSTOMER_BEHAVIOR_MEMORY_LIMIT or 2GB)")
     p.add_argument("--temp-dir", type=Path, default=None, metavar="DIR",
                    help="DuckDB spill folder (default: a folder in the work dir)")
     p.add_argument("--memory-cap", default="16GiB", metavar="SIZE",
@@ -363,7 +363,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
         scopes=scopes,
         dbt_vars=dbt_vars,
         threads=args.threads or os.environ.get("CUSTOMER_BEHAVIOR_THREADS", "2"),
-        memory_limit=args.memory_limit or os.environ.get("CUSTOMER_BEHAVIOR_MEMORY_LIMIT", "4GB"),
+        memory_limit=args.memory_limit or os.environ.get("CUSTOMER_BEHAVIOR_MEMORY_LIMIT", "2GB"),
         temp_dir=args.temp_dir,
         memory_cap_bytes=cap or None,
         timeout=args.timeout,
