@@ -30,6 +30,9 @@ scale).
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import threading
 from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -50,17 +53,24 @@ __all__ = [
     "GAMMA_GAMMA_PARAMS",
     "PARAMS_COLUMNS",
     "PER_CUSTOMER_COLUMNS",
+    "SUMMARY_COLUMNS",
     "FitResult",
     "bg_nbd_conditional_expected_purchases",
     "bg_nbd_expected_purchases",
     "bg_nbd_log_likelihood",
     "bg_nbd_probability_alive",
     "customer_lifetime_value",
+    "customer_summary",
+    "customer_summary_duckdb",
     "discounted_clv",
     "fit_bg_nbd",
     "fit_gamma_gamma",
+    "fit_models",
     "gamma_gamma_conditional_expected_value",
     "gamma_gamma_log_likelihood",
+    "lifetime_value_from_summary",
+    "lifetime_value_parameters",
+    "parameters_frame",
     "rfm_summary",
 ]
 
@@ -80,6 +90,16 @@ PER_CUSTOMER_COLUMNS = [
     "expected_avg_order_value",
     "predicted_clv_horizon",
     "clv_model",
+]
+# per-customer inputs of the fit and the prediction (customer_summary / customer_summary_duckdb)
+SUMMARY_COLUMNS = [
+    "customer_id",
+    "historical_value",
+    "order_count",
+    "frequency",
+    "recency",
+    "T",
+    "monetary_value",
 ]
 PARAMS_COLUMNS = [
     "model",
@@ -650,6 +670,307 @@ def discounted_clv(
     return clv, prev
 
 
+def _empty_outputs(customer_dtype, message: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    dtypes = dict.fromkeys(PER_CUSTOMER_COLUMNS, "float64")
+    dtypes.update(
+        customer_id=customer_dtype,
+        order_count="int64",
+        frequency="int64",
+        clv_model=object,
+    )
+    return (
+        pd.DataFrame({c: pd.Series(dtype=d) for c, d in dtypes.items()}),
+        pd.concat(
+            [
+                FitResult.failed("bg_nbd", BG_NBD_PARAMS, 0, message).to_frame(),
+                FitResult.failed("gamma_gamma", GAMMA_GAMMA_PARAMS, 0, message).to_frame(),
+            ],
+            ignore_index=True,
+        ),
+    )
+
+
+def customer_summary(
+    orders: pd.DataFrame, *, observation_end=None, freq: str = "W"
+) -> pd.DataFrame:
+    """The per-customer inputs of :func:`customer_lifetime_value`, computed in pandas.
+
+    :func:`rfm_summary` of the orders up to ``observation_end`` (default: the last order
+    date; undated orders are ignored) plus ``historical_value`` (sum of the order amounts)
+    and ``order_count``; one row per customer, sorted by ``customer_id``, columns
+    SUMMARY_COLUMNS.  :func:`customer_summary_duckdb` computes the same table in DuckDB.
+    """
+    _require_columns(orders, ["customer_id", "order_date", "amount"], "orders")
+    dates = pd.to_datetime(orders["order_date"])
+    if observation_end is None:
+        observation_end = dates.max()
+    obs_end = pd.Timestamp(observation_end).normalize()
+    in_window = (dates.dt.normalize() <= obs_end).to_numpy()
+    window = orders.loc[in_window, ["customer_id", "order_date", "amount"]]
+
+    rfm = rfm_summary(window, "customer_id", "order_date", "amount", obs_end, freq=freq)
+    hist = (
+        window.assign(amount=pd.to_numeric(window["amount"]))
+        .groupby("customer_id", sort=True)["amount"]
+        .agg(historical_value="sum", order_count="size")
+        .reset_index()
+    )
+    rfm = rfm.merge(hist, on="customer_id", how="left", validate="one_to_one")
+    return rfm[SUMMARY_COLUMNS]
+
+
+def _quote(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def customer_summary_duckdb(
+    relation,
+    *,
+    customer_col: str = "customer_id",
+    date_col: str = "order_date",
+    value_col: str = "amount",
+    order_col: str | None = "order_id",
+    observation_end=None,
+    freq: str = "W",
+) -> pd.DataFrame:
+    """:func:`customer_summary` computed from an orders relation (``duckdb.DuckDBPyRelation``,
+    e.g. ``dbt.ref("orders")`` in a dbt Python model) without bringing the orders to pandas.
+
+    DuckDB drops undated orders and orders after ``observation_end`` (default: the last
+    order date), merges each customer's orders of a calendar day into one purchase day and
+    returns one row per customer - ``frequency`` (purchase days - 1), first / last purchase
+    day (``recency``, ``T``, in units of ``freq``), ``order_count``, ``historical_value``
+    (exact DECIMAL sum) - and the value of every purchase day, sorted by customer and day.
+
+    Two float sums are left to pandas so that they are the very operations of
+    :func:`rfm_summary`, on the same values in the same order, and ``monetary_value`` is
+    identical to the last bit (pandas sums floats with Kahan or, for sorted groups, numpy's
+    pairwise ``reduceat``; DuckDB's exact sum differs in the last bit, and the Gamma-Gamma
+    fit moves by ~1e-7 when its input moves by an ulp): the value of the purchase days with
+    more than one order (~1 % of days; their orders are read, by ``order_col``) and the mean
+    value of each customer's repeat purchase days (all days but the first).
+
+    rfm_summary sums same-day orders in the row order it gets (the pipeline sorts by order
+    id).  When the orders sorted by ``order_col`` are also sorted by customer and day (the
+    project's order ids), both paths agree exactly; otherwise a day with three or more
+    orders can differ in the last bit.  ``historical_value`` is the exact sum where the
+    pandas path sums floats: they agree to ~1e-13, and exactly once rounded to 10 decimals.
+    The customer column is returned as ``customer_id``; rows are sorted by it.
+    """
+    unit = _days_per_unit(freq)
+    needed = [customer_col, date_col, value_col] + ([order_col] if order_col else [])
+    missing = [c for c in needed if c not in relation.columns]
+    if order_col in missing:  # no order id: same-day orders are summed in any order
+        order_col, missing = None, [c for c in missing if c != order_col]
+    if missing:
+        raise ValueError(
+            f"orders is missing required column(s): {', '.join(missing)} "
+            f"(available: {', '.join(map(str, relation.columns))})"
+        )
+    end = (
+        "(select max(day) from dated)"
+        if observation_end is None
+        else f"DATE '{pd.Timestamp(observation_end).normalize().date().isoformat()}'"
+    )
+    dated = f"""
+        with dated as (
+            select {_quote(customer_col)} as customer,
+                   cast({_quote(date_col)} as date) as day,
+                   {_quote(value_col)} as value,
+                   {_quote(order_col) if order_col else "null"} as order_key
+            from ltv_orders
+            where {_quote(date_col)} is not null
+        ),
+        bounds as (select {end} as obs_end),
+        window_orders as (select dated.* from dated, bounds where day <= obs_end),
+        daily as (
+            select customer, day, count(*) as orders,
+                   count(*) - count(value) + count(*) filter (isnan(cast(value as double)))
+                       as missing_values,
+                   sum(value) as value
+            from window_orders
+            group by customer, day
+        )"""
+
+    def query(sql: str):
+        return relation.query("ltv_orders", dated + sql).to_arrow_table()
+
+    customers = query("""
+        select customer as customer_id,
+               count(*) - 1 as frequency,
+               date_diff('day', min(day), max(day)) as recency_days,
+               date_diff('day', min(day), any_value(obs_end)) as age_days,
+               cast(sum(value) as double) as historical_value,
+               cast(sum(orders) as bigint) as order_count,
+               cast(sum(missing_values) as bigint) as missing_values
+        from daily, bounds
+        group by customer
+        order by customer
+    """)
+    if customers.num_rows == 0:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=str if c == "customer_id" else float) for c in SUMMARY_COLUMNS}
+        )
+    n_missing = int(customers.column("missing_values").to_numpy().sum())
+    if n_missing:
+        raise ValueError(f"column {value_col!r} has {n_missing} null/non-numeric values")
+    if customers.column("customer_id").null_count:
+        raise ValueError(f"column {customer_col!r} has null customer ids")
+
+    # value of each purchase day, by customer and day: the day's one amount, or (NaN here)
+    # pandas' sum of the day's orders, as rfm_summary computes it
+    day_value = np.asarray(
+        query("""
+            select case when orders = 1 then cast(value as double) end as value
+            from daily order by customer, day
+        """).column("value").to_numpy(zero_copy_only=False),
+        dtype=float,
+    )
+    several = np.flatnonzero(np.isnan(day_value))
+    if several.size:
+        orders = query("""
+            select customer, day, cast(value as double) as value
+            from window_orders semi join (select customer, day from daily where orders > 1)
+                using (customer, day)
+            order by customer, day, order_key
+        """).to_pandas()
+        sums = orders.groupby(["customer", "day"], sort=True)["value"].sum()
+        if len(sums) != several.size:  # pragma: no cover - the two queries disagree
+            raise RuntimeError("purchase days with several orders could not be matched")
+        day_value[several] = sums.to_numpy(dtype=float)
+
+    # mean value of the repeat purchase days (all but each customer's first)
+    n_customers = customers.num_rows
+    frequency = customers.column("frequency").to_numpy().astype("int64")
+    first_day = np.concatenate([[0], np.cumsum(frequency + 1)[:-1]])
+    if len(day_value) != int(np.sum(frequency + 1)):  # pragma: no cover
+        raise RuntimeError("purchase days and customers do not match")
+    repeat = np.ones(len(day_value), dtype=bool)
+    repeat[first_day] = False
+    owner = np.repeat(np.arange(n_customers), frequency)
+    monetary = (
+        pd.Series(day_value[repeat])
+        .groupby(owner, sort=True)
+        .mean()
+        .reindex(np.arange(n_customers))
+        .fillna(0.0)
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": customers.column("customer_id").to_numpy(zero_copy_only=False),
+            "historical_value": customers.column("historical_value").to_numpy().astype(float),
+            "order_count": customers.column("order_count").to_numpy().astype("int64"),
+            "frequency": frequency,
+            "recency": customers.column("recency_days").to_numpy().astype(float) / unit,
+            "T": customers.column("age_days").to_numpy().astype(float) / unit,
+            "monetary_value": monetary.to_numpy(dtype=float),
+        },
+        columns=SUMMARY_COLUMNS,
+    )
+
+
+_FIT_LOCK = threading.Lock()
+_LAST_FIT: dict[str, tuple[FitResult, FitResult]] = {}
+
+
+def fit_models(summary: pd.DataFrame, *, penalizer: float = 0.0) -> tuple[FitResult, FitResult]:
+    """BG/NBD and Gamma-Gamma fits of a customer summary (SUMMARY_COLUMNS).
+
+    The result for the last summary is remembered, keyed by a digest of the fitted columns:
+    the dbt models customer_lifetime_value and lifetime_value_model fit the same summary in
+    one dbt process, and the second one reuses the first fit instead of repeating it.  The
+    lock makes a concurrent second caller wait for that fit rather than start its own.
+    """
+    arrays = [
+        np.ascontiguousarray(summary[c].to_numpy(dtype=float))
+        for c in ("frequency", "recency", "T", "monetary_value")
+    ]
+    digest = hashlib.blake2b(repr((float(penalizer), len(arrays[0]))).encode(), digest_size=20)
+    for values in arrays:
+        digest.update(values.tobytes())
+    key = digest.hexdigest()
+    with _FIT_LOCK:
+        if key not in _LAST_FIT:
+            x, t_x, T, m = arrays
+            fits = (
+                fit_bg_nbd(x, t_x, T, penalizer=penalizer),
+                fit_gamma_gamma(x, m, penalizer=penalizer),
+            )
+            _LAST_FIT.clear()
+            _LAST_FIT[key] = fits
+        return copy.deepcopy(_LAST_FIT[key])
+
+
+def parameters_frame(bg: FitResult, gg: FitResult) -> pd.DataFrame:
+    """The fitted parameters as a table (PARAMS_COLUMNS), floats rounded to 10 decimals."""
+    params = pd.concat([bg.to_frame(), gg.to_frame()], ignore_index=True)
+    for c in ("estimate", "std_error", "log_likelihood"):
+        params[c] = params[c].astype(float).round(_ROUND)
+    params["n_customers"] = params["n_customers"].astype("int64")
+    params["converged"] = params["converged"].astype(bool)
+    return params
+
+
+def lifetime_value_parameters(summary: pd.DataFrame, *, penalizer: float = 0.0) -> pd.DataFrame:
+    """Only the parameter table of :func:`lifetime_value_from_summary` (no predictions)."""
+    if summary.empty:
+        return _empty_outputs(summary["customer_id"].dtype, "no orders")[1]
+    return parameters_frame(*fit_models(summary, penalizer=penalizer))
+
+
+def lifetime_value_from_summary(
+    summary: pd.DataFrame,
+    *,
+    horizon_months: int = 12,
+    annual_discount_rate: float = 0.10,
+    freq: str = "W",
+    penalizer: float = 0.0,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`customer_lifetime_value` from a per-customer summary (SUMMARY_COLUMNS, from
+    :func:`customer_summary` or :func:`customer_summary_duckdb`; ``freq`` must be the one
+    the summary was computed with)."""
+    _require_columns(summary, SUMMARY_COLUMNS, "summary")
+    if summary.empty:
+        return _empty_outputs(summary["customer_id"].dtype, "no orders")
+    x, t_x, T, m = (
+        summary[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T", "monetary_value")
+    )
+    bg, gg = fit_models(summary, penalizer=penalizer)
+
+    p_alive = bg_nbd_probability_alive(x, t_x, T, bg)
+    exp_value = gamma_gamma_conditional_expected_value(x, m, gg)
+    clv, exp_purchases = discounted_clv(
+        bg,
+        x,
+        t_x,
+        T,
+        exp_value,
+        horizon_months=horizon_months,
+        annual_discount_rate=annual_discount_rate,
+        freq=freq,
+    )
+    per_customer = pd.DataFrame(
+        {
+            "customer_id": summary["customer_id"].to_numpy(),
+            "historical_value": summary["historical_value"].to_numpy(dtype=float),
+            "order_count": summary["order_count"].to_numpy(dtype="int64"),
+            "frequency": summary["frequency"].to_numpy(dtype="int64"),
+            "recency": t_x,
+            "T": T,
+            "monetary_value": m,
+            "p_alive": p_alive,
+            "expected_purchases_horizon": exp_purchases,
+            "expected_avg_order_value": exp_value,
+            "predicted_clv_horizon": clv,
+            "clv_model": CLV_MODEL_NAME,
+        },
+        columns=PER_CUSTOMER_COLUMNS,
+    )
+    float_cols = per_customer.select_dtypes("float").columns
+    per_customer[float_cols] = per_customer[float_cols].round(_ROUND)
+    return per_customer, parameters_frame(bg, gg)
+
+
 def customer_lifetime_value(
     orders: pd.DataFrame,
     *,
@@ -670,84 +991,17 @@ def customer_lifetime_value(
     data cannot identify a parameter (e.g. nobody ever drops out: a -> 0) the fit ends at a
     search bound and is reported with ``converged`` False; predictions are still produced.
     They are NaN when a model cannot be fitted at all (no repeat purchases).  Floats are
-    rounded to 10 decimals.
+    rounded to 10 decimals.  Equivalent to :func:`lifetime_value_from_summary` of
+    :func:`customer_summary`.
     """
     _require_columns(orders, ["customer_id", "order_date", "amount"], "orders")
     if orders.empty:
-        dtypes = dict.fromkeys(PER_CUSTOMER_COLUMNS, "float64")
-        dtypes.update(
-            customer_id=orders["customer_id"].dtype,
-            order_count="int64",
-            frequency="int64",
-            clv_model=object,
-        )
-        return (
-            pd.DataFrame({c: pd.Series(dtype=d) for c, d in dtypes.items()}),
-            pd.concat(
-                [
-                    FitResult.failed("bg_nbd", BG_NBD_PARAMS, 0, "no orders").to_frame(),
-                    FitResult.failed("gamma_gamma", GAMMA_GAMMA_PARAMS, 0, "no orders").to_frame(),
-                ],
-                ignore_index=True,
-            ),
-        )
-    dates = pd.to_datetime(orders["order_date"])
-    if observation_end is None:
-        observation_end = dates.max()
-    obs_end = pd.Timestamp(observation_end).normalize()
-    in_window = (dates.dt.normalize() <= obs_end).to_numpy()
-    window = orders.loc[in_window, ["customer_id", "order_date", "amount"]]
-
-    rfm = rfm_summary(window, "customer_id", "order_date", "amount", obs_end, freq=freq)
-    hist = (
-        window.assign(amount=pd.to_numeric(window["amount"]))
-        .groupby("customer_id", sort=True)["amount"]
-        .agg(historical_value="sum", order_count="size")
-        .reset_index()
-    )
-    rfm = rfm.merge(hist, on="customer_id", how="left", validate="one_to_one")
-
-    x, t_x, T, m = (
-        rfm[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T", "monetary_value")
-    )
-    bg = fit_bg_nbd(x, t_x, T, penalizer=penalizer)
-    gg = fit_gamma_gamma(x, m, penalizer=penalizer)
-
-    p_alive = bg_nbd_probability_alive(x, t_x, T, bg)
-    exp_value = gamma_gamma_conditional_expected_value(x, m, gg)
-    clv, exp_purchases = discounted_clv(
-        bg,
-        x,
-        t_x,
-        T,
-        exp_value,
+        return _empty_outputs(orders["customer_id"].dtype, "no orders")
+    summary = customer_summary(orders, observation_end=observation_end, freq=freq)
+    return lifetime_value_from_summary(
+        summary,
         horizon_months=horizon_months,
         annual_discount_rate=annual_discount_rate,
         freq=freq,
+        penalizer=penalizer,
     )
-    per_customer = pd.DataFrame(
-        {
-            "customer_id": rfm["customer_id"].to_numpy(),
-            "historical_value": rfm["historical_value"].to_numpy(dtype=float),
-            "order_count": rfm["order_count"].to_numpy(dtype="int64"),
-            "frequency": rfm["frequency"].to_numpy(dtype="int64"),
-            "recency": t_x,
-            "T": T,
-            "monetary_value": m,
-            "p_alive": p_alive,
-            "expected_purchases_horizon": exp_purchases,
-            "expected_avg_order_value": exp_value,
-            "predicted_clv_horizon": clv,
-            "clv_model": CLV_MODEL_NAME,
-        },
-        columns=PER_CUSTOMER_COLUMNS,
-    )
-    float_cols = per_customer.select_dtypes("float").columns
-    per_customer[float_cols] = per_customer[float_cols].round(_ROUND)
-
-    params = pd.concat([bg.to_frame(), gg.to_frame()], ignore_index=True)
-    for c in ("estimate", "std_error", "log_likelihood"):
-        params[c] = params[c].astype(float).round(_ROUND)
-    params["n_customers"] = params["n_customers"].astype("int64")
-    params["converged"] = params["converged"].astype(bool)
-    return per_customer, params

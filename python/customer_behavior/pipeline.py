@@ -158,11 +158,37 @@ def segment_stability(
 
 
 # --- statistics and lifetime value (marts/statistics) -------------------------------------
+#
+# The dbt models pass DuckDB relations (``dbt.ref(...)``): DuckDB then reads only the columns
+# a function uses, orders the rows, and for lifetime value aggregates the orders to one row
+# per customer, so the whole marts never reach pandas (at a million customers / 9.2 M orders
+# that was most of the build's memory).  DataFrames are still accepted (tests, notebooks).
 
 
 def _in_key_order(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """DuckDB returns rows in no guaranteed order; bootstraps and sums must not depend on it."""
     return frame.sort_values(key, kind="mergesort", ignore_index=True)
+
+
+def _is_frame(data: Any) -> bool:
+    return data is None or isinstance(data, pd.DataFrame)
+
+
+def _quoted(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _read_in_key_order(relation: Any, columns: Any, key: str | None) -> pd.DataFrame:
+    """Those of ``columns`` the relation has, rows sorted by ``key`` in DuckDB: the rows, in
+    the order, that ``_in_key_order`` gives the whole relation's DataFrame (keys are unique;
+    DuckDB sorts text bytewise and NULLs last, as pandas does), without materialising the
+    other columns, or the key itself unless it is asked for."""
+    names = [c for c in dict.fromkeys(columns) if c in relation.columns]
+    if not names:
+        names = [key] if key in relation.columns else list(relation.columns[:1])
+    order = f" order by {_quoted(key)}" if key in relation.columns else ""
+    sql = f"select {', '.join(map(_quoted, names))} from stat_input{order}"
+    return relation.query("stat_input", sql).df()
 
 
 def _orders_or_none(orders: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -173,54 +199,114 @@ def _orders_or_none(orders: pd.DataFrame | None) -> pd.DataFrame | None:
     return _in_key_order(orders, "order_id") if "order_id" in orders.columns else orders
 
 
-def hypothesis_tests(customers: pd.DataFrame, orders: pd.DataFrame | None) -> pd.DataFrame:
+def _hypothesis_orders(orders: Any) -> pd.DataFrame | None:
+    """The orders relation reduced to what the hypothesis tests read, or None as
+    ``_orders_or_none``: one aggregate finds which columns hold values, then only the
+    needed ones (statistics.hypothesis_order_columns) are read, ordered by order_id."""
+    from customer_behavior import statistics
+
+    candidates = [
+        c for c in ("quantity", "is_discounted", "discount_amount", "discount_rate", "amount")
+        if c in orders.columns
+    ]
+    counts = ", ".join(
+        ["count(*)", f"count({_quoted('order_date')})"] + [f"count({_quoted(c)})" for c in candidates]
+    )
+    n_rows, n_dated, *filled = orders.query("stat_input", f"select {counts} from stat_input").fetchone()
+    if n_rows == 0 or n_dated == 0:
+        return None
+    with_values = {c for c, n in zip(candidates, filled) if n > 0}
+    return _read_in_key_order(orders, statistics.hypothesis_order_columns(with_values), "order_id")
+
+
+def hypothesis_tests(customers: Any, orders: Any) -> pd.DataFrame:
     """One row per hypothesis of source documents 000, 003 and 004 (see statistics module)."""
     from customer_behavior import statistics
 
-    return statistics.hypothesis_tests(
-        _in_key_order(customers, "customer_id"), _orders_or_none(orders)
-    )
+    if _is_frame(customers):
+        customers = _in_key_order(customers, "customer_id")
+    else:
+        customers = _read_in_key_order(
+            customers, statistics.HYPOTHESIS_CUSTOMER_COLUMNS, "customer_id"
+        )
+    orders = _orders_or_none(orders) if _is_frame(orders) else _hypothesis_orders(orders)
+    return statistics.hypothesis_tests(customers, orders)
 
 
-def spend_drivers(customers: pd.DataFrame) -> pd.DataFrame:
+def spend_drivers(customers: Any) -> pd.DataFrame:
     """Standardised effects of income, age, children … on total spend (document 004)."""
     from customer_behavior import statistics
 
-    return statistics.spend_drivers(_in_key_order(customers, "customer_id"))
+    if _is_frame(customers):
+        customers = _in_key_order(customers, "customer_id")
+    else:
+        columns = ("total_spend", *statistics.DEFAULT_DRIVER_PREDICTORS)
+        customers = _read_in_key_order(customers, columns, "customer_id")
+    return statistics.spend_drivers(customers)
 
 
-def correlation_matrix(customers: pd.DataFrame) -> pd.DataFrame:
+_CORRELATION_COLUMNS = (
+    "annual_income", "age", "children_count", "loyalty_score", "order_count",
+    "total_spend", "avg_order_value", "purchase_frequency_per_year", "recency_days",
+    "tenure_days", "discounted_order_share", "campaigns_accepted",
+)
+
+
+def correlation_matrix(customers: Any) -> pd.DataFrame:
     """Pairwise Pearson and Spearman correlations of the customer mart's key measures."""
     from customer_behavior import statistics
 
+    if _is_frame(customers):
+        customers = _in_key_order(customers, "customer_id")
+    else:
+        customers = _read_in_key_order(customers, _CORRELATION_COLUMNS, "customer_id")
     columns = [
-        c for c in (
-            "annual_income", "age", "children_count", "loyalty_score", "order_count",
-            "total_spend", "avg_order_value", "purchase_frequency_per_year", "recency_days",
-            "tenure_days", "discounted_order_share", "campaigns_accepted",
-        )
+        c for c in _CORRELATION_COLUMNS
         if c in customers.columns and customers[c].notna().any()
     ]
-    return statistics.correlation_matrix(_in_key_order(customers, "customer_id"), columns)
+    return statistics.correlation_matrix(customers, columns)
 
 
-def lifetime_value(orders: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _lifetime_value_summary(orders: Any) -> pd.DataFrame:
+    """Per-customer BG/NBD / Gamma-Gamma inputs (lifetime_value.SUMMARY_COLUMNS).
+
+    From a DuckDB relation, DuckDB aggregates the orders to one row per customer
+    (``customer_summary_duckdb``); from a DataFrame, pandas does (``customer_summary``, the
+    reference).  No usable orders (none, or none dated) gives an empty summary."""
+    from customer_behavior import lifetime_value as ltv
+
+    if _is_frame(orders):
+        usable = _orders_or_none(orders)
+        if usable is not None:
+            frame = usable[["customer_id", "order_date", "amount"]]
+            return ltv.customer_summary(frame.assign(amount=frame["amount"].astype(float)))
+    else:
+        summary = ltv.customer_summary_duckdb(orders)
+        if not summary.empty:
+            return summary
+    return pd.DataFrame(
+        {c: pd.Series(dtype=str if c == "customer_id" else float) for c in ltv.SUMMARY_COLUMNS}
+    )
+
+
+def lifetime_value(orders: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
     """BG/NBD + Gamma-Gamma lifetime value per customer, and the fitted parameters."""
     from customer_behavior import lifetime_value as ltv
 
-    usable = _orders_or_none(orders)
-    frame = (
-        usable[["customer_id", "order_date", "amount"]]
-        if usable is not None
-        else pd.DataFrame({"customer_id": pd.Series(dtype=str),
-                           "order_date": pd.Series(dtype="datetime64[ns]"),
-                           "amount": pd.Series(dtype=float)})
-    )
-    frame = frame.assign(amount=frame["amount"].astype(float))
-    per_customer, parameters = ltv.customer_lifetime_value(frame)
+    per_customer, parameters = ltv.lifetime_value_from_summary(_lifetime_value_summary(orders))
     # SQL-friendly names: the model works in weeks; "T" would need quoting in every query.
     per_customer = per_customer.rename(
         columns={"frequency": "repeat_purchase_weeks", "recency": "recency_weeks", "T": "age_weeks",
                  "monetary_value": "mean_repeat_purchase_value"}
     )
     return per_customer, parameters
+
+
+def lifetime_value_parameters(orders: Any) -> pd.DataFrame:
+    """The fitted parameters of :func:`lifetime_value` without the per-customer predictions.
+
+    Fitting the same summary in the same process again reuses the fit
+    (``lifetime_value.fit_models``), so the two dbt models fit once per build."""
+    from customer_behavior import lifetime_value as ltv
+
+    return ltv.lifetime_value_parameters(_lifetime_value_summary(orders))

@@ -46,12 +46,14 @@ from statsmodels.stats.multitest import multipletests
 
 __all__ = [
     "DEFAULT_DRIVER_PREDICTORS",
+    "HYPOTHESIS_CUSTOMER_COLUMNS",
     "MAX_BOOT_CELLS",
     "SKEW_THRESHOLD",
     "association",
     "compare_two_groups",
     "correlation_matrix",
     "holm_adjust",
+    "hypothesis_order_columns",
     "hypothesis_tests",
     "spend_drivers",
 ]
@@ -737,6 +739,33 @@ def _discount_rate(orders: pd.DataFrame) -> tuple[np.ndarray | None, str | None]
             rate = np.where(gross > 0, disc / gross, np.nan)
         return rate, "discount_rate derived as discount_amount / (amount + discount_amount)"
     return None, "the dataset has no order-level discount amounts to measure discount depth"
+
+
+#: Customer columns :func:`hypothesis_tests` reads (the others are never looked at).
+HYPOTHESIS_CUSTOMER_COLUMNS: tuple[str, ...] = (
+    "is_loyalty_member",
+    "total_spend",
+    "age",
+    "purchase_frequency_per_year",
+    "order_count",
+    "loyalty_score",
+    "annual_income",
+)
+
+
+def hypothesis_order_columns(with_values: set[str] | frozenset[str]) -> list[str]:
+    """The order columns :func:`hypothesis_tests` reads, given the columns that exist and
+    hold at least one value (``with_values``): quantity, the discount flag
+    (``is_discounted``, else ``discount_amount`` - see :func:`_discount_flag`) and the
+    discount depth (``discount_rate``, else ``discount_amount`` and ``amount`` - see
+    :func:`_discount_rate`).  A column left out is one the tests would not use, so the
+    tests give the same result on only these columns as on the whole orders table."""
+    wanted = ["quantity"]
+    wanted += ["is_discounted"] if "is_discounted" in with_values else ["discount_amount"]
+    wanted += (
+        ["discount_rate"] if "discount_rate" in with_values else ["discount_amount", "amount"]
+    )
+    return [c for c in dict.fromkeys(wanted) if c in with_values]
 
 
 def _test_specs() -> dict[str, _Spec]:

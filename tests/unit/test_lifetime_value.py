@@ -652,3 +652,124 @@ def test_customer_lifetime_value_degenerate_inputs():
     assert per_customer["predicted_clv_horizon"].isna().all()
     # default observation_end = last order date
     assert per_customer["T"].tolist() == pytest.approx([31 / 7, 27 / 7, 0.0])
+
+
+# ------------------------------------------------------------------------------------------
+# DuckDB-side customer summary (what the dbt models read) against the pandas reference
+# ------------------------------------------------------------------------------------------
+
+
+def _synthetic_orders(seed: int = 5, n_customers: int = 300, ids_follow_dates: bool = True,
+                      max_same_day: int = 4) -> pd.DataFrame:
+    """Orders with 1-30 purchase days per customer, some days with 2..max_same_day orders
+    (times of day differ), cent amounts, a few undated orders."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for c in range(n_customers):
+        first = pd.Timestamp("2023-01-01") + pd.Timedelta(days=int(rng.integers(0, 500)))
+        n_days, active = int(rng.integers(1, 31)), int(rng.integers(2, 400))  # then drops out
+        days = sorted({first} | {first + pd.Timedelta(days=int(d))
+                                 for d in rng.integers(1, active, n_days - 1)})
+        for day in days:
+            same_day = 1 if rng.random() < 0.8 else int(rng.integers(2, max_same_day + 1))
+            for k in range(same_day):
+                rows.append({"customer_id": f"C{c:05d}",
+                             "order_date": day + pd.Timedelta(hours=int(rng.integers(0, 24))),
+                             "amount": round(float(rng.gamma(2.0, 30.0)) + 0.01, 2)})
+    orders = pd.DataFrame(rows)
+    orders.loc[rng.choice(len(orders), 5, replace=False), "order_date"] = pd.NaT
+    order = np.arange(len(orders)) if ids_follow_dates else rng.permutation(len(orders))
+    orders.insert(0, "order_id", [f"O{i:07d}" for i in order])
+    return orders
+
+
+def _as_relation(orders: pd.DataFrame):
+    """The orders as a DuckDB relation typed like the orders mart (DECIMAL amounts)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("orders_frame", orders)
+    return con.sql(
+        "select order_id, customer_id, order_date, cast(amount as decimal(18, 2)) as amount "
+        "from orders_frame"
+    )
+
+
+# The synthetic orders are not BG/NBD-shaped (fits end at a search bound, predictions
+# overflow); these tests are about equality of the two paths, not about the fit.
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("ids_follow_dates, max_same_day", [(True, 4), (False, 2)])
+def test_duckdb_summary_equals_rfm_summary(ids_follow_dates, max_same_day):
+    """One row per customer out of DuckDB reproduces rfm_summary exactly, bit for bit.
+
+    Exact (not approximately equal) matters: the Gamma-Gamma fit moves by ~1e-7 when
+    monetary_value moves by one ulp.  With order ids not following customer and date, the
+    equality holds for days of up to two orders (see customer_summary_duckdb)."""
+    orders = _synthetic_orders(ids_follow_dates=ids_follow_dates, max_same_day=max_same_day)
+    # the reference as the pipeline feeds it: orders in order-id order, amounts as floats
+    frame = orders.sort_values("order_id", ignore_index=True)
+    reference = lv.customer_summary(frame)
+    duck = lv.customer_summary_duckdb(_as_relation(orders))
+
+    rfm = lv.rfm_summary(
+        frame.dropna(subset=["order_date"]), "customer_id", "order_date", "amount",
+        frame["order_date"].max(),
+    )
+    rfm_cols = ["customer_id", "frequency", "recency", "T", "monetary_value"]
+    pd.testing.assert_frame_equal(
+        duck[rfm_cols].astype({"customer_id": object}), rfm[rfm_cols].astype({"customer_id": object}),
+        check_exact=True,
+    )
+    assert (duck["order_count"].to_numpy() == reference["order_count"].to_numpy()).all()
+    # historical_value: DuckDB's exact DECIMAL sum; pandas' float sum is within an ulp or two
+    np.testing.assert_allclose(duck["historical_value"], reference["historical_value"], rtol=1e-14)
+    np.testing.assert_array_equal(duck["historical_value"].round(10),
+                                  reference["historical_value"].round(10))
+    assert (duck["order_count"] > duck["frequency"]).any()  # same-day orders were merged
+
+    per_duck, params_duck = lv.lifetime_value_from_summary(duck)
+    per_ref, params_ref = lv.customer_lifetime_value(frame)
+    pd.testing.assert_frame_equal(params_duck, params_ref, check_exact=True)
+    pd.testing.assert_frame_equal(per_duck.astype({"customer_id": object}),
+                                  per_ref.astype({"customer_id": object}), check_exact=True)
+
+
+def test_duckdb_summary_observation_end_and_bad_input():
+    orders = _synthetic_orders(n_customers=40)
+    end = "2023-09-30"
+    frame = orders.sort_values("order_id", ignore_index=True)
+    duck = lv.customer_summary_duckdb(_as_relation(orders), observation_end=end, freq="D")
+    reference = lv.customer_summary(frame, observation_end=end, freq="D")
+    cols = ["frequency", "recency", "T", "monetary_value", "order_count"]
+    pd.testing.assert_frame_equal(duck[cols], reference[cols], check_exact=True)
+    assert duck["customer_id"].tolist() == reference["customer_id"].tolist()
+
+    import duckdb
+
+    empty = lv.customer_summary_duckdb(duckdb.sql(
+        "select 'a' as customer_id, null::date as order_date, 1.5 as amount"))
+    assert empty.empty and list(empty.columns) == lv.SUMMARY_COLUMNS
+    with pytest.raises(ValueError, match="null/non-numeric"):
+        lv.customer_summary_duckdb(duckdb.sql(
+            "select 'a' as customer_id, date '2024-01-01' as order_date, null::double as amount"))
+    with pytest.raises(ValueError, match="amount"):
+        lv.customer_summary_duckdb(duckdb.sql(
+            "select 'a' as customer_id, date '2024-01-01' as order_date"))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_fit_is_reused_for_the_same_summary():
+    summary = lv.customer_summary(_synthetic_orders(n_customers=120))
+    first = lv.fit_models(summary)
+    calls = []
+    original = lv.fit_bg_nbd
+    try:
+        lv.fit_bg_nbd = lambda *a, **k: calls.append(1) or original(*a, **k)
+        again = lv.fit_models(summary.copy())
+        changed = summary.assign(monetary_value=summary["monetary_value"] * 1.01)
+        lv.fit_models(changed)
+    finally:
+        lv.fit_bg_nbd = original
+    assert again[0].params == first[0].params and again[1].params == first[1].params
+    assert len(calls) == 1  # the copy reused the fit, the changed summary did not
+    assert lv.lifetime_value_parameters(summary).equals(lv.lifetime_value_from_summary(summary)[1])

@@ -97,3 +97,95 @@ def test_statistics_do_not_depend_on_the_row_order_duckdb_returns():
     pd.testing.assert_frame_equal(pipeline.hypothesis_tests(customers, None),
                                   pipeline.hypothesis_tests(shuffled, None))
     pd.testing.assert_frame_equal(pipeline.spend_drivers(customers), pipeline.spend_drivers(shuffled))
+
+
+# --- the dbt models pass DuckDB relations: same tables as from whole DataFrames -----------
+
+
+def _marts(seed=4, n_customers=300, n_orders=2500):
+    """customers / orders shaped like the marts (extra columns the statistics never read)."""
+    rng = np.random.default_rng(seed)
+    ids = [f"C{i:05d}" for i in range(n_customers)]
+    customers = pd.DataFrame({
+        "customer_id": ids, "gender": rng.choice(["F", "M"], n_customers),
+        "age": rng.integers(18, 80, n_customers).astype(float),
+        "annual_income": rng.normal(50000, 10000, n_customers).round(2),
+        "kids_at_home": rng.integers(0, 3, n_customers), "teens_at_home": rng.integers(0, 2, n_customers),
+        "children_count": rng.integers(0, 4, n_customers), "loyalty_score": rng.uniform(1, 10, n_customers),
+        "order_count": rng.integers(1, 20, n_customers), "total_spend": rng.gamma(2, 100, n_customers).round(2),
+        "avg_order_value": rng.gamma(2, 20, n_customers), "purchase_frequency_per_year": rng.gamma(2, 2, n_customers),
+        "recency_days": rng.integers(0, 400, n_customers), "tenure_days": rng.integers(30, 700, n_customers),
+        "discounted_order_share": rng.uniform(0, 1, n_customers), "campaigns_accepted": rng.integers(0, 3, n_customers),
+        "is_loyalty_member": rng.random(n_customers) < 0.4,
+    })
+    customers.loc[::7, "annual_income"] = np.nan
+    discounted = rng.random(n_orders) < 0.3
+    rate = np.where(discounted, rng.uniform(0.05, 0.5, n_orders), 0.0)
+    amount = rng.gamma(2, 30, n_orders).round(2)
+    orders = pd.DataFrame({
+        "order_id": [f"O{i:07d}" for i in range(n_orders)],
+        "customer_id": np.sort(rng.choice(ids, n_orders)),
+        "channel": rng.choice(["web", "store"], n_orders),
+        "quantity": rng.integers(1, 6, n_orders), "amount": amount,
+        "discount_amount": (amount * rate).round(2), "discount_rate": rate, "is_discounted": discounted,
+        "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 360, n_orders), unit="D"),
+    })
+    # order ids follow customer and date, as in the marts
+    orders = orders.sort_values(["customer_id", "order_date"], ignore_index=True)
+    orders["order_id"] = [f"O{i:07d}" for i in range(n_orders)]
+    return customers, orders
+
+
+def _relation(frame, con=None):
+    """The frame as a DuckDB relation with its rows shuffled (DuckDB guarantees no order);
+    money columns DECIMAL as in the marts."""
+    import duckdb
+
+    con = con or duckdb.connect()
+    name = f"frame_{id(frame)}"
+    con.register(name, frame.sample(frac=1, random_state=2))
+    money = [c for c in ("amount", "discount_amount", "annual_income", "total_spend") if c in frame]
+    select = ", ".join(f"cast({c} as decimal(18, 2)) as {c}" if c in money else c for c in frame.columns)
+    return con.sql(f"select {select} from {name}")
+
+
+def test_statistics_read_from_relations_equal_the_whole_frames():
+    customers, orders = _marts()
+    cust_rel, ord_rel = _relation(customers), _relation(orders)
+    pd.testing.assert_frame_equal(pipeline.hypothesis_tests(cust_rel, ord_rel),
+                                  pipeline.hypothesis_tests(customers, orders))
+    pd.testing.assert_frame_equal(pipeline.spend_drivers(cust_rel), pipeline.spend_drivers(customers))
+    pd.testing.assert_frame_equal(pipeline.correlation_matrix(cust_rel),
+                                  pipeline.correlation_matrix(customers))
+    # the fallbacks: discount flag and depth derived from amounts; no usable order dates
+    derived = orders.drop(columns=["is_discounted"]).assign(discount_rate=np.nan)
+    pd.testing.assert_frame_equal(pipeline.hypothesis_tests(cust_rel, _relation(derived)),
+                                  pipeline.hypothesis_tests(customers, derived))
+    undated = orders.assign(order_date=pd.NaT)
+    tests = pipeline.hypothesis_tests(cust_rel, _relation(undated))
+    pd.testing.assert_frame_equal(tests, pipeline.hypothesis_tests(customers, undated))
+    assert (tests.loc[tests.test_id.str.startswith("discount"), "status"] == "not_run").all()
+
+
+def test_relations_are_read_column_by_column_in_key_order():
+    customers, _ = _marts(n_customers=50)
+    read = pipeline._read_in_key_order(_relation(customers), ["total_spend", "age", "no_such"], "customer_id")
+    assert list(read.columns) == ["total_spend", "age"]
+    expected = customers.sort_values("customer_id")
+    np.testing.assert_array_equal(read["age"].to_numpy(float), expected["age"].to_numpy(float))
+
+
+def test_lifetime_value_from_a_relation_equals_the_whole_frame():
+    _, orders = _marts()
+    per_rel, params_rel = pipeline.lifetime_value(_relation(orders))
+    per_df, params_df = pipeline.lifetime_value(orders)
+    pd.testing.assert_frame_equal(params_rel, params_df, check_exact=True)
+    pd.testing.assert_frame_equal(per_rel.astype({"customer_id": object}),
+                                  per_df.astype({"customer_id": object}), check_exact=True)
+    pd.testing.assert_frame_equal(pipeline.lifetime_value_parameters(_relation(orders)), params_df)
+    # no dated orders: empty, as from a frame
+    undated = orders.assign(order_date=pd.NaT)
+    per_empty, params_empty = pipeline.lifetime_value(_relation(undated))
+    per_ref, params_ref = pipeline.lifetime_value(undated)
+    assert per_empty.empty and per_ref.empty and list(per_empty.columns) == list(per_ref.columns)
+    pd.testing.assert_frame_equal(params_empty, params_ref)

@@ -678,3 +678,22 @@ def test_published_income_spend_correlation_customer_personality():
     assert pair["pearson"] == pytest.approx(0.6676, abs=5e-5)
     res = st.association(customers["annual_income"], customers["total_spend"], n_boot=200)
     assert res["n"] == 2216 and res["ci_low"] > 0.7  # the rank correlation is stronger still
+
+
+@pytest.mark.parametrize("drop", [[], ["is_discounted"], ["discount_rate"],
+                                  ["is_discounted", "discount_rate"], ["quantity"]])
+def test_hypothesis_order_columns_are_all_the_tests_read(drop):
+    """The pipeline reads only hypothesis_order_columns from the orders mart: the tests
+    give the same table on those columns as on the whole orders table."""
+    customers, orders = planted_data(seed=3, n_customers=300, n_orders=800)
+    orders = orders.drop(columns=drop).assign(channel="web")
+    with_values = {c for c in orders.columns if orders[c].notna().any()}
+    needed = st.hypothesis_order_columns(with_values)
+    assert set(needed) <= {"quantity", "is_discounted", "discount_amount", "discount_rate", "amount"}
+    customer_cols = ["customer_id", *st.HYPOTHESIS_CUSTOMER_COLUMNS]
+    pd.testing.assert_frame_equal(
+        st.hypothesis_tests(customers[customer_cols], orders[needed], n_boot=200),
+        st.hypothesis_tests(customers, orders, n_boot=200),
+    )
+    if not drop:
+        assert needed == ["quantity", "is_discounted", "discount_rate"]

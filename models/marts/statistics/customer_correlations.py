@@ -2,4 +2,5 @@ from customer_behavior import pipeline
 
 
 def model(dbt, session):
-    return pipeline.correlation_matrix(dbt.ref("customers").df())
+    # A DuckDB relation: pipeline reads only the measures it correlates.
+    return pipeline.correlation_matrix(dbt.ref("customers"))

@@ -2,6 +2,5 @@ from customer_behavior import pipeline
 
 
 def model(dbt, session):
-    customers = dbt.ref("customers").df()
-    orders = dbt.ref("orders").df()
-    return pipeline.hypothesis_tests(customers, orders)
+    # DuckDB relations: pipeline reads only the columns the tests use.
+    return pipeline.hypothesis_tests(dbt.ref("customers"), dbt.ref("orders"))

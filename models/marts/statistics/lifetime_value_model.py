@@ -2,5 +2,5 @@ from customer_behavior import pipeline
 
 
 def model(dbt, session):
-    _, parameters = pipeline.lifetime_value(dbt.ref("orders").df())
-    return parameters
+    # Same per-customer summary and fit as customer_lifetime_value (fitted once per build).
+    return pipeline.lifetime_value_parameters(dbt.ref("orders"))

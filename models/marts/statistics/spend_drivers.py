@@ -2,4 +2,5 @@ from customer_behavior import pipeline
 
 
 def model(dbt, session):
-    return pipeline.spend_drivers(dbt.ref("customers").df())
+    # A DuckDB relation: pipeline reads only total spend and the candidate drivers.
+    return pipeline.spend_drivers(dbt.ref("customers"))
