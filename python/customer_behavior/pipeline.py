@@ -142,8 +142,8 @@ def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.Data
             .order("customer_id")
             .df()
         )
-        enriched = joined.drop(columns=["segment_id"])
-        return seg.name_segments(seg.profile_segments(enriched, joined[["customer_id", "segment_id"]]))
+        # profile_segments leaves the customers' own segment_id out; no copy without it
+        return seg.name_segments(seg.profile_segments(joined, joined[["customer_id", "segment_id"]]))
     shares = features[["customer_id"] + [c for c in features.columns if c.startswith("share_")]]
     enriched = customers.merge(shares, on="customer_id", how="left")
     enriched = _in_key_order(enriched, "customer_id")

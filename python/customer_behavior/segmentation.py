@@ -682,7 +682,8 @@ def profile_segments(customers: pd.DataFrame, assignments: pd.DataFrame) -> pd.D
             raise KeyError(f"{name} must have a '{ID_COLUMN}' column")
     if SEGMENT_COLUMN not in assignments.columns:
         raise KeyError(f"assignments must have a '{SEGMENT_COLUMN}' column")
-    left = customers.drop(columns=[SEGMENT_COLUMN], errors="ignore").copy()
+    # no .copy(): pandas copies on write, and at millions of customers a copy is gigabytes
+    left = customers.drop(columns=[SEGMENT_COLUMN], errors="ignore")
     left["_key"] = left[ID_COLUMN].astype(str)
     if left["_key"].duplicated().any():
         raise ValueError("customers must have one row per customer_id")
