@@ -744,8 +744,9 @@ def render_block(result: dict) -> str:
                 f"**{_ratio(pandas['peak_rss_bytes'], core['peak_rss_bytes'])}**."
             ),
         ]
-    lines += ["", ("dbt node time per stage (summed over nodes; dbt runs 2 nodes at once, so "
-                   "the sum can exceed the wall clock):"), "", _stage_table(r)]
+    lines += ["", ("dbt node time per stage (summed over nodes; with the profile's default of one "
+                   "model at a time the sum is the wall clock less dbt's start-up and parsing):"),
+              "", _stage_table(r)]
     if pandas and pandas.get("extra", {}).get("stages"):
         stages = pandas["extra"]["stages"]
         lines += ["", "pandas stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items())
