@@ -1,14 +1,34 @@
 -- One row per customer: the segmentation features side by side (the table the Python step
 -- reads and the SQL assignment scores). Features: recency, frequency, monetary value, order
 -- value, income, age, children, and the share of the customer's spend through each channel
--- and in each product category (0 when unused). The channels and categories are read from
--- the built intermediate tables when the model runs, so each becomes a column
--- share_channel_<channel> / share_category_<category>. A feature the data does not carry is
--- NULL for everyone; the Python step leaves out all-NULL and constant columns
--- (segmentation.feature_audit).
+-- and in each product category (0 when unused). Which columns exist is read from the built
+-- intermediate tables when the model runs: a channel or category becomes a column
+-- share_channel_<channel> / share_category_<category>, and a base feature the dataset does not
+-- carry at all (no recency without order dates, no income in some files) is left out rather
+-- than written as a column of NULLs.
+{%- set base_features = [
+    ('recency_days', 'activity.recency_days'),
+    ('order_count', 'activity.order_count'),
+    ('total_spend', 'activity.total_spend'),
+    ('avg_order_value', 'activity.avg_order_value'),
+    ('annual_income', 'case when not int_customers.is_income_outlier then int_customers.annual_income end'),
+    ('age', 'int_customers.age'),
+    ('children_count', 'int_customers.children_count'),
+] %}
+{%- set present = [] %}
 {%- set channels = [] %}
 {%- set categories = [] %}
 {%- if execute %}
+    {%- set count_list = [] %}
+    {%- for name, expression in base_features %}
+        {%- do count_list.append('count(' ~ expression ~ ')') %}
+    {%- endfor %}
+    {%- set row = run_query("select " ~ count_list | join(', ') ~ " from " ~ ref('int_customers')
+        ~ " as int_customers inner join " ~ ref('int_customer_activity')
+        ~ " as activity on int_customers.customer_id = activity.customer_id").rows[0] %}
+    {%- for name, expression in base_features %}
+        {%- if row[loop.index0] > 0 %}{% do present.append((name, expression)) %}{% endif %}
+    {%- endfor %}
     {#- Channels with a known spend only: data that counts purchases per channel without
         splitting spend by channel (iFood) has no spend shares. -#}
     {%- for row in run_query("select distinct channel from " ~ ref('int_customer_channel_spend')
@@ -19,6 +39,8 @@
         ~ " where product_category is not null order by product_category").rows %}
         {%- do categories.append(row[0]) %}
     {%- endfor %}
+{%- else %}
+    {%- set present = base_features %}
 {%- endif %}
 with
 
@@ -62,15 +84,10 @@ category_spend_wide as (
 
 final as (
     select
-        int_customers.customer_id,
-        round(cast(activity.recency_days as double), 8) as recency_days,
-        round(cast(activity.order_count as double), 8) as order_count,
-        round(cast(activity.total_spend as double), 8) as total_spend,
-        round(cast(activity.avg_order_value as double), 8) as avg_order_value,
-        round(cast(case when not int_customers.is_income_outlier then int_customers.annual_income end as double), 8)
-            as annual_income,
-        round(cast(int_customers.age as double), 8) as age,
-        round(cast(int_customers.children_count as double), 8) as children_count
+        int_customers.customer_id
+        {%- for name, expression in present %},
+        round(cast({{ expression }} as double), 8) as {{ name }}
+        {%- endfor %}
         {%- for channel in channels %}
         {%- set column = adapter.quote('share_channel_' ~ channel) %},
         round(cast(coalesce({{ safe_divide('channel_spend_wide.' ~ column, 'activity.total_spend') }}, 0) as double), 8)
