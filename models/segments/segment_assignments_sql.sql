@@ -4,7 +4,7 @@
 -- are read from segment_model when this model runs; each becomes a column of the scaled
 -- vector and of the centroids, so the distances are one pass over customers × segments.
 {%- set features = [] %}
-{%- if execute %}
+{%- if execute and load_relation(ref('segment_model')) is not none %}
     {%- for row in run_query("select feature_name from " ~ ref('segment_model')
         ~ " group by feature_name order by min(feature_order)").rows %}
         {%- do features.append(row[0]) %}
@@ -68,6 +68,7 @@ distances as (
         sqrt(
             {%- for feature in features %}
             {{ '+ ' if not loop.first }}power(features_scaled.{{ adapter.quote(feature) }} - centroids.{{ adapter.quote(feature) }}, 2)
+            {%- else %} 0
             {%- endfor %}
         ) as distance
     from features_scaled
