@@ -244,17 +244,7 @@ typed as (
 ),
 
 unpivoted as (
-    {%- for column, category in ifood_categories() %}
-    select
-        source_row_number,
-        customer_id,
-        '{{ category }}' as product_category,
-        spend_{{ category }} as spend
-    from typed
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ ifood_stacked(ifood_categories(), 'spend_', 'product_category', 'spend') }}
 ),
 
 final as (
@@ -283,17 +273,7 @@ typed as (
 ),
 
 unpivoted as (
-    {%- for column, channel in ifood_channels() %}
-    select
-        source_row_number,
-        customer_id,
-        '{{ channel }}' as channel,
-        purchases_{{ channel }} as order_count
-    from typed
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ ifood_stacked(ifood_channels(), 'purchases_', 'channel', 'order_count') }}
 ),
 
 final as (
@@ -352,4 +332,21 @@ final as (
 )
 
 select * from final
+{%- endmacro %}
+
+
+{#- One row per raw row and name: typed's columns <prefix><name>, stacked into a column
+    <label> (the name) and a column <value>; pairs are (file column, name). -#}
+{% macro ifood_stacked(pairs, prefix, label, value) -%}
+    {%- for column, name in pairs %}
+    select
+        source_row_number,
+        customer_id,
+        '{{ name }}' as {{ label }},
+        {{ prefix }}{{ name }} as {{ value }}
+    from typed
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 {%- endmacro %}
