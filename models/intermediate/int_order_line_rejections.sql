@@ -39,8 +39,9 @@ lines as not materialized (
 
 -- Candidates, found with hashes (integers group much faster than text) in one pass over the
 -- lines: orders with a valid line of an unknown customer or valid lines naming more than one
--- customer, and lines whose compared columns hash like another line's. A hash collision only
--- adds a candidate; the decisions below compare the real values.
+-- customer (compared as text, so two customers can never look alike), and lines whose
+-- compared columns hash like another line's. A hash collision only adds a candidate; the
+-- decisions below compare the real values.
 hash_groups as materialized (
     select
         order_hash,
@@ -52,8 +53,8 @@ hash_groups as materialized (
         grouping(order_hash) = 0
         and (
             count(*) filter (where passed_staging and not has_known_customer) > 0
-            or min(hash(customer_id)) filter (where passed_staging and has_known_customer)
-                <> max(hash(customer_id)) filter (where passed_staging and has_known_customer)
+            or min(customer_id) filter (where passed_staging and has_known_customer)
+                <> max(customer_id) filter (where passed_staging and has_known_customer)
         )
     )
     or (grouping(line_hash) = 0 and count(*) > 1)
