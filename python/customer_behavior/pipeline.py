@@ -123,7 +123,7 @@ def _projection(relation: Any, keep: Callable[[str, str], bool]) -> Any:
         name for name, dtype in zip(relation.columns, relation.types)
         if name == "customer_id" or keep(name, str(dtype).upper())
     ]
-    return relation.project(", ".join('"' + n.replace('"', '""') + '"' for n in names))
+    return relation.project(", ".join(map(_quoted, names)))
 
 
 def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.DataFrame:
