@@ -51,13 +51,17 @@
 {%- endmacro %}
 
 {#- An identifier as text, trimmed, blank as NULL: the same as nullif(trim(x), ''), but
-    without trimming (allocating a new string for) the usual value, whose first and last
-    characters are printable ASCII that trim() would not remove. -#}
+    without trimming (allocating a new string for) the usual value: all ASCII (strlen, in
+    bytes, equals length, in characters), not starting or ending with a space, the only ASCII
+    character trim() removes. Byte checks only: x[-1] walks the string's graphemes and cost
+    as much as the trim (measured in BENCHMARKS.md). -#}
 {% macro clean_key(column) -%}
     {%- set value = 'cast(' ~ column ~ ' as varchar)' -%}
     case
         when {{ value }} = '' then null
-        when ascii({{ value }}) between 33 and 126 and ascii({{ value }}[-1]) between 33 and 126
+        when ascii({{ value }}) between 33 and 126
+            and not suffix({{ value }}, ' ')
+            and strlen({{ value }}) = length({{ value }})
             then {{ value }}
         else nullif(trim({{ value }}), '')
     end

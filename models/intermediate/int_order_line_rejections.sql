@@ -18,8 +18,10 @@ stg_orders as not materialized (
     select * from {{ staging_ref('orders') }}
 ),
 
+-- An accepted customer's row number is unique, so it stands for the customer id exactly (an
+-- integer compares far faster than text).
 accepted_customers as (
-    select customer_id
+    select customer_id, source_row_number as customer_key
     from {{ ref('int_customers_checked') }}
     where rejection_reason is null
 ),
@@ -28,7 +30,8 @@ lines as not materialized (
     select
         stg_orders.*,
         stg_orders.rejection_reason is null as passed_staging,
-        accepted_customers.customer_id is not null as has_known_customer,
+        accepted_customers.customer_key is not null as has_known_customer,
+        accepted_customers.customer_key,
         hash(stg_orders.order_id) as order_hash,
         hash({% for column in key_columns %}stg_orders.{{ column }}{{ ', ' if not loop.last }}{% endfor %})
             as line_hash
@@ -37,34 +40,39 @@ lines as not materialized (
         on stg_orders.customer_id = accepted_customers.customer_id
 ),
 
--- Candidates, found with hashes (integers group much faster than text) in one pass over the
--- lines: orders with a valid line of an unknown customer or valid lines naming more than one
--- customer (compared as text, so two customers can never look alike), and lines whose
--- compared columns hash like another line's. A hash collision only adds a candidate; the
--- decisions below compare the real values.
-hash_groups as materialized (
+-- Candidate orders, found with hashes (integers group much faster than text) in one pass
+-- over the lines, grouped by line hash within each order and then by order: orders with a
+-- valid line of an unknown customer, orders whose valid lines name more than one customer
+-- (compared by customer key, so two customers can never look alike), and orders with two
+-- lines whose compared columns hash alike. A hash collision only adds a candidate; the
+-- decisions below compare the real values of every line of each candidate order.
+line_groups as (
     select
         order_hash,
         line_hash,
-        grouping(order_hash) = 0 as is_order_group
+        count(*) as line_count,
+        bool_or(passed_staging and not has_known_customer) as has_unknown_customer,
+        min(customer_key) filter (where passed_staging) as min_customer_key,
+        max(customer_key) filter (where passed_staging) as max_customer_key
     from lines
-    group by grouping sets ((order_hash), (line_hash))
-    having (
-        grouping(order_hash) = 0
-        and (
-            count(*) filter (where passed_staging and not has_known_customer) > 0
-            or min(customer_id) filter (where passed_staging and has_known_customer)
-                <> max(customer_id) filter (where passed_staging and has_known_customer)
-        )
-    )
-    or (grouping(line_hash) = 0 and count(*) > 1)
+    group by order_hash, line_hash
 ),
 
+candidate_orders as materialized (
+    select order_hash
+    from line_groups
+    group by order_hash
+    having max(line_count) > 1
+        or bool_or(has_unknown_customer)
+        or min(min_customer_key) <> max(max_customer_key)
+),
+
+-- A semi join, so that when no order is a candidate (clean data) the lines are not read again.
 candidate_lines as materialized (
-    select *
+    select lines.*
     from lines
-    where order_hash in (select order_hash from hash_groups where is_order_group)
-        or line_hash in (select line_hash from hash_groups where not is_order_group)
+    semi join candidate_orders
+        on lines.order_hash = candidate_orders.order_hash
 ),
 
 -- Exact repeats: every compared column equal (NULLs equal), the first in file order kept.
