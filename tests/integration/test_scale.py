@@ -2,10 +2,9 @@
 
 * The DuckDB settings of the profile (threads, memory limit, spill folder) follow the
   environment variables the Makefile sets.
-* The incremental orders (int_orders, read through the marts.orders view): after a daily
-  load of new orders, an incremental run gives the same mart as a full refresh, and it does
-  not rebuild history (a planted change to an old row survives an incremental run; a full
-  refresh repairs it).
+* The incremental orders mart: after a daily load of new orders, an incremental run gives
+  the same table as a full refresh, and it does not rebuild history (a planted change to an
+  old row survives an incremental run; a full refresh repairs it).
 * The pandas baseline computes the same core marts as the dbt build on the same files.
 * `customer-behavior bench` runs end to end once at a tiny size.
 """
@@ -92,7 +91,7 @@ def test_incremental_orders_after_a_daily_load_equal_a_full_refresh(daily_loads)
     shutil.copy(daily_loads["full"] / "orders.parquet", day / "orders.parquet")
     run_dbt(BUILD_ORDERS, incremental, dbt_vars)
     compiled = (work / "target-incremental" / "compiled" / "customer_behavior" / "models"
-                / "intermediate" / "int_orders.sql").read_text()
+                / "marts" / "core" / "orders.sql").read_text()
     assert "max(order_date)" in compiled, "the second run must be incremental"
     after = _orders(incremental)
 
@@ -121,14 +120,13 @@ def test_incremental_orders_do_not_rebuild_history(daily_loads):
             f"select min(order_id) from marts.orders where order_date = date '{latest.date()}'"
         ).fetchone()[0]
         con.execute(
-            "update intermediate.int_orders set amount = -1 where order_id in (?, ?)",
-            [old_id, recent_id],
+            "update marts.orders set amount = -1 where order_id in (?, ?)", [old_id, recent_id]
         )
-    run_dbt(["run", "--select", "int_orders"], warehouse, dbt_vars)
+    run_dbt(["run", "--select", "orders"], warehouse, dbt_vars)
     amounts = _orders(warehouse).set_index("order_id").amount
     assert amounts[old_id] == -1, "an incremental run must not rebuild old orders"
     assert amounts[recent_id] > 0, "orders inside the lookback window are recomputed"
-    run_dbt(["run", "--select", "int_orders", "--full-refresh"], warehouse, dbt_vars)
+    run_dbt(["run", "--select", "orders", "--full-refresh"], warehouse, dbt_vars)
     assert _orders(warehouse).set_index("order_id").amount[old_id] > 0
 
 

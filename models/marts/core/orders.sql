@@ -1,11 +1,22 @@
 -- One row per accepted order, with its calendar context (month, season, holiday).
--- A view (config in _core__models.yml) over the incremental int_orders table: the calendar
--- columns are a join with a few hundred holiday dates, cheaper to compute when read than to
--- write 9 M orders a second time, and a holiday calendar change shows at once.
+-- Incremental (config in _core__models.yml): a run recomputes only the orders dated within
+-- var('orders_lookback_days') of the latest order already in the table and replaces them by
+-- order_id (delete+insert), so a daily load of new orders does not rebuild history.
+-- `dbt build --full-refresh` rebuilds everything (needed after corrections to old orders or
+-- a change to the holiday calendar).
 with
 
 orders as (
     select * from {{ ref('int_orders') }}
+    {%- if is_incremental() %}
+    where order_date >= (
+        select coalesce(
+            cast({{ dbt.dateadd('day', -1 * var('orders_lookback_days', 3) | int, 'max(order_date)') }} as date),
+            cast('1900-01-01' as date)
+        )
+        from {{ this }}
+    )
+    {%- endif %}
 ),
 
 holidays as (
