@@ -8,15 +8,7 @@ with
 
 orders as (
     select * from {{ ref('int_orders') }}
-    {%- if is_incremental() %}
-    where order_date >= (
-        select coalesce(
-            cast({{ dbt.dateadd('day', -1 * var('orders_lookback_days', 3) | int, 'max(order_date)') }} as date),
-            cast('1900-01-01' as date)
-        )
-        from {{ this }}
-    )
-    {%- endif %}
+    {{ orders_lookback_filter('order_date') }}
 ),
 
 holidays as (
