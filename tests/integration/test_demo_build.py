@@ -7,7 +7,6 @@ import hashlib
 import re
 
 import pytest
-
 from tests.conftest import query, run_dbt
 
 pytestmark = pytest.mark.integration

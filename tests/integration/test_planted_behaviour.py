@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from scipy.stats import spearmanr
 from sklearn.metrics import adjusted_rand_score
-
 from tests.conftest import query
 
 pytestmark = pytest.mark.integration

@@ -1,8 +1,9 @@
 """Correctness of the BG/NBD + Gamma-Gamma CLV module, proved three ways.
 
 1. Formula level: the closed forms agree with direct numerical integration over the latent
-   (lambda, p) / nu distributions, analytic gradients agree with finite differences, and the
-   known special cases hold.
+   (lambda, p) / nu distributions and, where parameters are extreme, with the closed form
+   evaluated in 40-digit arithmetic (mpmath); analytic gradients agree with finite
+   differences, and the known special cases hold.
 2. Parameter recovery: data simulated from the generative processes with known parameters are
    fitted back within tolerances derived from the sample size (tolerance >= 3 standard errors).
 3. Published CDNOW figures: Fader, Hardie & Lee (2005) BG/NBD estimates and log-likelihood,
@@ -15,6 +16,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import mpmath
 import numpy as np
 import pandas as pd
 import pytest
@@ -219,6 +221,54 @@ def test_expectation_near_a_equal_one_is_continuous():
         assert near == pytest.approx(at_one, rel=5e-4)
 
 
+# (r, alpha, a, b, t, x, T) where the double-precision closed form overflows, stops its series
+# too early or cancels away its digits: large a, or b huge next to a (a Beta(a, b+x) dropout
+# distribution concentrated on a narrow range), next to two cases it handles exactly.
+EXTREME_CASES = [
+    (3.83, 49.8, 3.9e5, 4.85e8, 52.2, 3, 60.0),  # the fit that the planted data drifted to
+    (3.83, 49.8, 3.9e5, 4.85e8, 4.35, 0, 50.0),
+    (3.83, 49.8, 3.9e5, 4.85e8, 200.0, 30, 10.0),
+    (2.0, 20.0, 5.2e4, 2.2e6, 52.0, 10, 80.0),
+    (0.5, 10.0, 1.0e3, 1.2e6, 52.0, 3, 60.0),  # series needs more than its 400 terms
+    (0.5, 10.0, 545.0, 6.35e5, 100.0, 3, 20.0),  # hyp2f1 overflows
+    (1.0, 5.0, 29.0, 5.48e8, 1.0, 1, 60.0),  # cancellation ~ (b+x)/a
+    (0.2, 4.0, 0.131, 1.31e8, 10.0, 10, 90.0),
+    (0.3, 2.0, 1.0 + 1e-7, 2.0e7, 30.0, 2, 38.0),
+    (1.2, 3.0, 1.0e5, 0.05, 40.0, 100, 70.0),  # p near 1
+    (0.5, 0.3, 5.24, 693.0, 500.0, 2000, 1.0),  # closed form, z near 1, heavy buyer
+    (0.4, 0.5, 0.2, 0.96, 300.0, 2000, 6.0),
+]
+
+
+def mpmath_alive_expectation(t, x, T, r, alpha, a, b) -> float:
+    """FHL eq. 10 before P(alive) weighting, evaluated with 40 significant digits."""
+    with mpmath.workdps(40):
+        t, x, T, r, alpha, a, b = (mpmath.mpf(v) for v in (t, x, T, r, alpha, a, b))
+        z = t / (alpha + T + t)
+        hyp = mpmath.hyp2f1(r + x, b + x, a + b + x - 1, z)
+        return float((a + b + x - 1) / (a - 1) * (1 - (1 - z) ** (r + x) * hyp))
+
+
+@pytest.mark.parametrize("case", EXTREME_CASES)
+def test_expectation_matches_40_digit_closed_form_for_extreme_parameters(case):
+    r, alpha, a, b, t, x, T = case
+    got = lv._bg_nbd_alive_expectation(t, x, T, r, alpha, a, b)
+    assert np.isfinite(got)
+    assert got == pytest.approx(mpmath_alive_expectation(t, x, T, r, alpha, a, b), rel=1e-9)
+
+
+@pytest.mark.parametrize("a, beta", [(0.3, 0.7), (0.5, 1.5), (2.5, 40.0), (1.0, 2.0e7), (3.9e5, 4.85e8)])
+def test_beta_gauss_rule_integrates_moments_exactly(a, beta):
+    """An n-point Gauss rule is exact for polynomials of degree <= 2n - 1: the rule for
+    Beta(a, beta) must reproduce E[p^k] = prod_{j<k} (a+j)/(a+beta+j)."""
+    n = 8
+    nodes, weights = lv._beta_gauss_quadrature(a, beta, n)
+    assert np.all((nodes > 0) & (nodes < 1)) and weights.sum() == pytest.approx(1.0, rel=1e-14)
+    for k in range(1, 2 * n):
+        moment = math.prod((a + j) / (a + beta + j) for j in range(k))
+        assert np.dot(weights, nodes**k) == pytest.approx(moment, rel=1e-10), k
+
+
 @pytest.mark.parametrize("params", PARAM_SETS)
 def test_unconditional_expectation(params):
     r, alpha, a, b = params
@@ -368,6 +418,24 @@ def test_bg_nbd_parameter_recovery():
     assert predicted == pytest.approx(x_hold.sum(), rel=0.10)
     # in-sample: unconditional expectation over each customer's age
     assert lv.bg_nbd_expected_purchases(T, fit).sum() == pytest.approx(x.sum(), rel=0.05)
+
+
+def test_equal_dropout_for_everyone_still_predicts_the_holdout():
+    """When every customer has the same dropout probability, the Beta(a, b) heterogeneity
+    has nothing to fit and the MLE runs off towards a, b -> infinity (here a ~ 5e4) with
+    a/(a+b) near the true p.  Predictions must stay finite and right."""
+    rng = np.random.default_rng(1)
+    n = 5_000
+    T = rng.uniform(26, 104, n)
+    p = 0.02  # Beta(1e6, 4.9e7): the same p for all, to 1 part in 1000
+    x, t_x, x_hold = simulate_bg_nbd(n, 2.0, 20.0, 1e6, 1e6 * (1 / p - 1), T, 52.0, rng)
+    fit = lv.fit_bg_nbd(x, t_x, T)
+    a, b = fit.params["a"], fit.params["b"]
+    assert a > 1e3, fit.params  # the regime where the double-precision closed form fails
+    assert a / (a + b) == pytest.approx(p, rel=0.25)
+    predicted = lv.bg_nbd_conditional_expected_purchases(52.0, x, t_x, T, fit)
+    assert np.all(np.isfinite(predicted)) and np.all(predicted > 0)
+    assert predicted.sum() == pytest.approx(x_hold.sum(), rel=0.10)
 
 
 def test_gamma_gamma_parameter_recovery():

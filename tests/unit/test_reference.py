@@ -18,7 +18,7 @@ def test_committed_reference_seeds_are_what_the_module_writes(tmp_path):
 def test_age_bands_cover_every_age_once():
     bands = reference.age_bands()
     covered = [a for lo, hi in zip(bands.min_age, bands.max_age) for a in range(lo, hi + 1)]
-    assert covered == list(range(0, 121))
+    assert covered == list(range(121))
     # the bands source document 000 publishes figures for
     assert {"21-30", "31-40", "41-50", "51-60"} <= set(bands.age_group)
 
