@@ -1,4 +1,4 @@
-{#- The incremental orders models' filter: only rows dated within var('orders_lookback_days')
+{#- The incremental orders model's filter (int_orders): only rows dated within var('orders_lookback_days')
     of the latest order already in the table ({{ this }}); nothing on a full build. -#}
 {% macro orders_lookback_filter(date_column='order_date') -%}
     {%- if is_incremental() %}

@@ -2,9 +2,11 @@
 
 * The DuckDB settings of the profile (threads, memory limit, spill folder) follow the
   environment variables the Makefile sets.
-* The incremental orders mart: after a daily load of new orders, an incremental run gives
-  the same table as a full refresh, and it does not rebuild history (a planted change to an
-  old row survives an incremental run; a full refresh repairs it).
+* The incremental orders (int_orders, read through the marts.orders view): after a daily
+  load of new orders, an incremental run gives the same mart as a full refresh, and it does
+  not rebuild history (a planted change to an old row survives an incremental run; a full
+  refresh repairs it). The view still reads when the warehouse file is copied under
+  another name or attached under an alias.
 * The pandas baseline computes the same core marts as the dbt build on the same files.
 * `customer-behavior bench` runs end to end once at a tiny size.
 """
@@ -91,7 +93,7 @@ def test_incremental_orders_after_a_daily_load_equal_a_full_refresh(daily_loads)
     shutil.copy(daily_loads["full"] / "orders.parquet", day / "orders.parquet")
     run_dbt(BUILD_ORDERS, incremental, dbt_vars)
     compiled = (work / "target-incremental" / "compiled" / "customer_behavior" / "models"
-                / "marts" / "core" / "orders.sql").read_text()
+                / "intermediate" / "int_orders.sql").read_text()
     assert "max(order_date)" in compiled, "the second run must be incremental"
     after = _orders(incremental)
 
@@ -120,19 +122,39 @@ def test_incremental_orders_do_not_rebuild_history(daily_loads):
             f"select min(order_id) from marts.orders where order_date = date '{latest.date()}'"
         ).fetchone()[0]
         con.execute(
-            "update marts.orders set amount = -1 where order_id in (?, ?)", [old_id, recent_id]
+            "update intermediate.int_orders set amount = -1 where order_id in (?, ?)",
+            [old_id, recent_id],
         )
-    run_dbt(["run", "--select", "orders"], warehouse, dbt_vars)
+    run_dbt(["run", "--select", "int_orders"], warehouse, dbt_vars)
     amounts = _orders(warehouse).set_index("order_id").amount
     assert amounts[old_id] == -1, "an incremental run must not rebuild old orders"
     assert amounts[recent_id] > 0, "orders inside the lookback window are recomputed"
-    run_dbt(["run", "--select", "orders", "--full-refresh"], warehouse, dbt_vars)
+    run_dbt(["run", "--select", "int_orders", "--full-refresh"], warehouse, dbt_vars)
     assert _orders(warehouse).set_index("order_id").amount[old_id] > 0
 
 
 # --------------------------------------------------------------------------------------
 # the pandas baseline computes what the dbt build computes
 # --------------------------------------------------------------------------------------
+def test_orders_view_reads_under_another_file_name_or_alias(planted_build, tmp_path):
+    """A DuckDB view that names its inputs with the database keeps that name; marts.orders
+    must read the same rows when the file is renamed, or attached as another catalog."""
+    expected = query(
+        planted_build["warehouse"],
+        "select count(*) as n, sum(amount) as amount from intermediate.int_orders",
+    )
+    assert expected.loc[0, "n"] > 0
+    renamed = tmp_path / "renamed_copy.duckdb"
+    shutil.copy(planted_build["warehouse"], renamed)
+    sql = "select count(*) as n, sum(amount) as amount from {}marts.orders"
+    pd.testing.assert_frame_equal(query(renamed, sql.format("")), expected)
+    with duckdb.connect() as con:
+        con.execute(f"attach '{renamed}' as some_alias (read_only)")
+        con.execute("create schema intermediate")  # a decoy in the default catalog
+        con.execute("create table intermediate.int_orders as select 1 as order_id")
+        pd.testing.assert_frame_equal(con.sql(sql.format("some_alias.")).df(), expected)
+
+
 def test_pandas_baseline_equals_the_dbt_core_marts(planted_build, tmp_path):
     from customer_behavior import pandas_baseline
 

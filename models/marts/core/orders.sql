@@ -1,18 +1,18 @@
 -- One row per accepted order, with its calendar context (month, season, holiday).
--- Incremental (config in _core__models.yml): a run recomputes only the orders dated within
--- var('orders_lookback_days') of the latest order already in the table and replaces them by
--- order_id (delete+insert), so a daily load of new orders does not rebuild history.
--- `dbt build --full-refresh` rebuilds everything (needed after corrections to old orders or
--- a change to the holiday calendar).
+-- A view (config in _core__models.yml) over the incremental int_orders table: the calendar
+-- columns are a join with a few hundred holiday dates, cheaper to compute when read than to
+-- write 9 M orders a second time, and a holiday calendar change shows at once.
+-- The view names its inputs without the database: DuckDB binds a view's unqualified names in
+-- the view's own database, so the warehouse still works when the file is copied, renamed or
+-- attached under another name (a database-qualified view would look for the old name).
 with
 
 orders as (
-    select * from {{ ref('int_orders') }}
-    {{ orders_lookback_filter('order_date') }}
+    select * from {{ ref('int_orders').include(database=false) }}
 ),
 
 holidays as (
-    select * from {{ ref('holiday_calendar') }}
+    select * from {{ ref('holiday_calendar').include(database=false) }}
 ),
 
 holidays_per_day as (
