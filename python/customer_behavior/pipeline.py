@@ -129,25 +129,66 @@ def _projection(relation: Any, keep: Callable[[str, str], bool]) -> Any:
 def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.DataFrame:
     """Per-segment profile, with a name and a recommendation derived from it.
 
-    Takes DataFrames or, from the dbt model, DuckDB relations: then DuckDB reads only the
-    columns the profile uses (the numeric and boolean columns of the customers mart, the
-    share columns of the features), joins and orders them, which at a million customers
-    was most of the model's time.
+    Takes DataFrames or, from the dbt model, DuckDB relations: then DuckDB joins the numeric
+    and boolean columns of the customers mart, the share columns of the features and the
+    segment ids, and computes the profile's statistics per segment and for the population
+    (one GROUPING SETS query), so k + 1 rows reach pandas instead of every customer.
     """
     if not isinstance(customers, pd.DataFrame):
         joined = (
             _projection(customers, lambda _, t: t.startswith(_NUMERIC_TYPE_PREFIXES))
             .join(_projection(features, lambda name, _: name.startswith("share_")), "customer_id", how="left")
             .join(_projection(assignments, lambda name, _: name == "segment_id"), "customer_id")
-            .order("customer_id")
-            .df()
         )
-        # profile_segments leaves the customers' own segment_id out; no copy without it
-        return seg.name_segments(seg.profile_segments(joined, joined[["customer_id", "segment_id"]]))
+        numeric = seg._ordered_candidates(
+            c for c in joined.columns if c not in ("customer_id", seg.SEGMENT_COLUMN)
+        )
+        per_segment, population = _profile_statistics_duckdb(joined, numeric)
+        return seg.name_segments(seg.profile_from_statistics(per_segment, population, numeric))
     shares = features[["customer_id"] + [c for c in features.columns if c.startswith("share_")]]
     enriched = customers.merge(shares, on="customer_id", how="left")
     enriched = _in_key_order(enriched, "customer_id")
     return seg.name_segments(seg.profile_segments(enriched, _in_key_order(assignments, "customer_id")))
+
+
+def _profile_statistics_duckdb(joined: Any, numeric: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`segmentation.profile_statistics` as one DuckDB aggregation over ``joined``.
+
+    favg/fsum (Kahan-compensated) keep the sums independent of how DuckDB's threads split
+    the rows, so two builds give the same rounded profile.
+    """
+    def num(c: str) -> str:
+        return f"cast({_quoted(c)} as double)"
+
+    cols = set(numeric)
+    exprs = ["count(*) as customer_count"]
+    exprs += [f"favg({num(c)}) as {_quoted('mean__' + c)}" for c in numeric]
+    if "total_spend" in cols:
+        exprs.append(f"fsum(coalesce({num('total_spend')}, 0)) as {seg.SPEND_SUM}")
+    if {"campaigns_accepted", "campaigns_sent"} <= cols:
+        acc, sent = num("campaigns_accepted"), num("campaigns_sent")
+        exprs += [
+            f"coalesce(fsum({acc}), 0) as {seg.ACCEPTED_SUM}",
+            f"coalesce(fsum({sent}), 0) as {seg.SENT_SUM}",
+            f"stddev_pop({acc} / nullif({sent}, 0)) as {seg.RATE_STD}",
+        ]
+    exprs += [
+        f"stddev_pop({num(c)}) as {_quoted('std__' + c)}"
+        for c in seg.KEY_METRICS.values() if c in cols
+    ]
+    segment = _quoted(seg.SEGMENT_COLUMN)
+    stats = joined.query(
+        "profile_input",
+        f"select {segment}, grouping({segment}) = 1 as is_population, {', '.join(exprs)} "
+        f"from profile_input group by grouping sets (({segment}), ()) order by {segment}",
+    ).df()
+    is_population = stats.pop("is_population").astype(bool)
+    population = stats[is_population].drop(columns=[seg.SEGMENT_COLUMN]).iloc[0]
+    if population["customer_count"] == 0:
+        raise ValueError("no customer in assignments matches customers")
+    per_segment = stats[~is_population].astype({seg.SEGMENT_COLUMN: "int64"})
+    per_segment = per_segment.set_index(seg.SEGMENT_COLUMN).astype("float64")
+    return per_segment, population.astype("float64")
 
 
 def segment_stability(

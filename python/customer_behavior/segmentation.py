@@ -701,16 +701,62 @@ def profile_segments(customers: pd.DataFrame, assignments: pd.DataFrame) -> pd.D
     ]
     values = pd.DataFrame({c: _as_float(joined[c]) for c in numeric}, index=joined.index)
     segments = joined[SEGMENT_COLUMN].astype("int64")
-    grouped = values.groupby(segments, sort=True)
-    means = grouped.mean()
-    counts = segments.value_counts().sort_index()
+    return profile_from_statistics(*profile_statistics(values, segments), numeric)
 
-    profile = pd.DataFrame(index=counts.index)
-    profile.index.name = SEGMENT_COLUMN
-    profile["customer_count"] = counts.astype("int64")
-    profile["customer_share"] = counts / counts.sum()
+
+#: Columns summed (rather than averaged) by the profile statistics, and the key metrics'
+#: customer-level spread: what :func:`profile_from_statistics` needs besides the means.
+SPEND_SUM, ACCEPTED_SUM, SENT_SUM, RATE_STD = "spend_sum", "accepted_sum", "sent_sum", "rate_std"
+
+
+def profile_statistics(values: pd.DataFrame, segments: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
+    """The sufficient statistics of a profile, per segment and for the whole population.
+
+    ``values``: one float column per numeric customer attribute (NaN for NULL); ``segments``:
+    the customers' segment ids.  Returns (per-segment frame indexed by ``segment_id``,
+    population series) with ``customer_count``, ``mean__<x>`` per column (NaN ignored),
+    ``spend_sum`` (NaN as 0), ``accepted_sum`` / ``sent_sum`` (of campaigns), and for the
+    population ``std__<x>`` of each key metric and ``rate_std`` of accepted/sent per customer
+    (ddof=0).  The dbt model computes the same statistics in DuckDB
+    (``pipeline.segment_profiles``), so only k + 1 rows reach pandas.
+    """
+    grouped = values.groupby(segments, sort=True)
+    per_segment = grouped.mean().add_prefix("mean__")
+    per_segment.insert(0, "customer_count", segments.value_counts().sort_index().astype("int64"))
+    per_segment.index.name = SEGMENT_COLUMN
+    population = values.mean().add_prefix("mean__")
+    population["customer_count"] = len(values)
     if "total_spend" in values:
-        spend = values["total_spend"].fillna(0.0).groupby(segments).sum()
+        spend = values["total_spend"].fillna(0.0)
+        per_segment[SPEND_SUM] = spend.groupby(segments).sum()
+        population[SPEND_SUM] = spend.sum()
+    if {"campaigns_accepted", "campaigns_sent"} <= set(values.columns):
+        acc, sent = values["campaigns_accepted"], values["campaigns_sent"]
+        per_segment[ACCEPTED_SUM] = acc.groupby(segments).sum()
+        per_segment[SENT_SUM] = sent.groupby(segments).sum()
+        population[ACCEPTED_SUM] = acc.sum()
+        population[SENT_SUM] = sent.sum()
+        population[RATE_STD] = (acc / sent.replace(0, np.nan)).std(ddof=0)
+    for col in KEY_METRICS.values():
+        if col in values:
+            population[f"std__{col}"] = values[col].std(ddof=0)
+    return per_segment, population
+
+
+def profile_from_statistics(
+    per_segment: pd.DataFrame, population: pd.Series, numeric: list[str]
+) -> pd.DataFrame:
+    """The profile table of :func:`profile_segments` from :func:`profile_statistics`."""
+    means = per_segment[[f"mean__{c}" for c in numeric]].astype("float64")
+    means.columns = numeric
+    counts = per_segment["customer_count"].astype("int64")
+
+    profile = pd.DataFrame(index=per_segment.index)
+    profile.index.name = SEGMENT_COLUMN
+    profile["customer_count"] = counts
+    profile["customer_share"] = counts / counts.sum()
+    if SPEND_SUM in per_segment:
+        spend = per_segment[SPEND_SUM].astype("float64")
         total = spend.sum()
         profile["revenue_share"] = spend / total if total != 0 else np.nan
     else:
@@ -729,29 +775,28 @@ def profile_segments(customers: pd.DataFrame, assignments: pd.DataFrame) -> pd.D
             profile[f"top_{label}"] = None
             profile[f"top_{label}_share"] = np.nan
 
-    if {"campaigns_accepted", "campaigns_sent"} <= set(values.columns):
-        acc = values["campaigns_accepted"].groupby(segments).sum()
-        sent = values["campaigns_sent"].groupby(segments).sum()
+    if ACCEPTED_SUM in per_segment:
+        acc = per_segment[ACCEPTED_SUM].astype("float64")
+        sent = per_segment[SENT_SUM].astype("float64")
         profile["campaign_response_rate"] = (acc / sent.replace(0, np.nan)).astype("float64")
-        pop_sent = values["campaigns_sent"].sum()
-        pop_rate = values["campaigns_accepted"].sum() / pop_sent if pop_sent else np.nan
+        pop_sent = float(population[SENT_SUM])
+        pop_rate = float(population[ACCEPTED_SUM]) / pop_sent if pop_sent else np.nan
     else:
         profile["campaign_response_rate"] = np.nan
         pop_rate = np.nan
 
     for key, col in KEY_METRICS.items():
-        if col not in values:
+        if col not in numeric:
             continue
-        pop_mean = values[col].mean()
-        pop_std = values[col].std(ddof=0)
+        pop_mean = float(population[f"mean__{col}"])
+        pop_std = float(population[f"std__{col}"])
         profile[f"{key}_index"] = means[col] / pop_mean if pop_mean else np.nan
         profile[f"{key}_z"] = (means[col] - pop_mean) / pop_std if pop_std else 0.0
     if np.isfinite(pop_rate):
         rate = profile["campaign_response_rate"]
         profile["response_index"] = rate / pop_rate if pop_rate else np.nan
         # z of a rate: against the customer-level spread of accepted/sent
-        per_customer = values["campaigns_accepted"] / values["campaigns_sent"].replace(0, np.nan)
-        std = per_customer.std(ddof=0)
+        std = float(population[RATE_STD])
         profile["response_z"] = (rate - pop_rate) / std if std else 0.0
 
     return _round_frame(profile.reset_index())

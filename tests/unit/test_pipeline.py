@@ -189,3 +189,33 @@ def test_lifetime_value_from_a_relation_equals_the_whole_frame():
     per_ref, params_ref = pipeline.lifetime_value(undated)
     assert per_empty.empty and per_ref.empty and list(per_empty.columns) == list(per_ref.columns)
     pd.testing.assert_frame_equal(params_empty, params_ref)
+
+
+def test_segment_profiles_from_relations_equal_the_whole_frames():
+    """The dbt model aggregates the profile in DuckDB (k + 1 rows reach pandas); the
+    DataFrame path aggregates in pandas: same profile, names and recommendations."""
+    customers, _ = _marts()
+    rng = np.random.default_rng(11)
+    n = len(customers)
+    customers["campaigns_sent"] = rng.integers(0, 4, n).astype(float)  # zeros: rate undefined
+    customers.loc[::11, "campaigns_sent"] = np.nan
+    customers["campaigns_accepted"] = np.minimum(customers["campaigns_accepted"], customers["campaigns_sent"])
+    mix = rng.dirichlet([2, 1, 1], n)
+    cats = rng.dirichlet([3, 1, 1, 1], n)
+    features = pd.DataFrame({"customer_id": customers["customer_id"], "total_spend": customers["total_spend"]})
+    for i, ch in enumerate(["catalog", "store", "web"]):
+        features[f"share_channel_{ch}"] = mix[:, i]
+    for i, cat in enumerate(["fish", "meat", "sweets", "wines"]):
+        features[f"share_category_{cat}"] = cats[:, i]
+    assignments = pd.DataFrame({"customer_id": customers["customer_id"],
+                                "segment_id": rng.integers(0, 4, n).astype("int64")})
+    from_frames = pipeline.segment_profiles(customers, features, assignments)
+    import duckdb
+
+    con = duckdb.connect()
+    from_relations = pipeline.segment_profiles(
+        _relation(customers, con), _relation(features, con), _relation(assignments, con)
+    )
+    assert list(from_relations.columns) == list(from_frames.columns)
+    assert from_frames["campaign_response_rate"].notna().all() and "response_z" in from_frames
+    pd.testing.assert_frame_equal(from_relations, from_frames, check_dtype=False, rtol=1e-12)
