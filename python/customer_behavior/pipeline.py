@@ -106,9 +106,32 @@ def segment_model(
     )
 
 
-def customer_segment_assignments(features: pd.DataFrame, model: pd.DataFrame) -> pd.DataFrame:
-    """Every customer's nearest centroid, computed from the stored model only."""
-    return seg.assign_segments(features, model)
+ASSIGNMENT_BATCH_ROWS = 250_000
+
+
+def customer_segment_assignments(
+    features: Any, model: pd.DataFrame, *, batch_rows: int = ASSIGNMENT_BATCH_ROWS
+) -> pd.DataFrame:
+    """Every customer's nearest centroid, computed from the stored model only.
+
+    From a DuckDB relation (the dbt model) the customers are scored ``batch_rows`` at a time
+    in customer-id order, reading only the id and the model's features: each row's segment
+    depends on that row alone, so the result equals scoring the whole frame at once, while
+    only one batch of features and distances is in memory (at 5 M customers the whole frame
+    was the build's memory peak).
+    """
+    if isinstance(features, pd.DataFrame):
+        return seg.assign_segments(features, model)
+    names = ["customer_id", *dict.fromkeys(model["feature_name"].dropna())]
+    reader = (
+        features.project(", ".join(map(_quoted, names)))
+        .order("customer_id")
+        .to_arrow_reader(batch_rows)
+    )
+    parts = [seg.assign_segments(batch.to_pandas(), model) for batch in reader]
+    if not parts:
+        return seg.assign_segments(features.limit(0).df(), model)
+    return pd.concat(parts, ignore_index=True)
 
 
 _NUMERIC_TYPE_PREFIXES = (

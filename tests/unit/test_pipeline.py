@@ -219,3 +219,22 @@ def test_segment_profiles_from_relations_equal_the_whole_frames():
     assert list(from_relations.columns) == list(from_frames.columns)
     assert from_frames["campaign_response_rate"].notna().all() and "response_z" in from_frames
     pd.testing.assert_frame_equal(from_relations, from_frames, check_dtype=False, rtol=1e-12)
+
+
+def test_assignments_scored_in_batches_from_a_relation_equal_the_whole_frame():
+    """The dbt model scores customers a batch at a time from a DuckDB relation (memory at
+    millions of customers); every row must get what scoring the whole frame gives."""
+    features, _ = _features(n=500, seed=3)
+    features.loc[::9, "annual_income"] = np.nan  # the model's fill value is used
+    features["unused_column"] = 1.0  # not a model feature: never read
+    model = pipeline.segment_model(features, pipeline.k_selection(features, k_min=2, k_max=4))
+    whole = pipeline.customer_segment_assignments(features, model)
+    import duckdb
+
+    con = duckdb.connect()
+    shuffled = con.from_df(features.sample(frac=1, random_state=5))  # DuckDB keeps no order
+    batched = pipeline.customer_segment_assignments(shuffled, model, batch_rows=37)
+    assert whole["segment_id"].nunique() > 1
+    pd.testing.assert_frame_equal(batched, whole)
+    empty = pipeline.customer_segment_assignments(con.from_df(features.iloc[:0]), model)
+    assert empty.empty and list(empty.columns) == list(whole.columns)
