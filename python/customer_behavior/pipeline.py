@@ -163,7 +163,7 @@ def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.Data
             .join(_projection(features, lambda name, _: name.startswith("share_")), "customer_id", how="left")
             .join(_projection(assignments, lambda name, _: name == "segment_id"), "customer_id")
         )
-        numeric = seg._ordered_candidates(
+        numeric = seg.ordered_columns(
             c for c in joined.columns if c not in ("customer_id", seg.SEGMENT_COLUMN)
         )
         per_segment, population = _profile_statistics_duckdb(joined, numeric)

@@ -75,7 +75,10 @@ __all__ = [
     "fit_scaler",
     "fit_segments",
     "name_segments",
+    "ordered_columns",
+    "profile_from_statistics",
     "profile_segments",
+    "profile_statistics",
     "segment_stability",
     "select_k",
     "transform",
@@ -180,7 +183,8 @@ def _kmeans(k: int, random_state: int, n_init: int) -> KMeans:
 # --------------------------------------------------------------------------------------
 # features and scaler
 # --------------------------------------------------------------------------------------
-def _ordered_candidates(columns: Iterable[str]) -> list[str]:
+def ordered_columns(columns: Iterable[str]) -> list[str]:
+    """Columns other than the id in the feature-set order (see ``KNOWN_FEATURE_ORDER``)."""
     cols = [c for c in columns if c != ID_COLUMN]
     known = [c for c in KNOWN_FEATURE_ORDER if c in cols]
     channel = sorted(c for c in cols if c.startswith(CHANNEL_PREFIX))
@@ -199,7 +203,7 @@ def feature_audit(features: pd.DataFrame) -> pd.DataFrame:
     ``min_value``, ``max_value``.
     """
     rows = []
-    for col in _ordered_candidates(features.columns):
+    for col in ordered_columns(features.columns):
         series = features[col]
         if not _is_numeric_feature(series):
             rows.append((col, False, "non_numeric", int(series.notna().sum()), np.nan, np.nan))
@@ -696,7 +700,7 @@ def profile_segments(customers: pd.DataFrame, assignments: pd.DataFrame) -> pd.D
 
     numeric = [
         c
-        for c in _ordered_candidates(customers.columns)
+        for c in ordered_columns(customers.columns)
         if c not in (SEGMENT_COLUMN, "_key") and _is_numeric_feature(customers[c])
     ]
     values = pd.DataFrame({c: _as_float(joined[c]) for c in numeric}, index=joined.index)
