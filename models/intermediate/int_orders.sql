@@ -9,7 +9,15 @@ with
 
 order_lines as (
     select * from {{ ref('int_order_lines') }}
-    {{ orders_lookback_filter('order_date') }}
+    {%- if is_incremental() %}
+    where order_date >= (
+        select coalesce(
+            cast({{ dbt.dateadd('day', -1 * var('orders_lookback_days', 3) | int, 'max(order_date)') }} as date),
+            cast('1900-01-01' as date)
+        )
+        from {{ this }}
+    )
+    {%- endif %}
 ),
 
 final as (
