@@ -13,5 +13,5 @@ def model(dbt, session):
             "segment_metric_sample_size": dbt.config.get("segment_metric_sample_size"),
         }
     )
-    features = pipeline.features_frame(dbt.ref("segment_features"))
+    features = pipeline.scaled_features(dbt.ref("segment_features"), session)
     return pipeline.k_selection(features, **settings)

@@ -13,6 +13,6 @@ def model(dbt, session):
             "segment_metric_sample_size": dbt.config.get("segment_metric_sample_size"),
         }
     )
-    features = pipeline.features_frame(dbt.ref("segment_features"))
+    features = pipeline.scaled_features(dbt.ref("segment_features"), session)
     selection = dbt.ref("segment_k_selection").df()
     return pipeline.segment_stability(features, selection, **settings)

@@ -51,7 +51,7 @@ floats in returned tables are rounded to 10 decimals.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,7 @@ __all__ = [
     "KNOWN_FEATURE_ORDER",
     "LOG1P_COLUMNS",
     "NAMING_THRESHOLDS",
+    "ScaledFeatures",
     "assign_segments",
     "choose_k",
     "feature_audit",
@@ -205,17 +206,28 @@ def feature_audit(features: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for col in ordered_columns(features.columns):
         series = features[col]
-        if not _is_numeric_feature(series):
-            rows.append((col, False, "non_numeric", int(series.notna().sum()), np.nan, np.nan))
-            continue
-        values = _as_float(series)
-        finite = values[~np.isnan(values)]
-        if finite.size == 0:
-            rows.append((col, False, "all_null", 0, np.nan, np.nan))
-            continue
-        lo, hi = float(finite.min()), float(finite.max())
-        reason = "constant" if lo == hi else "ok"
-        rows.append((col, reason == "ok", reason, int(finite.size), lo, hi))
+        if _is_numeric_feature(series):
+            rows.append(_audit_row(col, _as_float(series)))
+        else:
+            rows.append(_non_numeric_audit_row(col, int(series.notna().sum())))
+    return _audit_frame(rows)
+
+
+def _audit_row(col: str, values: np.ndarray) -> tuple:
+    """One :func:`feature_audit` row for a numeric column given as float64 (NaN = NULL)."""
+    finite = values[~np.isnan(values)]
+    if finite.size == 0:
+        return (col, False, "all_null", 0, np.nan, np.nan)
+    lo, hi = float(finite.min()), float(finite.max())
+    reason = "constant" if lo == hi else "ok"
+    return (col, reason == "ok", reason, int(finite.size), lo, hi)
+
+
+def _non_numeric_audit_row(col: str, non_null_rows: int) -> tuple:
+    return (col, False, "non_numeric", non_null_rows, np.nan, np.nan)
+
+
+def _audit_frame(rows: list[tuple]) -> pd.DataFrame:
     audit = pd.DataFrame(
         rows,
         columns=["feature_name", "included", "reason", "non_null_rows", "min_value", "max_value"],
@@ -265,20 +277,29 @@ def fit_scaler(features: pd.DataFrame, columns: list[str] | None = None) -> pd.D
     missing = [c for c in columns if c not in features.columns]
     if missing:
         raise KeyError(f"feature columns not in features: {missing}")
-    rows = []
-    for order, col in enumerate(columns, start=1):
-        raw = _as_float(features[col])
-        observed = raw[~np.isnan(raw)]
-        if observed.size == 0:
-            raise ValueError(f"feature column {col!r} is entirely null")
-        fill = float(np.median(observed))
-        kind = "log1p" if col in LOG1P_COLUMNS and observed.min() >= 0 else "identity"
-        filled = np.where(np.isnan(raw), fill, raw)
-        values = np.log1p(filled) if kind == "log1p" else filled
-        mean = float(values.mean())
-        std = float(values.std(ddof=0))
-        scale = std if std > 0 and np.isfinite(std) else 1.0
-        rows.append((col, order, kind, fill, mean, scale))
+    rows = [
+        _scaler_row(col, order, _as_float(features[col]))
+        for order, col in enumerate(columns, start=1)
+    ]
+    return _scaler_frame(rows)
+
+
+def _scaler_row(col: str, order: int, raw: np.ndarray) -> tuple:
+    """One :func:`fit_scaler` row from the whole column as float64 (NaN = NULL)."""
+    observed = raw[~np.isnan(raw)]
+    if observed.size == 0:
+        raise ValueError(f"feature column {col!r} is entirely null")
+    fill = float(np.median(observed))
+    kind = "log1p" if col in LOG1P_COLUMNS and observed.min() >= 0 else "identity"
+    filled = np.where(np.isnan(raw), fill, raw)
+    values = np.log1p(filled) if kind == "log1p" else filled
+    mean = float(values.mean())
+    std = float(values.std(ddof=0))
+    scale = std if std > 0 and np.isfinite(std) else 1.0
+    return (col, order, kind, fill, mean, scale)
+
+
+def _scaler_frame(rows: list[tuple]) -> pd.DataFrame:
     scaler = pd.DataFrame(rows, columns=SCALER_COLUMNS)
     scaler["feature_order"] = scaler["feature_order"].astype("int64")
     return _round_frame(scaler)
@@ -326,11 +347,84 @@ def transform(features: pd.DataFrame, scaler: pd.DataFrame) -> np.ndarray:
     return out
 
 
+class ScaledFeatures:
+    """The customers' features in customer-id order: the scaler fitted on every row, and
+    deterministic samples of rows scaled with it.
+
+    ``rows_at(positions)`` returns the raw feature rows at those sorted 0-based positions of
+    the id order.  :meth:`from_frame` builds it from a DataFrame; the dbt models build it
+    from a DuckDB relation (``pipeline.scaled_features``), reading one column at a time for
+    the scaler and only the sampled rows, so the population never sits in pandas.  Both
+    give the same scaler and the same samples (a test checks).
+    """
+
+    def __init__(
+        self,
+        scaler: pd.DataFrame,
+        n_rows: int,
+        rows_at: Callable[[np.ndarray], pd.DataFrame],
+    ) -> None:
+        self.scaler = scaler
+        self.n_rows = int(n_rows)
+        self._rows_at = rows_at
+
+    @classmethod
+    def from_frame(cls, features: pd.DataFrame, *, require_id: bool = True) -> ScaledFeatures:
+        """From a DataFrame: rows sorted by ``customer_id`` (required unless ``require_id``
+        is False and the frame has no id, when the row order is kept)."""
+        if require_id or ID_COLUMN in features.columns:
+            frame = _sorted_by_id(features)
+        else:
+            frame = features.reset_index(drop=True)
+
+        def values_of(col: str) -> np.ndarray | None:
+            return _as_float(frame[col]) if _is_numeric_feature(frame[col]) else None
+
+        return cls.from_columns(
+            frame.columns, values_of, len(frame), lambda positions: frame.iloc[positions]
+        )
+
+    @classmethod
+    def from_columns(
+        cls,
+        names: Iterable[str],
+        values_of: Callable[[str], np.ndarray | None],
+        n_rows: int,
+        rows_at: Callable[[np.ndarray], pd.DataFrame],
+    ) -> ScaledFeatures:
+        """From a source read one column at a time: ``values_of(name)`` is a numeric
+        column's every value as float64 (NaN for NULL), or None for a non-numeric column.
+        The features and their scaling are those of :func:`feature_columns` and
+        :func:`fit_scaler` (the same per-column rules), with each column read once."""
+        rows = []
+        for col in ordered_columns(names):
+            values = values_of(col)
+            if values is None:
+                continue
+            if _audit_row(col, values)[1]:
+                rows.append(_scaler_row(col, len(rows) + 1, values))
+        if not rows:
+            raise ValueError("no usable feature columns (all missing, null or constant)")
+        return cls(_scaler_frame(rows), n_rows, rows_at)
+
+    def sample(self, size: int, seed: Sequence[int] | int) -> np.ndarray:
+        """The scaled rows of the deterministic sample of at most ``size`` rows drawn with
+        ``seed`` (every row, in id order, when there are no more than ``size``)."""
+        positions = _sample_positions(self.n_rows, size, seed)
+        return transform(self._rows_at(positions), self.scaler)
+
+
+def _scaled(features: pd.DataFrame | ScaledFeatures, *, require_id: bool = True) -> ScaledFeatures:
+    if isinstance(features, ScaledFeatures):
+        return features
+    return ScaledFeatures.from_frame(features, require_id=require_id)
+
+
 # --------------------------------------------------------------------------------------
 # choosing k
 # --------------------------------------------------------------------------------------
 def select_k(
-    features: pd.DataFrame,
+    features: pd.DataFrame | ScaledFeatures,
     k_range: Iterable[int] = DEFAULT_K_RANGE,
     *,
     random_state: int = 0,
@@ -353,14 +447,9 @@ def select_k(
     occur in it), ``fit_rows``, ``metric_rows``, ``is_chosen`` (exactly one True — the k of
     :func:`choose_k`).
     """
-    frame = _sorted_by_id(features) if ID_COLUMN in features.columns else features
-    frame = frame.reset_index(drop=True)
-    scaler = fit_scaler(frame)
-    x_all = transform(frame, scaler)
-    n = len(x_all)
-    fit_pos = _sample_positions(n, fit_sample_size, [random_state, 0])
-    metric_pos = _sample_positions(n, metric_sample_size, [random_state, 1])
-    x_fit, x_metric = x_all[fit_pos], x_all[metric_pos]
+    scaled = _scaled(features, require_id=False)
+    x_fit = scaled.sample(fit_sample_size, [random_state, 0])
+    x_metric = scaled.sample(metric_sample_size, [random_state, 1])
 
     rows = []
     for k in sorted({int(k) for k in k_range}):
@@ -444,7 +533,7 @@ def _inverse(values: np.ndarray, rows: pd.DataFrame) -> np.ndarray:
 
 
 def fit_segments(
-    features: pd.DataFrame,
+    features: pd.DataFrame | ScaledFeatures,
     k: int,
     *,
     random_state: int = 0,
@@ -478,7 +567,7 @@ def fit_segments(
 
 
 def _fit_model(
-    features: pd.DataFrame,
+    features: pd.DataFrame | ScaledFeatures,
     k: int,
     *,
     random_state: int,
@@ -488,11 +577,9 @@ def _fit_model(
     if int(k) < 1:
         raise ValueError("k must be >= 1")
     k = int(k)
-    frame = _sorted_by_id(features)
-    scaler = fit_scaler(frame)
-    x_all = transform(frame, scaler)
-    fit_pos = _sample_positions(len(x_all), fit_sample_size, [random_state, 0])
-    x_fit = x_all[fit_pos]
+    scaled = _scaled(features)
+    scaler = scaled.scaler
+    x_fit = scaled.sample(fit_sample_size, [random_state, 0])
     if k > len(x_fit):
         raise ValueError(f"k={k} is larger than the number of fit rows ({len(x_fit)})")
     kmeans = _kmeans(k, random_state, n_init).fit(x_fit)
@@ -585,7 +672,7 @@ def assign_segments(features: pd.DataFrame, model: pd.DataFrame) -> pd.DataFrame
 
 
 def segment_stability(
-    features: pd.DataFrame,
+    features: pd.DataFrame | ScaledFeatures,
     k: int,
     *,
     random_states: Sequence[int] = (1, 2, 3, 4, 5),
@@ -610,10 +697,7 @@ def segment_stability(
     ``adjusted_rand_index``, ``rows`` (rows compared), ``k``.
     """
     k = int(k)
-    frame = _sorted_by_id(features)
-    x_all = transform(frame, fit_scaler(frame))
-    pos = _sample_positions(len(x_all), sample_size, [random_state, 2])
-    x = x_all[pos]
+    x = _scaled(features).sample(sample_size, [random_state, 2])
     if k > len(x):
         raise ValueError(f"k={k} is larger than the sample ({len(x)} rows)")
     reference = _kmeans(k, random_state, n_init).fit(x).labels_

@@ -238,3 +238,41 @@ def test_assignments_scored_in_batches_from_a_relation_equal_the_whole_frame():
     pd.testing.assert_frame_equal(batched, whole)
     empty = pipeline.customer_segment_assignments(con.from_df(features.iloc[:0]), model)
     assert empty.empty and list(empty.columns) == list(whole.columns)
+
+
+def test_sampling_models_from_a_relation_equal_the_whole_frame():
+    """k selection, the model and stability read the relation a column (scaler) and a sample
+    at a time; each must return exactly what the whole DataFrame gives, whatever order DuckDB
+    keeps the rows in, and with NULLs, integer and constant columns among the features."""
+    features, _ = _features(n=700, seed=4)
+    features.loc[::7, "annual_income"] = np.nan  # the median fills it
+    features["children_count"] = np.arange(len(features)) % 3  # an integer column
+    features["flat"] = 2.0  # constant: audited out, never scaled
+    features["label"] = "x"  # not numeric: never read as a feature
+    settings = {"random_state": 0, "fit_sample_size": 300, "metric_sample_size": 200}
+    import duckdb
+
+    con = duckdb.connect()
+    relation = con.from_df(features.sample(frac=1, random_state=6))
+    scaled = pipeline.scaled_features(relation, con)
+    whole = pipeline.scaled_features(features, con)  # a DataFrame: the pandas path
+    assert scaled.n_rows == len(features)
+    assert scaled.scaler["feature_name"].tolist() == [
+        "order_count", "total_spend", "annual_income", "children_count"]
+    pd.testing.assert_frame_equal(scaled.scaler, whole.scaler)
+    np.testing.assert_array_equal(scaled.sample(300, [0, 0]), whole.sample(300, [0, 0]))
+
+    selection = pipeline.k_selection(scaled, k_min=2, k_max=5, **settings)
+    pd.testing.assert_frame_equal(selection, pipeline.k_selection(features, k_min=2, k_max=5, **settings))
+    pd.testing.assert_frame_equal(pipeline.segment_model(scaled, selection, **settings),
+                                  pipeline.segment_model(features, selection, **settings))
+    pd.testing.assert_frame_equal(pipeline.segment_stability(scaled, selection, **settings),
+                                  pipeline.segment_stability(features, selection, **settings))
+    # the sample really is a sample: fewer rows than the population reach pandas
+    assert selection["fit_rows"].iloc[0] == 300 and selection["metric_rows"].iloc[0] == 200
+    # the whole population when it is smaller than the sample
+    np.testing.assert_array_equal(scaled.sample(10_000, [0, 0]), whole.sample(10_000, [0, 0]))
+
+    duplicated = con.from_df(pd.concat([features, features.iloc[:1]]))
+    with pytest.raises(ValueError, match="'customer_id' must be unique"):
+        pipeline.scaled_features(duplicated, con)
