@@ -80,7 +80,10 @@ def scaled_features(relation: Any, session: Any) -> seg.ScaledFeatures:
         try:
             sql = f"""
                 with numbered as (
-                    select {id_column}, row_number() over (order by {id_column}) - 1 as _position
+                    -- as text, the order segmentation._sorted_by_id gives a DataFrame
+                    select
+                        {id_column},
+                        row_number() over (order by cast({id_column} as varchar)) - 1 as _position
                     from features
                 ),
                 picked as (

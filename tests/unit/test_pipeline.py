@@ -273,6 +273,13 @@ def test_sampling_models_from_a_relation_equal_the_whole_frame():
     # the whole population when it is smaller than the sample
     np.testing.assert_array_equal(scaled.sample(10_000, [0, 0]), whole.sample(10_000, [0, 0]))
 
+    # integer ids: both paths order them as text ("10" before "9")
+    numbered = features.assign(customer_id=np.arange(len(features)) * 7 % 1000)
+    np.testing.assert_array_equal(
+        pipeline.scaled_features(con.from_df(numbered.sample(frac=1, random_state=8)), con).sample(50, 3),
+        pipeline.scaled_features(numbered, con).sample(50, 3),
+    )
+
     duplicated = con.from_df(pd.concat([features, features.iloc[:1]]))
     with pytest.raises(ValueError, match="'customer_id' must be unique"):
         pipeline.scaled_features(duplicated, con)
