@@ -434,6 +434,7 @@ def select_k(
 ) -> pd.DataFrame:
     """Fit KMeans for each candidate k and report cluster-validity indices.
 
+    ``features`` is a DataFrame or a :class:`ScaledFeatures` (which reads only the samples).
     The scaler is fitted on all rows (:func:`fit_scaler`).  Rows are sorted by
     ``customer_id`` (when present) and KMeans is fitted on the same deterministic sample of
     at most ``fit_sample_size`` rows that :func:`fit_segments` uses.  The indices are
@@ -542,6 +543,7 @@ def fit_segments(
 ) -> pd.DataFrame:
     """Fit the scaler and KMeans and return the model as one long table.
 
+    * ``features`` is a DataFrame or a :class:`ScaledFeatures` (which reads only the sample).
     * Rows are sorted by ``customer_id`` first, so the result does not depend on row order.
     * The scaler (:func:`fit_scaler`) is fitted on **all** rows (medians/means are cheap).
     * KMeans (Lloyd, k-means++ init, ``n_init`` restarts, ``random_state``) is fitted on all
@@ -682,7 +684,8 @@ def segment_stability(
 ) -> pd.DataFrame:
     """How reproducible the k-segment solution is.
 
-    Works on a deterministic sample of at most ``sample_size`` rows (rows sorted by
+    ``features`` is a DataFrame or a :class:`ScaledFeatures`.  Works on a deterministic
+    sample of at most ``sample_size`` rows (rows sorted by
     ``customer_id``, scaler fitted on all rows).  The reference fit is KMeans with
     ``random_state`` on that sample.  Then, for every seed in ``random_states``:
 
