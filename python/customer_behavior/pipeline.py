@@ -54,7 +54,8 @@ def scaled_features(relation: Any, session: Any) -> seg.ScaledFeatures:
 
     The scaler reads one column at a time (what a median needs, and no more); a sample
     reads only its own rows, numbered in customer-id order by DuckDB. The result equals
-    ``ScaledFeatures.from_frame`` of the whole frame (a test checks): at 5 M customers the
+    ``ScaledFeatures.from_frame`` of the whole frame (the scaler after its rounding to 10
+    decimals, as its sums run in DuckDB's row order; a test checks): at 5 M customers the
     whole frame was the build's memory peak, and at 1 M reading, sorting and scaling it
     cost ~2 s in each of the three models that sample it.
     """

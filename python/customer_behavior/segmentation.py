@@ -354,8 +354,9 @@ class ScaledFeatures:
     ``rows_at(positions)`` returns the raw feature rows at those sorted 0-based positions of
     the id order.  :meth:`from_frame` builds it from a DataFrame; the dbt models build it
     from a DuckDB relation (``pipeline.scaled_features``), reading one column at a time for
-    the scaler and only the sampled rows, so the population never sits in pandas.  Both
-    give the same scaler and the same samples (a test checks).
+    the scaler and only the sampled rows, so the population's features never sit in pandas.
+    Both give the same scaler (after its rounding to 10 decimals: the sums run in another row
+    order) and the same samples (a test checks).
     """
 
     def __init__(
