@@ -387,32 +387,65 @@ def bg_nbd_log_likelihood(params, frequency, recency, T) -> np.ndarray:
     return _bg_nbd_ll_grad(_bg_params(params), frequency, recency, T, grad=False)[0]
 
 
+def _levels(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values and, per row, the index of its value: a function of the values
+    computed on the levels and gathered back equals the function computed row by row, bit
+    for bit (the same operation on the same number), at the cost of one row per level."""
+    return np.unique(values, return_inverse=True)
+
+
 def _bg_nbd_ll_grad(params, frequency, recency, T, grad: bool = True):
-    r, alpha, a, b = params
     x = np.asarray(frequency, dtype=float)
     t_x = np.asarray(recency, dtype=float)
     T = np.asarray(T, dtype=float)
+    return _bg_nbd_ll_grad_function(x, t_x, T)(params, grad)
+
+
+def _bg_nbd_ll_grad_function(x: np.ndarray, t_x: np.ndarray, T: np.ndarray):
+    """``(params, grad) -> (per-row LL, per-row gradient)`` for fixed data.
+
+    The special functions of x (gammaln, digamma), of T and of t_x (log) are evaluated on
+    their distinct values - a few dozen purchase counts and a few hundred week values, not
+    one per customer - and gathered back; only log-sum-exp and its two weights are computed
+    per row. Every value equals the row-by-row formula exactly."""
     pos = x > 0
-    bx1 = np.where(pos, b + x - 1.0, 1.0)
-    log_aT = np.log(alpha + T)
-    log_atx = np.log(alpha + t_x)
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-    a3 = -(r + x) * log_aT
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a4 = np.where(pos, np.log(a) - np.log(bx1) - (r + x) * log_atx, -np.inf)
-    lse = np.logaddexp(a3, a4)
-    ll = a1 + a2 + lse
-    if not grad:
-        return ll, None
-    w3 = np.exp(a3 - lse)  # posterior weight of "alive at T"
-    w4 = np.exp(a4 - lse)  # weight of "dropped out after the last purchase"
-    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w3 * log_aT - w4 * log_atx
-    d_alpha = r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + t_x))
-    d_ab = digamma(a + b) - digamma(a + b + x)
-    d_a = d_ab + w4 / a
-    d_b = d_ab + digamma(b + x) - digamma(b) - w4 / bx1
-    return ll, np.column_stack([d_r, d_alpha, d_a, d_b])
+    x_levels, x_index = _levels(x)
+    t_x_levels, t_x_index = _levels(t_x)
+    T_levels, T_index = _levels(T)
+    pos_levels = x_levels > 0
+
+    def ll_grad(params, grad: bool = True):
+        r, alpha, a, b = params
+        bx1 = np.where(pos_levels, b + x_levels - 1.0, 1.0)
+        log_aT = np.log(alpha + T_levels)[T_index]
+        log_atx = np.log(alpha + t_x_levels)[t_x_index]
+        a1 = (gammaln(r + x_levels) - gammaln(r) + r * np.log(alpha))[x_index]
+        a2 = (
+            gammaln(a + b) + gammaln(b + x_levels) - gammaln(b) - gammaln(a + b + x_levels)
+        )[x_index]
+        a3 = -(r + x) * log_aT
+        with np.errstate(divide="ignore", invalid="ignore"):
+            a4 = np.where(pos, (np.log(a) - np.log(bx1))[x_index] - (r + x) * log_atx, -np.inf)
+        lse = np.logaddexp(a3, a4)
+        ll = a1 + a2 + lse
+        if not grad:
+            return ll, None
+        w3 = np.exp(a3 - lse)  # posterior weight of "alive at T"
+        w4 = np.exp(a4 - lse)  # weight of "dropped out after the last purchase"
+        d_r = (
+            (digamma(r + x_levels) - digamma(r) + np.log(alpha))[x_index]
+            - w3 * log_aT
+            - w4 * log_atx
+        )
+        d_alpha = r / alpha - (r + x) * (
+            w3 / (alpha + T_levels)[T_index] + w4 / (alpha + t_x_levels)[t_x_index]
+        )
+        d_ab_levels = digamma(a + b) - digamma(a + b + x_levels)
+        d_a = d_ab_levels[x_index] + w4 / a
+        d_b = (d_ab_levels + digamma(b + x_levels) - digamma(b))[x_index] - w4 / bx1[x_index]
+        return ll, np.column_stack([d_r, d_alpha, d_a, d_b])
+
+    return ll_grad
 
 
 def fit_bg_nbd(frequency, recency, T, *, penalizer: float = 0.0) -> FitResult:
@@ -443,7 +476,7 @@ def fit_bg_nbd(frequency, recency, T, *, penalizer: float = 0.0) -> FitResult:
     return _mle(
         "bg_nbd",
         BG_NBD_PARAMS,
-        lambda p: _bg_nbd_ll_grad(p, xu, tu, Tu),
+        _bg_nbd_ll_grad_function(xu, tu, Tu),
         w,
         starts,
         penalizer,
@@ -652,27 +685,39 @@ def gamma_gamma_log_likelihood(params, frequency, monetary_value) -> np.ndarray:
 
 
 def _gg_ll_grad(params, frequency, monetary_value, grad: bool = True):
-    p, q, v = params
     x = np.asarray(frequency, dtype=float)
     m = np.asarray(monetary_value, dtype=float)
-    px = p * x
-    log_m, log_x, log_vxm = np.log(m), np.log(x), np.log(v + x * m)
-    ll = (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * np.log(v)
-        + (px - 1.0) * log_m
-        + px * log_x
-        - (px + q) * log_vxm
-    )
-    if not grad:
-        return ll, None
-    dg = digamma(px + q)
-    d_p = x * (dg - digamma(px) + log_m + log_x - log_vxm)
-    d_q = dg - digamma(q) + np.log(v) - log_vxm
-    d_v = q / v - (px + q) / (v + x * m)
-    return ll, np.column_stack([d_p, d_q, d_v])
+    return _gg_ll_grad_function(x, m)(params, grad)
+
+
+def _gg_ll_grad_function(x: np.ndarray, m: np.ndarray):
+    """``(params, grad) -> (per-row LL, per-row gradient)`` for fixed data: log m once, the
+    special functions of x on its distinct values (see ``_bg_nbd_ll_grad_function``); only
+    log(v + x m) is computed per row and call. Every value equals the row-by-row formula."""
+    x_levels, x_index = _levels(x)
+    log_m, log_x = np.log(m), np.log(x_levels)[x_index]
+
+    def ll_grad(params, grad: bool = True):
+        p, q, v = params
+        px = p * x
+        px_levels = p * x_levels
+        log_vxm = np.log(v + x * m)
+        ll = (
+            (gammaln(px_levels + q) - gammaln(px_levels) - gammaln(q))[x_index]
+            + q * np.log(v)
+            + (px - 1.0) * log_m
+            + px * log_x
+            - (px + q) * log_vxm
+        )
+        if not grad:
+            return ll, None
+        dg_levels = digamma(px_levels + q)
+        d_p = x * ((dg_levels - digamma(px_levels))[x_index] + log_m + log_x - log_vxm)
+        d_q = (dg_levels - digamma(q) + np.log(v))[x_index] - log_vxm
+        d_v = q / v - (px + q) / (v + x * m)
+        return ll, np.column_stack([d_p, d_q, d_v])
+
+    return ll_grad
 
 
 def fit_gamma_gamma(frequency, monetary_value, *, penalizer: float = 0.0) -> FitResult:
@@ -696,7 +741,7 @@ def fit_gamma_gamma(frequency, monetary_value, *, penalizer: float = 0.0) -> Fit
     return _mle(
         "gamma_gamma",
         GAMMA_GAMMA_PARAMS,
-        lambda p: _gg_ll_grad(p, xu, mu),
+        _gg_ll_grad_function(xu, mu),
         w,
         starts,
         penalizer,

@@ -401,24 +401,61 @@ def _lifetime_value_summary(orders: Any) -> pd.DataFrame:
     )
 
 
-def lifetime_value(orders: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """BG/NBD + Gamma-Gamma lifetime value per customer, and the fitted parameters."""
+# The model's inputs under SQL-friendly names (the model works in weeks; "T" would need
+# quoting in every query): int_customer_lifetime_value_inputs and customer_lifetime_value.
+_LIFETIME_VALUE_SQL_NAMES = {
+    "frequency": "repeat_purchase_weeks",
+    "recency": "recency_weeks",
+    "T": "age_weeks",
+    "monetary_value": "mean_repeat_purchase_value",
+}
+
+
+def lifetime_value_inputs(orders: Any) -> pd.DataFrame:
+    """The per-customer BG/NBD / Gamma-Gamma inputs, one row per customer sorted by
+    customer_id, under SQL-friendly names: the table int_customer_lifetime_value_inputs,
+    which both lifetime-value models read, so the orders are summarised once per build."""
+    return _lifetime_value_summary(orders).rename(columns=_LIFETIME_VALUE_SQL_NAMES)
+
+
+def _summary_from_inputs(inputs: Any) -> pd.DataFrame:
+    """``lifetime_value_inputs`` (a DataFrame, or the table as a DuckDB relation) back as the
+    summary the fits take, rows in customer_id order: the order, and float64 values, it was
+    written in, so both models fit the same arrays (and the second reuses the first fit)."""
+    sql_names = list(_LIFETIME_VALUE_SQL_NAMES.values())
+    if not _is_frame(inputs):
+        from customer_behavior import lifetime_value as ltv
+
+        columns = [_LIFETIME_VALUE_SQL_NAMES.get(c, c) for c in ltv.SUMMARY_COLUMNS]
+        inputs = _read_in_key_order(inputs, columns, "customer_id")
+        if inputs.empty:
+            inputs = inputs.astype({c: float for c in sql_names if c in inputs.columns})
+    return inputs.rename(columns={v: k for k, v in _LIFETIME_VALUE_SQL_NAMES.items()})
+
+
+def lifetime_value_from_inputs(inputs: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """BG/NBD + Gamma-Gamma lifetime value per customer, and the fitted parameters, from
+    :func:`lifetime_value_inputs`."""
     from customer_behavior import lifetime_value as ltv
 
-    per_customer, parameters = ltv.lifetime_value_from_summary(_lifetime_value_summary(orders))
-    # SQL-friendly names: the model works in weeks; "T" would need quoting in every query.
-    per_customer = per_customer.rename(
-        columns={"frequency": "repeat_purchase_weeks", "recency": "recency_weeks", "T": "age_weeks",
-                 "monetary_value": "mean_repeat_purchase_value"}
-    )
-    return per_customer, parameters
+    per_customer, parameters = ltv.lifetime_value_from_summary(_summary_from_inputs(inputs))
+    return per_customer.rename(columns=_LIFETIME_VALUE_SQL_NAMES), parameters
 
 
-def lifetime_value_parameters(orders: Any) -> pd.DataFrame:
-    """The fitted parameters of :func:`lifetime_value` without the per-customer predictions.
-
-    Fitting the same summary in the same process again reuses the fit
+def lifetime_value_parameters_from_inputs(inputs: Any) -> pd.DataFrame:
+    """The fitted parameters of :func:`lifetime_value_from_inputs` without the per-customer
+    predictions. Fitting the same inputs in the same process again reuses the fit
     (``lifetime_value.fit_models``), so the two dbt models fit once per build."""
     from customer_behavior import lifetime_value as ltv
 
-    return ltv.lifetime_value_parameters(_lifetime_value_summary(orders))
+    return ltv.lifetime_value_parameters(_summary_from_inputs(inputs))
+
+
+def lifetime_value(orders: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """BG/NBD + Gamma-Gamma lifetime value per customer, and the fitted parameters."""
+    return lifetime_value_from_inputs(lifetime_value_inputs(orders))
+
+
+def lifetime_value_parameters(orders: Any) -> pd.DataFrame:
+    """The fitted parameters of :func:`lifetime_value` without the per-customer predictions."""
+    return lifetime_value_parameters_from_inputs(lifetime_value_inputs(orders))

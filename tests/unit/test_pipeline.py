@@ -183,12 +183,29 @@ def test_lifetime_value_from_a_relation_equals_the_whole_frame():
     pd.testing.assert_frame_equal(per_rel.astype({"customer_id": object}),
                                   per_df.astype({"customer_id": object}), check_exact=True)
     pd.testing.assert_frame_equal(pipeline.lifetime_value_parameters(_relation(orders)), params_df)
+    # the dbt path: the inputs table (int_customer_lifetime_value_inputs) read back shuffled
+    inputs = pipeline.lifetime_value_inputs(_relation(orders))
+    assert list(inputs.columns) == ["customer_id", "historical_value", "order_count",
+                                    "repeat_purchase_weeks", "recency_weeks", "age_weeks",
+                                    "mean_repeat_purchase_value"]
+    per_in, params_in = pipeline.lifetime_value_from_inputs(_relation(inputs))
+    pd.testing.assert_frame_equal(params_in, params_df, check_exact=True)
+    pd.testing.assert_frame_equal(per_in.astype({"customer_id": object}),
+                                  per_df.astype({"customer_id": object}), check_exact=True)
+    pd.testing.assert_frame_equal(
+        pipeline.lifetime_value_parameters_from_inputs(_relation(inputs)), params_df
+    )
     # no dated orders: empty, as from a frame
     undated = orders.assign(order_date=pd.NaT)
     per_empty, params_empty = pipeline.lifetime_value(_relation(undated))
     per_ref, params_ref = pipeline.lifetime_value(undated)
     assert per_empty.empty and per_ref.empty and list(per_empty.columns) == list(per_ref.columns)
     pd.testing.assert_frame_equal(params_empty, params_ref)
+    per_empty_in, params_empty_in = pipeline.lifetime_value_from_inputs(
+        _relation(pipeline.lifetime_value_inputs(undated))
+    )
+    assert per_empty_in.empty and list(per_empty_in.columns) == list(per_ref.columns)
+    pd.testing.assert_frame_equal(params_empty_in, params_ref)
 
 
 def test_segment_profiles_from_relations_equal_the_whole_frames():

@@ -2,6 +2,7 @@ from customer_behavior import pipeline
 
 
 def model(dbt, session):
-    # A DuckDB relation: DuckDB aggregates the orders to one row per customer first.
-    per_customer, _ = pipeline.lifetime_value(dbt.ref("orders"))
+    per_customer, _ = pipeline.lifetime_value_from_inputs(
+        dbt.ref("int_customer_lifetime_value_inputs")
+    )
     return per_customer

@@ -2,5 +2,7 @@ from customer_behavior import pipeline
 
 
 def model(dbt, session):
-    # Same per-customer summary and fit as customer_lifetime_value (fitted once per build).
-    return pipeline.lifetime_value_parameters(dbt.ref("orders"))
+    # Same inputs and fit as customer_lifetime_value (fitted once per build).
+    return pipeline.lifetime_value_parameters_from_inputs(
+        dbt.ref("int_customer_lifetime_value_inputs")
+    )
