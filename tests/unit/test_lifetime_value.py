@@ -845,6 +845,8 @@ def test_duckdb_summary_observation_end_and_bad_input():
     with pytest.raises(ValueError, match="amount"):
         lv.customer_summary_duckdb(duckdb.sql(
             "select 'a' as customer_id, date '2024-01-01' as order_date"))
+    # the temporary purchase-day table is dropped, after a summary and after an error alike
+    assert duckdb.sql("select count(*) from duckdb_tables() where temporary").fetchone()[0] == 0
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
