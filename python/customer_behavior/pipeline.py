@@ -222,31 +222,53 @@ def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.Data
     return seg.name_segments(seg.profile_segments(enriched, _in_key_order(assignments, "customer_id")))
 
 
-def _profile_statistics_duckdb(joined: Any, numeric: list[str]) -> tuple[pd.DataFrame, pd.Series]:
-    """:func:`segmentation.profile_statistics` as one DuckDB aggregation over ``joined``.
+# Scale of the exact DECIMAL sums of the profile statistics: values are rounded to 1e-12
+# (below the precision of a double for values over ~100, and 100 times below the profile's
+# 10-decimal rounding otherwise) and summed exactly, with room for sums up to 1e26.
+_EXACT_SCALE = 12
 
-    favg/fsum (Kahan-compensated) keep the sums independent of how DuckDB's threads split
-    the rows, so two builds give the same rounded profile.
+
+def _exact_sum(expression: str) -> str:
+    """SQL for the exact sum of a DOUBLE expression (NaN ignored, as pandas' sums do), as a
+    DOUBLE: the value of an exact DECIMAL sum does not depend on the order of the rows, so it
+    does not depend on how DuckDB's threads split them."""
+    value = f"nullif({expression}, 'NaN'::double)"
+    return f"cast(sum(cast({value} as decimal(38, {_EXACT_SCALE}))) as double)"
+
+
+def _exact_mean(expression: str) -> str:
+    return f"{_exact_sum(expression)} / count(nullif({expression}, 'NaN'::double))"
+
+
+def _profile_statistics_duckdb(joined: Any, numeric: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """:func:`segmentation.profile_statistics` as two DuckDB aggregations over ``joined``.
+
+    Every sum is exact (``_exact_sum``), so two builds give the same profile bit for bit:
+    with float sums, even Kahan-compensated ones (``favg``), the means depended on how
+    DuckDB's threads split the rows, and at 1 M customers a mean moved by a few ulps between
+    two runs on the same tables, enough to flip its 10th decimal. The first query gives the
+    counts, means and sums per segment and for the population (GROUPING SETS); the second the
+    population's standard deviations (ddof=0) as the exact sum of squared deviations from
+    the exact mean.
     """
     def num(c: str) -> str:
         return f"cast({_quoted(c)} as double)"
 
     cols = set(numeric)
     exprs = ["count(*) as customer_count"]
-    exprs += [f"favg({num(c)}) as {_quoted('mean__' + c)}" for c in numeric]
+    exprs += [f"{_exact_mean(num(c))} as {_quoted('mean__' + c)}" for c in numeric]
     if "total_spend" in cols:
-        exprs.append(f"fsum(coalesce({num('total_spend')}, 0)) as {seg.SPEND_SUM}")
+        exprs.append(f"coalesce({_exact_sum(num('total_spend'))}, 0) as {seg.SPEND_SUM}")
+    spreads = {
+        f"std__{c}": num(c) for c in seg.KEY_METRICS.values() if c in cols
+    }
     if {"campaigns_accepted", "campaigns_sent"} <= cols:
         acc, sent = num("campaigns_accepted"), num("campaigns_sent")
         exprs += [
-            f"coalesce(fsum({acc}), 0) as {seg.ACCEPTED_SUM}",
-            f"coalesce(fsum({sent}), 0) as {seg.SENT_SUM}",
-            f"stddev_pop({acc} / nullif({sent}, 0)) as {seg.RATE_STD}",
+            f"coalesce({_exact_sum(acc)}, 0) as {seg.ACCEPTED_SUM}",
+            f"coalesce({_exact_sum(sent)}, 0) as {seg.SENT_SUM}",
         ]
-    exprs += [
-        f"stddev_pop({num(c)}) as {_quoted('std__' + c)}"
-        for c in seg.KEY_METRICS.values() if c in cols
-    ]
+        spreads[seg.RATE_STD] = f"{acc} / nullif({sent}, 0)"
     segment = _quoted(seg.SEGMENT_COLUMN)
     stats = joined.query(
         "profile_input",
@@ -259,7 +281,22 @@ def _profile_statistics_duckdb(joined: Any, numeric: list[str]) -> tuple[pd.Data
         raise ValueError("no customer in assignments matches customers")
     per_segment = stats[~is_population].astype({seg.SEGMENT_COLUMN: "int64"})
     per_segment = per_segment.set_index(seg.SEGMENT_COLUMN).astype("float64")
-    return per_segment, population.astype("float64")
+    population = population.astype("float64")
+    if spreads:
+        names = [_quoted(name) for name in spreads]
+        values = [f"({expr}) as {name}" for expr, name in zip(spreads.values(), names)]
+        means = [f"{_exact_mean(name)} as {name}" for name in names]
+        deviations = [
+            f"sqrt({_exact_mean(f'pow(v.{name} - m.{name}, 2)')}) as {name}" for name in names
+        ]
+        std = joined.query(
+            "profile_input",
+            f"with v as (select {', '.join(values)} from profile_input), "
+            f"m as (select {', '.join(means)} from v) "
+            f"select {', '.join(deviations)} from v, m",
+        ).df()
+        population = pd.concat([population, std.iloc[0].astype("float64")])
+    return per_segment, population
 
 
 def segment_stability(
