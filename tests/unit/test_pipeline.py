@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from customer_behavior import pipeline
+from customer_behavior import segmentation as seg
 
 
 def _features(n=600, seed=0):
@@ -300,3 +301,38 @@ def test_sampling_models_from_a_relation_equal_the_whole_frame():
     duplicated = con.from_df(pd.concat([features, features.iloc[:1]]))
     with pytest.raises(ValueError, match="'customer_id' must be unique"):
         pipeline.scaled_features(duplicated, con)
+
+
+def test_profile_statistics_do_not_depend_on_row_order():
+    """Two builds must give the same profile bit for bit: the DuckDB statistics of the same
+    customers in two row orders (and split across threads) are identical."""
+    import duckdb
+
+    rng = np.random.default_rng(21)
+    n = 300_000
+    frame = pd.DataFrame({
+        "customer_id": [f"C{i:07d}" for i in range(n)],
+        "segment_id": rng.integers(0, 4, n).astype("int64"),
+        "total_spend": np.round(rng.lognormal(6, 1.2, n), 2),
+        "annual_income": np.round(rng.normal(60_000, 25_000, n), 2),
+        "share_category_fish": rng.dirichlet([1, 3], n)[:, 0],
+        "campaigns_sent": rng.integers(0, 5, n).astype(float),
+    })
+    frame["campaigns_accepted"] = np.floor(frame["campaigns_sent"] * rng.uniform(0, 1, n))
+    numeric = ["total_spend", "annual_income", "share_category_fish", "campaigns_sent",
+               "campaigns_accepted"]
+    results = []
+    for seed in (1, 2):
+        con = duckdb.connect()
+        con.execute("set threads = 2")
+        con.register("shuffled", frame.sample(frac=1, random_state=seed))
+        relation = con.sql("select * from shuffled")
+        results.append(pipeline._profile_statistics_duckdb(relation, numeric))
+    pd.testing.assert_frame_equal(results[0][0], results[1][0], check_exact=True)
+    pd.testing.assert_series_equal(results[0][1], results[1][1], check_exact=True)
+    # and the statistics are those of the pandas path
+    per_segment, population = seg.profile_statistics(frame[numeric], frame["segment_id"])
+    pd.testing.assert_frame_equal(results[0][0][per_segment.columns], per_segment,
+                                  check_dtype=False, rtol=1e-12)
+    pd.testing.assert_series_equal(results[0][1][population.index], population,
+                                   check_dtype=False, check_names=False, rtol=1e-12)
