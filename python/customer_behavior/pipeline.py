@@ -223,8 +223,8 @@ def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.Data
 
 
 # Scale of the exact DECIMAL sums of the profile statistics: values are rounded to 1e-12
-# (below the precision of a double for values over ~100, and 100 times below the profile's
-# 10-decimal rounding otherwise) and summed exactly, with room for sums up to 1e26.
+# (within a double's own precision for values over ~10,000, and 100 times finer than the
+# profile's 10-decimal rounding in any case) and summed exactly, with room for sums up to 1e26.
 _EXACT_SCALE = 12
 
 
