@@ -459,14 +459,11 @@ def _summary_from_inputs(inputs: Any) -> pd.DataFrame:
     """``lifetime_value_inputs`` (a DataFrame, or the table as a DuckDB relation) back as the
     summary the fits take, rows in customer_id order: the order, and float64 values, it was
     written in, so both models fit the same arrays (and the second reuses the first fit)."""
-    sql_names = list(_LIFETIME_VALUE_SQL_NAMES.values())
     if not _is_frame(inputs):
         from customer_behavior import lifetime_value as ltv
 
         columns = [_LIFETIME_VALUE_SQL_NAMES.get(c, c) for c in ltv.SUMMARY_COLUMNS]
         inputs = _read_in_key_order(inputs, columns, "customer_id")
-        if inputs.empty:
-            inputs = inputs.astype({c: float for c in sql_names if c in inputs.columns})
     return inputs.rename(columns={v: k for k, v in _LIFETIME_VALUE_SQL_NAMES.items()})
 
 

@@ -148,10 +148,8 @@ def test_site_loads_and_overview_chart_renders(docs_site, browser):
     browser.get(f"{docs_site['base']}/index.html#!/overview")
     # The page renders asynchronously, and other h1s (the search panel's "0 search results")
     # exist before the overview does: wait for the overview's own heading.
-    headings = "return Array.from(document.querySelectorAll('h1')).map(h => h.innerText);"
-    title = _wait_for(browser, "return Array.from(document.querySelectorAll('h1'))"
-                               ".map(h => h.innerText)"
-                               ".find(t => t.indexOf('customer_behavior') >= 0) || null;")
+    headings = "return Array.from(document.querySelectorAll('h1')).map(h => h.innerText)"
+    title = _wait_for(browser, headings + ".find(t => t.indexOf('customer_behavior') >= 0) || null;")
     assert title and "customer_behavior" in title, (
         f"overview page did not render: {title!r}; headings: {browser.execute_script(headings)!r}")
     images = _wait_for(browser, """
