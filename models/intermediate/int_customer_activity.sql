@@ -26,10 +26,11 @@ purchases_per_customer as (
     select
         customer_id,
         count(*) as order_count,
-        sum(line_count) as order_line_count,
-        sum(quantity) as total_quantity,
-        sum(amount) as total_spend,
-        sum(discount_amount) as total_discount,
+        -- Sums cast back to the orders' types (DuckDB widens sum() to HUGEINT / DECIMAL(38,2)).
+        cast(sum(line_count) as bigint) as order_line_count,
+        cast(sum(quantity) as bigint) as total_quantity,
+        cast(sum(amount) as decimal(18, 2)) as total_spend,
+        cast(sum(discount_amount) as decimal(18, 2)) as total_discount,
         count(*) filter (where is_discounted) as discounted_order_count,
         count(distinct order_date) as purchase_day_count,
         cast(null as double) as stated_purchase_frequency_per_year,
@@ -51,10 +52,10 @@ order_lines as (
 purchases_per_customer as (
     select
         customer_id,
-        sum(stated_order_count) as order_count,
+        cast(sum(stated_order_count) as bigint) as order_count,
         count(*) as order_line_count,
-        sum(quantity) as total_quantity,
-        sum(amount) as total_spend,
+        cast(sum(quantity) as bigint) as total_quantity,
+        cast(sum(amount) as decimal(18, 2)) as total_spend,
         cast(null as decimal(18, 2)) as total_discount,
         cast(null as bigint) as discounted_order_count,
         cast(null as bigint) as purchase_day_count,

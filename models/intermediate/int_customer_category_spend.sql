@@ -2,7 +2,9 @@
 -- dataset's purchases (macros/datasets.sql, purchase_grain): accepted dated order lines
 -- (the input contract), accepted undated product lines (Diwali sales), or the spend per
 -- category the dataset states per customer (iFood, shopping trends). Empty for data without
--- categories. A count or quantity the data does not state is NULL.
+-- categories. A count or quantity the data does not state is NULL. Sums are cast back to the
+-- lines' types: DuckDB widens sum() to HUGEINT / DECIMAL(38,2), which are slower to store and
+-- scan, and which pandas reads as float.
 {%- set purchase_grain = dataset_capabilities()['purchase_grain'] %}
 with
 
@@ -17,8 +19,8 @@ final as (
         customer_id,
         product_category,
         count(*) as order_line_count,
-        sum(quantity) as quantity,
-        sum(amount) as spend
+        cast(sum(quantity) as bigint) as quantity,
+        cast(sum(amount) as decimal(18, 2)) as spend
     from order_lines
     group by customer_id, product_category
 )
@@ -35,8 +37,8 @@ final as (
         customer_id,
         product_category,
         count(*) as order_line_count,
-        sum(quantity) as quantity,
-        sum(amount) as spend
+        cast(sum(quantity) as bigint) as quantity,
+        cast(sum(amount) as decimal(18, 2)) as spend
     from order_lines
     group by customer_id, product_category
 )
