@@ -4,7 +4,7 @@
 -- category the dataset states per customer (iFood, shopping trends). Empty for data without
 -- categories. A count or quantity the data does not state is NULL. Sums are cast back to the
 -- lines' types: DuckDB widens sum() to HUGEINT / DECIMAL(38,2), which are slower to store and
--- scan, and which pandas reads as float.
+-- scan (and pandas reads a HUGEINT count as float).
 {%- set purchase_grain = dataset_capabilities()['purchase_grain'] %}
 with
 
