@@ -111,6 +111,7 @@ PARAMS_COLUMNS = [
     "log_likelihood",
     "n_customers",
     "converged",
+    "message",
 ]
 
 _DAYS_PER_UNIT = {"D": 1.0, "W": 7.0, "M": 365.25 / 12.0}
@@ -250,6 +251,7 @@ class FitResult:
                 "log_likelihood": self.log_likelihood,
                 "n_customers": self.n_customers,
                 "converged": bool(self.converged),
+                "message": self.message,
             }
             for name, value in self.params.items()
         ]
@@ -351,6 +353,11 @@ def _mle(
             pass
 
     message = f"{best.message}; max|grad| = {grad_norm:.2e}"
+    if not np.all(np.isfinite(se)):
+        message = (
+            "no standard errors: the Hessian at the optimum is not positive definite "
+            f"(the data barely identify a parameter); {message}"
+        )
     if at_bound:
         message = f"parameter at search bound (|log theta| = {_LOG_BOUND}); {message}"
     return FitResult(

@@ -865,3 +865,35 @@ def test_fit_is_reused_for_the_same_summary():
     assert again[0].params == first[0].params and again[1].params == first[1].params
     assert len(calls) == 1  # the copy reused the fit, the changed summary did not
     assert lv.lifetime_value_parameters(summary).equals(lv.lifetime_value_from_summary(summary)[1])
+
+
+def test_fit_without_standard_errors_says_why():
+    """A log-likelihood flat in one parameter: the fit converges, its Hessian is singular,
+    so the standard errors are NaN (NULL in lifetime_value_model) and the message says why;
+    the same likelihood with the parameter identified gets finite errors and no such note."""
+    y = np.random.default_rng(3).normal(2.0, 0.5, 400)
+
+    def normal_ll(uses_second: bool):
+        def loglik_and_grad(params):
+            mu, other = params
+            shift = (other - 1.0) if uses_second else 0.0
+            resid = y - mu - shift
+            ll = -0.5 * resid**2 - (0.5 * (other - 1.0) ** 2 if uses_second else 0.0)
+            g_mu = resid
+            g_other = (resid - (other - 1.0)) if uses_second else np.zeros_like(y)
+            return ll, np.column_stack([g_mu, np.broadcast_to(g_other, y.shape)])
+        return loglik_and_grad
+
+    weights = np.ones_like(y)
+    flat = lv._mle("toy", ("mu", "other"), normal_ll(False), weights, [np.zeros(2)], 0.0)
+    assert flat.converged, flat.message
+    assert np.isnan(flat.std_errors["mu"]) and np.isnan(flat.std_errors["other"])
+    assert flat.message.startswith("no standard errors: the Hessian")
+    frame = flat.to_frame()
+    assert list(frame.columns) == lv.PARAMS_COLUMNS
+    assert (frame["message"] == flat.message).all()
+
+    identified = lv._mle("toy", ("mu", "other"), normal_ll(True), weights, [np.zeros(2)], 0.0)
+    assert identified.converged, identified.message
+    assert all(np.isfinite(v) and v > 0 for v in identified.std_errors.values())
+    assert "no standard errors" not in identified.message
