@@ -881,7 +881,7 @@ def test_fit_without_standard_errors_says_why():
             ll = -0.5 * resid**2 - (0.5 * (other - 1.0) ** 2 if uses_second else 0.0)
             g_mu = resid
             g_other = (resid - (other - 1.0)) if uses_second else np.zeros_like(y)
-            return ll, np.column_stack([g_mu, np.broadcast_to(g_other, y.shape)])
+            return ll, np.column_stack([g_mu, g_other])
         return loglik_and_grad
 
     weights = np.ones_like(y)
