@@ -852,7 +852,34 @@ class _Report:
                f"currency units of discounted spend over the next 12 months (median {median} "
                f"per customer; the top 10 % of customers by predicted value hold {top} of it). "
                f"The average probability that a customer is still active is {alive}.")
+        self.lifetime_value_fit_caveat()
         self.chart("clv_distribution")
+
+    def lifetime_value_fit_caveat(self) -> None:
+        """Say so when a lifetime-value model's parameters are not pinned down by the data."""
+        n, fit = self.n, "marts.lifetime_value_model"
+        if self.unavailable(fit):
+            return
+        names = {"bg_nbd": "BG/NBD", "gamma_gamma": "Gamma–Gamma"}
+        unpinned = [m for (m,) in n.rows(f"select distinct model from {fit} where std_error "
+                                         "is null or not converged order by model")]
+        if not unpinned:
+            return
+        text = (f"Caveat: on this data the {' and '.join(names.get(m, m) for m in unpinned)} "
+                f"fit has parameters without standard errors or did not converge (`{fit}`, "
+                "column `message`, says which and why), so these predictions are point "
+                "estimates of unknown precision.")
+        if "bg_nbd" in unpinned:
+            ab = ("max(estimate) filter (where parameter = 'a')",
+                  "max(estimate) filter (where parameter = 'b')")
+            sql = f"select {ab[0]} / ({ab[0]} + {ab[1]}) from {fit} where model = 'bg_nbd'"
+            dropout = n.get("clv.bg_nbd_dropout_per_purchase", sql, "pct")
+            if (n.value_of("clv.bg_nbd_dropout_per_purchase") or 1.0) < 0.01:
+                text += (f" BG/NBD puts the chance that a customer stops buying after a "
+                         f"purchase at {dropout}: almost no customer looks lost, its dropout "
+                         "parameters are barely identified, and the predictions extend each "
+                         "customer's current purchase rate.")
+        self.doc.para(text)
 
     def segments(self) -> None:
         n, d = self.n, self.doc

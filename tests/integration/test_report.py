@@ -218,3 +218,39 @@ def test_missing_and_empty_marts_are_skipped_with_a_note(planted_build, tmp_path
     assert "charts/seasonal_sales.png" not in report
     numbers = json.loads((tmp_path / "out" / "report_numbers.json").read_text())["numbers"]
     assert not any("seasonal_sales" in item["sql"] for item in numbers.values())
+
+
+def test_lifetime_value_caveat_follows_the_fit(planted_build, tmp_path):
+    """The report warns when a lifetime-value fit has no standard errors or did not converge,
+    names the model, and adds BG/NBD's dropout chance when that is what went unidentified."""
+    copy = tmp_path / "fit.duckdb"
+    shutil.copy(planted_build["warehouse"], copy)
+
+    def report_after(sql: str) -> tuple[str, dict]:
+        with duckdb.connect(str(copy)) as con:
+            con.execute(sql)
+        out = tmp_path / f"out{len(list(tmp_path.glob('out*')))}"
+        build_report(copy, out)
+        numbers = json.loads((out / "report_numbers.json").read_text())["numbers"]
+        return (out / "report.md").read_text(), numbers
+
+    fit = "marts.lifetime_value_model"
+    report, numbers = report_after(f"update {fit} set std_error = 0.1, converged = true")
+    assert "Caveat: on this data" not in report
+    assert "clv.bg_nbd_dropout_per_purchase" not in numbers
+
+    report, numbers = report_after(
+        f"update {fit} set std_error = null, estimate = case parameter when 'a' then 1e-5 "
+        "when 'b' then 3e4 else estimate end where model = 'bg_nbd'")
+    assert "Caveat: on this data the BG/NBD fit has parameters without standard errors" in report
+    dropout = numbers["clv.bg_nbd_dropout_per_purchase"]
+    assert dropout["value"] == pytest.approx(1e-5 / (1e-5 + 3e4))
+    assert f"after a purchase at {dropout['text']}: almost no customer looks lost" in report
+
+    report, numbers = report_after(
+        f"update {fit} set std_error = 0.1, estimate = case parameter when 'a' then 0.5 "
+        f"when 'b' then 2 else estimate end where model = 'bg_nbd'; "
+        f"update {fit} set converged = false where model = 'gamma_gamma'")
+    assert "Caveat: on this data the Gamma–Gamma fit" in report
+    assert "clv.bg_nbd_dropout_per_purchase" not in numbers
+    assert "almost no customer looks lost" not in report
