@@ -870,11 +870,11 @@ class _Report:
                 "column `message`, says which and why), so these predictions are point "
                 "estimates of unknown precision.")
         if "bg_nbd" in unpinned:
-            ab = ("max(estimate) filter (where parameter = 'a')",
-                  "max(estimate) filter (where parameter = 'b')")
-            sql = f"select {ab[0]} / ({ab[0]} + {ab[1]}) from {fit} where model = 'bg_nbd'"
-            dropout = n.get("clv.bg_nbd_dropout_per_purchase", sql, "pct")
-            if (n.value_of("clv.bg_nbd_dropout_per_purchase") or 1.0) < 0.01:
+            key = "clv.bg_nbd_dropout_per_purchase"  # a / (a + b)
+            dropout = n.get(key, "select max(estimate) filter (where parameter = 'a') / "
+                                 "sum(estimate) filter (where parameter in ('a', 'b')) "
+                                 f"from {fit} where model = 'bg_nbd'", "pct")
+            if n.value_of(key) is not None and n.value_of(key) < 0.01:
                 text += (f" BG/NBD puts the chance that a customer stops buying after a "
                          f"purchase at {dropout}: almost no customer looks lost, its dropout "
                          "parameters are barely identified, and the predictions extend each "

@@ -247,6 +247,11 @@ def test_lifetime_value_caveat_follows_the_fit(planted_build, tmp_path):
     assert dropout["value"] == pytest.approx(1e-5 / (1e-5 + 3e4))
     assert f"after a purchase at {dropout['text']}: almost no customer looks lost" in report
 
+    # no dropout at all (a = 0) is the extreme of the same case, not "unknown"
+    report, numbers = report_after(f"update {fit} set estimate = 0 where parameter = 'a'")
+    assert numbers["clv.bg_nbd_dropout_per_purchase"]["value"] == 0
+    assert "after a purchase at 0.0 %: almost no customer looks lost" in report
+
     report, numbers = report_after(
         f"update {fit} set std_error = 0.1, estimate = case parameter when 'a' then 0.5 "
         f"when 'b' then 2 else estimate end where model = 'bg_nbd'; "
