@@ -34,6 +34,8 @@ from customer_behavior import charts as charts_module
 __all__ = ["Numbers", "build_report", "normalize_value"]
 
 NA = "n/a"
+# Below this BG/NBD dropout chance per purchase the report says almost no customer looks lost.
+NEGLIGIBLE_DROPOUT_PER_PURCHASE = 0.01
 
 
 # --------------------------------------------------------------------------------------
@@ -874,7 +876,8 @@ class _Report:
             dropout = n.get(key, "select max(estimate) filter (where parameter = 'a') / "
                                  "sum(estimate) filter (where parameter in ('a', 'b')) "
                                  f"from {fit} where model = 'bg_nbd'", "pct")
-            if n.value_of(key) is not None and n.value_of(key) < 0.01:
+            share = n.value_of(key)
+            if share is not None and share < NEGLIGIBLE_DROPOUT_PER_PURCHASE:
                 text += (f" BG/NBD puts the chance that a customer stops buying after a "
                          f"purchase at {dropout}: almost no customer looks lost, its dropout "
                          "parameters are barely identified, and the predictions extend each "
