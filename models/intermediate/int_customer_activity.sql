@@ -26,11 +26,10 @@ purchases_per_customer as (
     select
         customer_id,
         count(*) as order_count,
-        -- Sums cast back to the orders' types (DuckDB widens sum() to HUGEINT / DECIMAL(38,2)).
-        cast(sum(line_count) as bigint) as order_line_count,
-        cast(sum(quantity) as bigint) as total_quantity,
-        cast(sum(amount) as decimal(18, 2)) as total_spend,
-        cast(sum(discount_amount) as decimal(18, 2)) as total_discount,
+        {{ integer_sum('line_count') }} as order_line_count,
+        {{ integer_sum('quantity') }} as total_quantity,
+        {{ money_sum('amount') }} as total_spend,
+        {{ money_sum('discount_amount') }} as total_discount,
         count(*) filter (where is_discounted) as discounted_order_count,
         count(distinct order_date) as purchase_day_count,
         cast(null as double) as stated_purchase_frequency_per_year,
@@ -52,10 +51,10 @@ order_lines as (
 purchases_per_customer as (
     select
         customer_id,
-        cast(sum(stated_order_count) as bigint) as order_count,
+        {{ integer_sum('stated_order_count') }} as order_count,
         count(*) as order_line_count,
-        cast(sum(quantity) as bigint) as total_quantity,
-        cast(sum(amount) as decimal(18, 2)) as total_spend,
+        {{ integer_sum('quantity') }} as total_quantity,
+        {{ money_sum('amount') }} as total_spend,
         cast(null as decimal(18, 2)) as total_discount,
         cast(null as bigint) as discounted_order_count,
         cast(null as bigint) as purchase_day_count,

@@ -2,9 +2,8 @@
 -- dataset's purchases (macros/datasets.sql, purchase_grain): accepted dated order lines
 -- (the input contract), accepted undated product lines (Diwali sales), or the spend per
 -- category the dataset states per customer (iFood, shopping trends). Empty for data without
--- categories. A count or quantity the data does not state is NULL. Sums are cast back to the
--- lines' types: DuckDB widens sum() to HUGEINT / DECIMAL(38,2), which are slower to store and
--- scan (and pandas reads a HUGEINT count as float).
+-- categories. A count or quantity the data does not state is NULL. Sums keep the
+-- lines' types (macros/sums.sql).
 {%- set purchase_grain = dataset_capabilities()['purchase_grain'] %}
 with
 
@@ -19,8 +18,8 @@ final as (
         customer_id,
         product_category,
         count(*) as order_line_count,
-        cast(sum(quantity) as bigint) as quantity,
-        cast(sum(amount) as decimal(18, 2)) as spend
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('amount') }} as spend
     from order_lines
     group by customer_id, product_category
 )
@@ -37,8 +36,8 @@ final as (
         customer_id,
         product_category,
         count(*) as order_line_count,
-        cast(sum(quantity) as bigint) as quantity,
-        cast(sum(amount) as decimal(18, 2)) as spend
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('amount') }} as spend
     from order_lines
     group by customer_id, product_category
 )

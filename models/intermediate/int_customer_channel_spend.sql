@@ -16,8 +16,7 @@ final as (
         customer_id,
         channel,
         count(*) as order_count,
-        -- cast back to the orders' type (DuckDB widens sum() to DECIMAL(38,2))
-        cast(sum(amount) as decimal(18, 2)) as spend
+        {{ money_sum('amount') }} as spend
     from orders
     group by customer_id, channel
 )

@@ -26,10 +26,9 @@ final as (
         min(customer_id) as customer_id,
         min(channel) as channel,
         count(*) as line_count,
-        -- Sums cast back to the lines' types (DuckDB widens sum() to HUGEINT / DECIMAL(38,2)).
-        cast(sum(quantity) as bigint) as quantity,
-        cast(sum(amount) as decimal(18, 2)) as amount,
-        cast(sum(discount_amount) as decimal(18, 2)) as discount_amount,
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('amount') }} as amount,
+        {{ money_sum('discount_amount') }} as discount_amount,
         round({{ safe_divide('sum(discount_amount)', 'sum(amount) + sum(discount_amount)') }}, 6)
             as discount_rate,
         bool_or(is_discounted) as is_discounted,
