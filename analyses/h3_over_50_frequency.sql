@@ -1,7 +1,7 @@
 -- Hypothesis 3 of source document 003: "Older customers (above 50) purchase less
 -- frequently than younger customers."
 -- Customers over 50 against 50 and under (customers of unknown age left out): orders per
--- year of relationship, orders in total, and the days between consecutive orders. The
+-- year observed, orders in total, and the days between consecutive orders. The
 -- formal test belongs to the hypothesis-tests Python model (customer_behavior.statistics).
 with
 

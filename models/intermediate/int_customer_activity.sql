@@ -137,11 +137,21 @@ final as (
         ) as recency_days,
         date_diff('day', least(signup_date, first_order_date), as_of_date) as tenure_days,
         {% if purchase_grain == 'order_lines' -%}
-        -- Orders per year of relationship; relationships shorter than 30 days count as 30
-        -- so that a first-week customer is not extrapolated to hundreds of orders a year.
+        -- Orders per year observed: the orders can only show the part of a relationship that
+        -- the order data covers, so a customer who signed up before the first order in the
+        -- data is counted from that first order date, not from sign-up (counting from sign-up
+        -- made frequency mostly the inverse of tenure). Windows shorter than 30 days count as
+        -- 30 so that a first-week customer is not extrapolated to hundreds of orders a year.
         round(
             coalesce(order_count, 0) * 365.25 / greatest(
-                date_diff('day', least(signup_date, first_order_date), as_of_date),
+                date_diff(
+                    'day',
+                    greatest(
+                        least(signup_date, first_order_date),
+                        (select min(order_date) from orders)
+                    ),
+                    as_of_date
+                ),
                 30
             ),
             6

@@ -519,8 +519,10 @@ def run(
         c["recency_days"] = (c["as_of_date"] - c["last_order_date"]).dt.days
         start = c[["signup_date", "first_order_date"]].min(axis=1)
         c["tenure_days"] = (c["as_of_date"] - start).dt.days
+        # orders per year observed: from sign-up, or from the first order in the data if later
+        observed = (c["as_of_date"] - start.clip(lower=orders["order_date"].min())).dt.days
         c["purchase_frequency_per_year"] = (
-            c["order_count"] * 365.25 / c["tenure_days"].clip(lower=30)
+            c["order_count"] * 365.25 / observed.clip(lower=30)
         ).round(6)
         c["is_repeat_customer"] = c["order_count"] > 1
         out["customers"] = c

@@ -88,6 +88,40 @@ def test_regions_differ_in_purchase_frequency(planted_build):
     assert r["north"] / r["south"] == pytest.approx(1.25 / 0.80, rel=0.25)
 
 
+def test_purchase_frequency_measures_buying_not_tenure(planted_build):
+    """The generator plants each customer's order rate independently of how long ago they
+    signed up, and writes orders only from 2023-01-01. Frequency over the observed window
+    must therefore not fall with tenure for customers who signed up before the orders begin
+    (over the whole relationship it did: Spearman rho -0.65 on the demo data), and the
+    latent group planted to buy most often per year must come out highest."""
+    from customer_behavior.generate import ORDER_START_DATE, TRUTH_FILE
+
+    c = query(
+        planted_build["warehouse"],
+        "select customer_id, signup_date, tenure_days, order_count, purchase_frequency_per_year "
+        "from marts.customers where purchase_frequency_per_year is not null",
+    )
+    early = c[c.signup_date < pd.Timestamp(ORDER_START_DATE)]
+    assert len(early) > 1000
+    assert abs(spearmanr(early.purchase_frequency_per_year, early.tenure_days).statistic) < 0.1
+    # their window is the whole order period, so the rate is the count over that period
+    days = query(
+        planted_build["warehouse"],
+        "select date_diff('day', min(order_date), max(as_of_date)) from marts.orders, "
+        "intermediate.int_customers",
+    ).iloc[0, 0]
+    assert early.purchase_frequency_per_year.to_numpy() == pytest.approx(
+        early.order_count.to_numpy() * 365.25 / days, abs=1e-6
+    )
+    truth = pd.read_csv(planted_build["data_dir"] / TRUTH_FILE)
+    by_group = (
+        c.merge(truth, on="customer_id").groupby("planted_group")["purchase_frequency_per_year"].mean()
+    )
+    # planted relative order rates: new_loyalists 2.8, budget_families 1.0,
+    # affluent_connoisseurs 0.95, young_frugal 0.5
+    assert by_group.idxmax() == "new_loyalists" and by_group.idxmin() == "young_frugal"
+
+
 def test_wine_and_meat_lead_spend_and_catalog_is_worth_more(planted_build):
     wh = planted_build["warehouse"]
     cats = query(wh, "select product_category, sum(spend) as s from marts.channel_product_spend group by 1 order by 2 desc")
