@@ -2,17 +2,16 @@
 -- A view (config in _core__models.yml) over the incremental int_orders table: the calendar
 -- columns are a join with a few hundred holiday dates, cheaper to compute when read than to
 -- write 9 M orders a second time, and a holiday calendar change shows at once.
--- The view names its inputs without the database: DuckDB binds a view's unqualified names in
--- the view's own database, so the warehouse still works when the file is copied, renamed or
--- attached under another name (a database-qualified view would look for the old name).
+-- Like every view here it names its inputs without the database (macros/relations.sql), so
+-- it still reads when the warehouse file is copied, renamed or attached under another name.
 with
 
 orders as (
-    select * from {{ ref('int_orders').include(database=false) }}
+    select * from {{ ref('int_orders') }}
 ),
 
 holidays as (
-    select * from {{ ref('holiday_calendar').include(database=false) }}
+    select * from {{ ref('holiday_calendar') }}
 ),
 
 holidays_per_day as (
