@@ -61,6 +61,7 @@ PALETTE = [
 GREY = "#8c8c8c"
 MONEY = "currency units"
 MAX_SCATTER_POINTS = 10_000
+MAX_DEMOGRAPHIC_BARS = 12  # a demographic panel shows at most this many groups
 MIN_CELL_CUSTOMERS = 10  # grouped bars leave out smaller cells (too noisy to read)
 
 _RC = {
@@ -299,23 +300,43 @@ def loyalty_vs_spend_chart(customers: pd.DataFrame, path: Path | str,
 
 
 def region_frequency_heatmap(grid: pd.DataFrame, path: Path | str) -> Path:
-    """Region × age group: mean orders per year."""
-    cols = ["region", "age_group", "age_group_order", "mean_purchase_frequency_per_year"]
+    """Region × age group: mean orders per year observed.
+
+    Cells with fewer than ``MIN_CELL_CUSTOMERS`` customers are greyed out with their count
+    and kept out of the colour scale (one customer's rate would set it). Regions are ordered
+    by their customers' mean frequency (weighted by each cell's customer count).
+    """
+    cols = ["region", "age_group", "age_group_order", "customer_count",
+            "mean_purchase_frequency_per_year"]
     df = _require(grid, cols, "purchase frequency by region and age group").copy()
     df["value"] = _num(df["mean_purchase_frequency_per_year"])
+    df["customer_count"] = _num(df["customer_count"]).fillna(0)
     if df["value"].isna().all():
         raise ChartSkipped("no purchase frequencies (no order dates)")
     ages = df.drop_duplicates("age_group").sort_values("age_group_order")["age_group"].tolist()
-    region_order = (df.groupby("region")["value"].mean().sort_values(ascending=False).index)
-    pivot = df.pivot_table(index="region", columns="age_group", values="value", aggfunc="first")
-    pivot = pivot.reindex(index=region_order, columns=ages)
+    known = df.dropna(subset=["value"])
+    region_order = (
+        (known["value"] * known["customer_count"]).groupby(known["region"]).sum()
+        / known.groupby("region")["customer_count"].sum()
+    ).sort_values(ascending=False).index
+    small = df["customer_count"] < MIN_CELL_CUSTOMERS
+    df["shown"] = df["value"].where(~small)
+    df["label"] = [
+        (f"n = {int(n)}" if n > 0 else "") if is_small else ("" if pd.isna(v) else f"{v:.1f}")
+        for v, n, is_small in zip(df["value"], df["customer_count"], small, strict=True)
+    ]
+    pivot = df.pivot_table(index="region", columns="age_group", values="shown", aggfunc="first",
+                           dropna=False).reindex(index=region_order, columns=ages)
+    labels = df.pivot_table(index="region", columns="age_group", values="label",
+                            aggfunc="first").reindex(index=region_order, columns=ages).fillna("")
     fig, ax = _figure(max(8, 1.1 * len(ages) + 3), max(4, 0.55 * len(pivot) + 2))
-    _heatmap(ax, pivot, "viridis", fig=fig, colorbar_label="Mean orders per customer per year",
-             fmt=lambda v: f"{v:.1f}")
+    _heatmap(ax, pivot, "viridis", labels=labels, fig=fig,
+             colorbar_label="Mean orders per customer per year")
     ax.set_xlabel("Age group")
     ax.set_ylabel("Region (highest mean frequency first)")
     return _save(fig, path, "Purchase frequency by region and age group",
-                 "Mean orders per customer per year; grey = no customers in the cell")
+                 "Mean orders per customer per year observed; grey = fewer than "
+                 f"{MIN_CELL_CUSTOMERS} customers in the cell (count shown)")
 
 
 def channel_category_heatmap(spend: pd.DataFrame, path: Path | str) -> Path:
@@ -391,17 +412,21 @@ def demographic_spend_chart(demographics: pd.DataFrame, path: Path | str) -> Pat
         include_groups=False))
     for ax, dim in zip(axes.flat, dims, strict=False):
         part = df[df["dimension"] == dim]
+        shown = ""
+        if len(part) > MAX_DEMOGRAPHIC_BARS:
+            # the largest groups, not the top spenders: the panel must show both ends
+            shown = f" (the {MAX_DEMOGRAPHIC_BARS} with most customers, of {len(part)})"
+            part = part.nlargest(MAX_DEMOGRAPHIC_BARS, "customer_count")
         if dim == "age_group":
             part = part.sort_values("dimension_value_order", ascending=False)
         else:
             part = part.sort_values("mean_total_spend")
-        part = part.tail(12)
         bars = ax.barh([f"{v} ({int(n):,})" for v, n in
                         zip(part["dimension_value"], part["customer_count"], strict=True)],
                        part["mean_total_spend"], color=PALETTE[0])
         _bar_labels(ax, bars, part["mean_total_spend"].to_numpy(), horizontal=True)
         ax.axvline(overall.get(dim, np.nan), color=PALETTE[5], lw=1.2, ls="--")
-        ax.set_title(_label(dim).capitalize(), fontsize=11, loc="left")
+        ax.set_title(_label(dim).capitalize() + shown, fontsize=11, loc="left")
         ax.xaxis.set_major_formatter(THOUSANDS)
         ax.set_xlabel(f"Mean spend per customer ({MONEY})", fontsize=9)
         ax.tick_params(axis="y", labelsize=8.5)
@@ -747,6 +772,9 @@ def campaign_response_chart(responses: pd.DataFrame, path: Path | str) -> Path:
             "customers_sent"]
     df = _require(responses, cols, "campaign response").copy()
     df["response_rate"] = _num(df["response_rate"])
+    # a rate over a handful of customers (1 of 2 accepted = 50 %) would be the tallest bar
+    small = _num(df["customers_sent"]).fillna(0) < MIN_CELL_CUSTOMERS
+    df["response_rate"] = df["response_rate"].where(~small | (df["grouping"] == "all"))
     campaigns = sorted(df["campaign_id"].astype(str).unique())
     df["campaign_id"] = df["campaign_id"].astype(str)
     groups = [("all", "all customers")]
@@ -762,15 +790,21 @@ def campaign_response_chart(responses: pd.DataFrame, path: Path | str) -> Path:
         part = part.reindex(campaigns)
         colour = "#333333" if value == "all" else segment_colour(value)
         name = label if value == "all" else f"{value}. {label}"
-        ax.bar(x + (i - (len(groups) - 1) / 2) * width, part["response_rate"].to_numpy(float),
-               width=width, color=colour, label=name)
+        positions = x + (i - (len(groups) - 1) / 2) * width
+        rates = part["response_rate"].to_numpy(float)
+        ax.bar(positions, rates, width=width, color=colour, label=name)
+        left_out = ~np.isfinite(rates) & part["customers_sent"].notna().to_numpy()
+        ax.plot(positions[left_out], np.zeros(left_out.sum()), linestyle="none", marker="x",
+                color=colour, markersize=5, clip_on=False)
     ax.set_xticks(x, campaigns)
     ax.set_xlabel("Campaign")
     ax.set_ylabel("Response rate (accepted / sent)")
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_ylim(0, float(np.nanmax(df["response_rate"].to_numpy(float))) * 1.3)
     ax.legend(fontsize=8.5, loc="upper left", ncols=2)
-    return _save(fig, path, "Campaign response by segment")
+    return _save(fig, path, "Campaign response by segment",
+                 f"× = sent to fewer than {MIN_CELL_CUSTOMERS} of the segment's customers: "
+                 "rate not shown" if small.any() else None)
 
 
 CORRELATION_ORDER = ["total_spend", "order_count", "avg_order_value",

@@ -59,9 +59,9 @@ def frames() -> dict[str, pd.DataFrame]:
         "income_p75": [31e3, 40e3, 54e3, 66e3, 93e3, 104e3],
     })
     regions = ["north", "south", "east", "west"]
-    grid = pd.DataFrame([(r, g, i + 1, 1 + (i % 3) + j * 0.5)
+    grid = pd.DataFrame([(r, g, i + 1, 20 + i, 1 + (i % 3) + j * 0.5)
                          for j, r in enumerate(regions) for i, g in enumerate(AGE_GROUPS)],
-                        columns=["region", "age_group", "age_group_order",
+                        columns=["region", "age_group", "age_group_order", "customer_count",
                                  "mean_purchase_frequency_per_year"])
     channels, categories = ["web", "store", "catalog"], ["wine", "meat", "fish", "sweets"]
     cps = pd.DataFrame([(c, k, float((i + 1) * (j + 2) * 1000))
@@ -261,6 +261,61 @@ def test_segment_scatter_uses_the_stored_scaling(frames, tmp_path, monkeypatch):
     charts.segment_scatter_chart(frames["features"], frames["segments"], frames["model"],
                                  tmp_path / "s.png")
     assert seen["model"] is frames["model"]
+
+
+def test_region_frequency_heatmap_keeps_tiny_cells_out_of_scale_and_order(tmp_path,
+                                                                           monkeypatch):
+    """A one-customer cell (the demo's 'unknown' age group) neither sets the colour scale nor
+    lifts its region to the top: it is greyed with its count, and regions are ordered by
+    their customers' mean frequency, not by an unweighted mean of cells."""
+    grid = pd.DataFrame({
+        "region": ["north", "north", "south", "south", "south"],
+        "age_group": ["21-30", "31-40", "21-30", "31-40", "unknown"],
+        "age_group_order": [1, 2, 1, 2, 3],
+        "customer_count": [100, 100, 100, 100, 1],
+        "mean_purchase_frequency_per_year": [6.0, 8.0, 3.0, 4.0, 40.0],
+    })
+    seen = {}
+    original = charts._heatmap
+
+    def spy(ax, pivot, cmap, labels=None, **kwargs):
+        seen["pivot"], seen["labels"] = pivot, labels
+        return original(ax, pivot, cmap, labels=labels, **kwargs)
+
+    monkeypatch.setattr(charts, "_heatmap", spy)
+    charts.region_frequency_heatmap(grid, tmp_path / "r.png")
+    pivot, labels = seen["pivot"], seen["labels"]
+    assert list(pivot.index) == ["north", "south"]  # unweighted cell means: south 15.7 first
+    assert np.nanmax(pivot.to_numpy(float)) == 8.0
+    assert labels.loc["south", "unknown"] == "n = 1"
+    assert labels.loc["north", "unknown"] == ""  # no customers in that cell
+    assert labels.loc["north", "31-40"] == "8.0"
+
+
+def test_campaign_response_leaves_out_rates_of_a_handful_of_customers(tmp_path, monkeypatch):
+    """1 of 2 customers accepting is 50 %: drawn, it would be the tallest bar. Rates over
+    fewer than MIN_CELL_CUSTOMERS customers are marked, not drawn."""
+    responses = pd.DataFrame({
+        "campaign_id": ["CMP1"] * 3,
+        "grouping": ["all", "segment", "segment"],
+        "grouping_label": ["all customers", "Big spenders", "Newcomers"],
+        "grouping_value": ["all", "1", "2"],
+        "response_rate": [0.12, 0.2, 0.5],
+        "customers_sent": [500, 300, 2],
+    })
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        seen["heights"] = [p.get_height() for p in fig.axes[0].patches]
+        seen["subtitle"] = subtitle
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.campaign_response_chart(responses, tmp_path / "c.png")
+    drawn = [h for h in seen["heights"] if np.isfinite(h)]
+    assert drawn == pytest.approx([0.12, 0.2])
+    assert "fewer than 10" in seen["subtitle"]
 
 
 @pytest.mark.parametrize(
