@@ -87,6 +87,7 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "int": _fmt_int,
     "money": _fmt_money,
     "pct": _fmt_pct,
+    "signed_pct": lambda v: f"{100 * float(v):+.1f} %",
     "num1": lambda v: f"{float(v):,.1f}",
     "num2": lambda v: f"{float(v):.2f}",
     "num3": lambda v: f"{float(v):.3f}",
@@ -624,6 +625,23 @@ class _Report:
         if reason:
             return self.skip("seasons", reason + " (it needs order dates)")
         rel = "marts.seasonal_sales"
+        full_years = (f"(select order_year, sum(revenue) as revenue, sum(order_count) as orders "
+                      f"from {rel} group by order_year having count(*) = 12)")
+        if (n.scalar(f"select count(*) from {full_years}") or 0) >= 2:
+            last = f"from {full_years} order by order_year desc limit 1"
+            prev = f"{last} offset 1"
+            growth = n.get("seasons.revenue_growth",
+                           f"select (select revenue {last}) / (select revenue {prev}) - 1",
+                           "signed_pct")
+            d.para(
+                f"Revenue went from {n.get('seasons.prev_year_revenue', f'select revenue {prev}', 'money')}"
+                f" in {n.get('seasons.prev_year', f'select order_year {prev}', 'text')} to "
+                f"{n.get('seasons.last_year_revenue', f'select revenue {last}', 'money')} in "
+                f"{n.get('seasons.last_year', f'select order_year {last}', 'text')} ({growth}) "
+                f"and orders from {n.get('seasons.prev_year_orders', f'select orders {prev}', 'int')}"
+                f" to {n.get('seasons.last_year_orders', f'select orders {last}', 'int')} (the two "
+                "latest complete years). Growth inside a year lifts its later months, so the "
+                "month and holiday indices below mix season with growth.")
         best = f"from {rel} order by revenue_index_within_year desc, order_month limit 1"
         worst = f"from {rel} order by revenue_index_within_year, order_month limit 1"
         b_m = n.get("seasons.best_month", f"select strftime(order_month, '%B %Y') {best}")
