@@ -912,7 +912,9 @@ NAMING_THRESHOLDS: dict[str, float] = {
     "new_orders": 0.8,  # ... and orders_index <= ...
     "new_loyalty": 1.1,  # ... and (loyalty_index >= ...
     "new_response": 1.2,  # ... or response_index >=) -> new customers
-    "lapsed_recency": 1.4,  # recency_index >= -> lapsed
+    "new_repeat_share": 0.5,  # new segment with this share of repeat buyers: next-order reward
+    "lapsed_recency": 1.4,  # recency_index >= ...
+    "lapsed_missed_purchases": 2.0,  # ... and mean recency >= this many usual gaps -> lapsed
     "signature_lift": 1.15,  # share lift >= -> signature category/channel ...
     "min_share": 0.05,  # ... if the segment's mean share is at least this
     "responsive": 1.25,  # response_index >= -> mention campaign responsiveness
@@ -1014,7 +1016,10 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
     * household — ``families``: children index ≥ 1.3 and mean children ≥ 1;
       ``without children``: children index ≤ 0.5 or mean children ≤ 0.4;
     * lifecycle — ``new``: recency index ≤ 0.75, orders index ≤ 0.8 and (loyalty index ≥
-      1.1 or response index ≥ 1.2); ``lapsed``: recency index ≥ 1.4;
+      1.1 or response index ≥ 1.2); ``lapsed``: recency index ≥ 1.4 and, when the profile
+      has ``mean_purchase_frequency_per_year``, a mean recency of at least two of the
+      segment's usual gaps between orders (365.25 / mean frequency): a segment that buys
+      rarely has long recencies without having stopped, and is not called lapsed;
     * signature category / channel — the ``share_category_*`` / ``share_channel_*`` whose
       segment mean share is most above the population's (lift ≥ 1.15 and share ≥ 0.05).
 
@@ -1061,6 +1066,17 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
     )
     cat_lift, cat_cols = _signature(prof, CATEGORY_PREFIX)
     ch_lift, ch_cols = _signature(prof, CHANNEL_PREFIX)
+    # Recent enough for the segment's own rhythm: fewer days since the last order than
+    # `lapsed_missed_purchases` usual gaps (False when the profile has no frequency).
+    if {"mean_recency_days", "mean_purchase_frequency_per_year"} <= set(prof.columns):
+        frequency = prof["mean_purchase_frequency_per_year"].astype("float64")
+        usual_gap = 365.25 / frequency.where(frequency > 0)
+        within_usual_gap = (
+            prof["mean_recency_days"].astype("float64")
+            < t["lapsed_missed_purchases"] * usual_gap
+        ).fillna(False)
+    else:
+        within_usual_gap = pd.Series(False, index=prof.index)
 
     ge, le = ge_finite, le_finite
 
@@ -1112,7 +1128,7 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
             and (ge(loyal, t["new_loyalty"]) or ge(resp, t["new_response"]))
         ):
             lifecycle = "new"
-        elif ge(rec, t["lapsed_recency"]):
+        elif ge(rec, t["lapsed_recency"]) and not within_usual_gap.iloc[i]:
             lifecycle = "lapsed"
         else:
             lifecycle = None
@@ -1149,6 +1165,11 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
                 "orders": orders,
                 "loyalty": loyal,
                 "response": resp,
+                "repeat_share": (
+                    float(prof.loc[i, "mean_is_repeat_customer"])
+                    if "mean_is_repeat_customer" in prof.columns
+                    else np.nan
+                ),
             }
         )
 
@@ -1292,9 +1313,16 @@ def _recommend(f: dict) -> str:
     cat_txt = f"{cat} " if cat else ""
     t = NAMING_THRESHOLDS
     if f["lifecycle"] == "new":
+        # Most of a new segment may already have bought twice: then the next step is the
+        # habit, not the second purchase.
+        nudge = (
+            "a reward for the next milestone order"
+            if ge_finite(f["repeat_share"], t["new_repeat_share"])
+            else "a second-purchase incentive"
+        )
         text = (
-            f"Onboard via {via}: welcome series, loyalty-programme perks and a second-purchase "
-            f"incentive on {cat or 'their first category'}."
+            f"Onboard via {via}: welcome series, loyalty-programme perks and {nudge} on "
+            f"{cat or 'their first category'}."
         )
     elif f["lifecycle"] == "lapsed":
         text = (

@@ -532,6 +532,37 @@ def test_name_segments_crafted_profile_without_indices():
     assert "low spenders" not in renamed.loc[3, "segment_name"].lower()
 
 
+@pytest.mark.parametrize(
+    ("frequency", "lapsed"),
+    [
+        (6.0, True),  # usual gap ~61 days: 300 days without an order is five gaps missed
+        (1.0, False),  # usual gap ~365 days: 300 days is within it, a rare buyer
+        (None, True),  # no frequency in the profile: recency alone decides
+    ],
+)
+def test_lapsed_means_overdue_for_the_segments_own_rhythm(frequency, lapsed):
+    """Segment 3 has by far the longest time since its last order (recency index ~2.5).
+    It is lapsed only if that is at least two of its usual gaps between orders."""
+    profile = pd.DataFrame(
+        {
+            "segment_id": [1, 2, 3],
+            "customer_count": [300, 400, 300],
+            "mean_total_spend": [1500.0, 150.0, 200.0],
+            "mean_annual_income": [80_000.0, 35_000.0, 50_000.0],
+            "mean_age": [60.0, 45.0, 30.0],
+            "mean_children_count": [0.2, 2.0, 0.8],
+            "mean_recency_days": [40.0, 50.0, 300.0],
+        }
+    )
+    if frequency is not None:
+        profile["mean_purchase_frequency_per_year"] = [8.0, 6.0, frequency]
+    named = seg.name_segments(profile).set_index("segment_id")
+    assert (named.loc[3, "lifecycle"] == "lapsed") is lapsed
+    assert named.loc[3, "segment_name"].startswith("Lapsed") is lapsed
+    assert ("win-back" in named.loc[3, "recommendation"].lower()) is lapsed
+    assert named.loc[[1, 2], "lifecycle"].isna().all()
+
+
 def test_name_segments_resolves_collisions():
     profile = pd.DataFrame(
         {
@@ -551,3 +582,15 @@ def test_name_segments_resolves_collisions():
     assert named.loc[3, "segment_name"].endswith("segment 3")
     assert named.loc[4, "segment_name"].endswith("segment 4")
     assert named["recommendation"].str.contains("preferred channel").all()
+
+
+@pytest.mark.parametrize(("repeat", "nudge"), [(True, "next milestone order"),
+                                               (False, "second-purchase incentive")])
+def test_new_segment_recommendation_follows_its_repeat_share(repeat, nudge):
+    """A new segment whose customers have mostly bought twice already is not offered a
+    second-purchase incentive."""
+    customers, assignments = _customers()
+    customers["is_repeat_customer"] = repeat
+    named = seg.name_segments(seg.profile_segments(customers, assignments)).set_index("segment_id")
+    assert named.loc[3, "lifecycle"] == "new"
+    assert nudge in named.loc[3, "recommendation"]
