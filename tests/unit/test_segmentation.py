@@ -584,6 +584,24 @@ def test_name_segments_resolves_collisions():
     assert named["recommendation"].str.contains("preferred channel").all()
 
 
+def test_profile_description_names_the_column_behind_every_index():
+    """segment_profiles' <key>_index / <key>_z columns are commented by pattern and point to
+    the model description for the column behind each key: it must list KEY_METRICS."""
+    import re
+
+    import yaml
+
+    from tests.conftest import PROJECT_DIR
+
+    models = yaml.safe_load((PROJECT_DIR / "models/segments/_segments__models.yml").read_text())
+    description = next(m for m in models["models"] if m["name"] == "segment_profiles")[
+        "description"
+    ]
+    measures = description.split("the measures:")[1].split(")")[0]
+    listed = dict(re.findall(r"(\w+) = (\w+)", measures))
+    assert listed == {**seg.KEY_METRICS, "response": "campaign_response_rate"}
+
+
 @pytest.mark.parametrize(("repeat", "nudge"), [(True, "next milestone order"),
                                                (False, "second-purchase incentive")])
 def test_new_segment_recommendation_follows_its_repeat_share(repeat, nudge):
