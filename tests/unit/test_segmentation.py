@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
 import pytest
+import yaml
 from sklearn.cluster import KMeans
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
+from tests.conftest import PROJECT_DIR
 
 from customer_behavior import segmentation as seg
 
@@ -587,12 +591,6 @@ def test_name_segments_resolves_collisions():
 def test_profile_description_names_the_column_behind_every_index():
     """segment_profiles' <key>_index / <key>_z columns are commented by pattern and point to
     the model description for the column behind each key: it must list KEY_METRICS."""
-    import re
-
-    import yaml
-
-    from tests.conftest import PROJECT_DIR
-
     models = yaml.safe_load((PROJECT_DIR / "models/segments/_segments__models.yml").read_text())
     description = next(m for m in models["models"] if m["name"] == "segment_profiles")[
         "description"
