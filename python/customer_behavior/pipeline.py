@@ -355,7 +355,8 @@ def _hypothesis_orders(orders: Any) -> pd.DataFrame | None:
     from customer_behavior import statistics
 
     candidates = [
-        c for c in ("quantity", "is_discounted", "discount_amount", "discount_rate", "amount")
+        c for c in ("customer_id", "quantity", "is_discounted", "discount_amount",
+                    "discount_rate", "amount")
         if c in orders.columns
     ]
     counts = ", ".join(

@@ -406,6 +406,93 @@ def compare_two_groups(
     return {k: _round(v) for k, v in out.items()}
 
 
+def _matched_rank_biserial(d: np.ndarray) -> np.ndarray | float:
+    """Matched-pairs rank-biserial correlation (Kerby): (W+ - W-) / (W+ + W-) over the
+    ranks of |d| of the non-zero differences; rows of a 2-D ``d`` are separate samples."""
+    rows = np.atleast_2d(d)
+    absd = np.abs(rows)
+    ranks = stats.rankdata(np.where(absd == 0, np.nan, absd), axis=1, nan_policy="omit")
+    ranks = np.nan_to_num(ranks, nan=0.0)
+    plus = (ranks * (rows > 0)).sum(axis=1)
+    minus = (ranks * (rows < 0)).sum(axis=1)
+    total = plus + minus
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(total > 0, (plus - minus) / total, 0.0)
+    return float(r[0]) if np.ndim(d) == 1 else r
+
+
+def compare_paired(
+    a: Sequence[float] | np.ndarray | pd.Series,
+    b: Sequence[float] | np.ndarray | pd.Series,
+    *,
+    alternative: str,
+    n_boot: int = 2000,
+    random_state: int = 0,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Compare two measurements of the same units (pairs ``a[i]``, ``b[i]``).
+
+    Wilcoxon signed-rank test on the differences ``a - b`` (zero differences dropped, as
+    scipy's default ``zero_method='wilcox'``), effect size the matched-pairs rank-biserial
+    correlation (+1: A larger in every pair), with a percentile bootstrap over pairs
+    (large-sample interval from the signed-rank statistic's normal approximation when the
+    bootstrap would be too large or ``n_boot = 0``). Pairs with a missing value are dropped.
+
+    Returns the keys of :func:`compare_two_groups`; ``n_a = n_b`` = pairs, ``statistic`` is
+    the signed-rank statistic W+ of the differences.
+    """
+    if alternative not in _ALTERNATIVES:
+        raise ValueError(f"alternative must be one of {_ALTERNATIVES}, got {alternative!r}")
+    x, y = np.asarray(a, dtype="float64"), np.asarray(b, dtype="float64")
+    if x.shape != y.shape:
+        raise ValueError(f"paired samples need the same length ({x.size} vs {y.size})")
+    keep = np.isfinite(x) & np.isfinite(y)
+    x, y = x[keep], y[keep]
+    d = x - y
+    n = int(d.size)
+    if np.count_nonzero(d) < 2:
+        raise ValueError(f"need at least 2 pairs that differ (pairs: {n})")
+    res = stats.wilcoxon(x, y, alternative=alternative)
+    effect = float(_matched_rank_biserial(d))
+    rng = np.random.default_rng(random_state)
+    if n_boot > 0 and n_boot * n <= MAX_BOOT_CELLS:
+        boot = [
+            _matched_rank_biserial(d[rng.integers(0, n, size=(size, n))])
+            for size in _chunks(n_boot, n)
+        ]
+        ci_low, ci_high = _percentile_ci(np.concatenate(boot), confidence)
+        ci_method = f"percentile bootstrap over pairs, {n_boot} resamples, seed {random_state}"
+    else:
+        m = np.count_nonzero(d)
+        # W+ has variance m(m+1)(2m+1)/24 under the null; r = 4 W+ / (m(m+1)) - 1
+        se = 4.0 * math.sqrt(m * (m + 1) * (2 * m + 1) / 24.0) / (m * (m + 1))
+        zc = _z(confidence)
+        ci_low, ci_high = max(effect - zc * se, -1.0), min(effect + zc * se, 1.0)
+        ci_method = ("large-sample interval from the signed-rank variance (bootstrap skipped: "
+                     "sample too large or n_boot=0)")
+    out = {
+        "n_a": n,
+        "n_b": n,
+        "mean_a": float(x.mean()),
+        "mean_b": float(y.mean()),
+        "median_a": float(np.median(x)),
+        "median_b": float(np.median(y)),
+        "statistic": float(res.statistic),
+        "p_value": float(res.pvalue),
+        "effect_size": effect,
+        "effect_size_name": "matched_rank_biserial",
+        "ci_low": float(ci_low),
+        "ci_high": float(ci_high),
+        "method": "wilcoxon_signed_rank",
+        "method_reason": (
+            "paired design (the same customer under both conditions): Wilcoxon signed-rank "
+            "test on the per-customer differences"
+        ),
+        "ci_method": ci_method,
+    }
+    return {k: _round(v) for k, v in out.items()}
+
+
 def association(
     x: Sequence[float] | np.ndarray | pd.Series,
     y: Sequence[float] | np.ndarray | pd.Series,
@@ -577,6 +664,7 @@ def _fmt_p(p: float) -> str:
 def _effect_label(name: str) -> str:
     return {
         "rank_biserial": "rank-biserial",
+        "matched_rank_biserial": "matched-pairs rank-biserial",
         "hedges_g": "Hedges' g",
         "spearman_rho": "Spearman rho",
     }[name]
@@ -589,7 +677,13 @@ def _summary(row: dict[str, Any]) -> str:
     )
     if name == "spearman_rho":
         return f"{effect}, n = {row['n_a']:,}"
-    if name == "rank_biserial":
+    if name == "matched_rank_biserial":
+        centre = (
+            f"{row['n_a']:,} customers; mean {_fmt_num(row['mean_a'])} vs "
+            f"{_fmt_num(row['mean_b'])}, median {_fmt_num(row['median_a'])} vs "
+            f"{_fmt_num(row['median_b'])}"
+        )
+    elif name == "rank_biserial":
         centre = (
             f"median {_fmt_num(row['median_a'])} vs {_fmt_num(row['median_b'])}, "
             f"mean {_fmt_num(row['mean_a'])} vs {_fmt_num(row['mean_b'])}"
@@ -653,6 +747,45 @@ def _run_compare(
     res = compare_two_groups(
         a, b, alternative=spec.alternative, skewed=None, n_boot=n_boot, random_state=random_state
     )
+    row = _base_row(spec, alpha)
+    row.update(res)
+    if extra_reason:
+        row["method_reason"] = f"{extra_reason}; {res['method_reason']}"
+    row["status"] = "ran"
+    return row
+
+
+def _run_within_customer(
+    spec: _Spec,
+    customer_id: pd.Series,
+    quantity: np.ndarray,
+    flag: np.ndarray,
+    extra_reason: str,
+    *,
+    alpha: float,
+    n_boot: int,
+    random_state: int,
+) -> dict[str, Any]:
+    """Per customer with both kinds of order: mean units of their discounted orders against
+    mean units of their full-price orders, compared by :func:`compare_paired`."""
+    frame = pd.DataFrame({"customer_id": customer_id.to_numpy(), "quantity": quantity,
+                          "flag": flag})
+    frame = frame[np.isfinite(frame["quantity"]) & np.isfinite(frame["flag"])]
+    means = frame.groupby(["customer_id", "flag"], sort=True)["quantity"].mean().unstack()
+    pairs = means.dropna(subset=[c for c in (0.0, 1.0) if c in means.columns])
+    if not {0.0, 1.0} <= set(means.columns) or len(pairs) < MIN_PAIRS:
+        return _not_run(
+            spec,
+            f"too few customers with both discounted and full-price orders ({len(pairs)}; "
+            f"need at least {MIN_PAIRS})",
+            alpha,
+        )
+    a, b = pairs[1.0].to_numpy(float), pairs[0.0].to_numpy(float)
+    if np.count_nonzero(a - b) < 2:
+        return _not_run(spec, "no customer's discounted and full-price orders differ in "
+                        "units", alpha)
+    res = compare_paired(a, b, alternative=spec.alternative, n_boot=n_boot,
+                         random_state=random_state)
     row = _base_row(spec, alpha)
     row.update(res)
     if extra_reason:
@@ -755,12 +888,13 @@ HYPOTHESIS_CUSTOMER_COLUMNS: tuple[str, ...] = (
 
 def hypothesis_order_columns(with_values: set[str] | frozenset[str]) -> list[str]:
     """The order columns :func:`hypothesis_tests` reads, given the columns that exist and
-    hold at least one value (``with_values``): quantity, the discount flag
+    hold at least one value (``with_values``): the customer (for the within-customer
+    comparison), quantity, the discount flag
     (``is_discounted``, else ``discount_amount`` - see :func:`_discount_flag`) and the
     discount depth (``discount_rate``, else ``discount_amount`` and ``amount`` - see
     :func:`_discount_rate`).  A column left out is one the tests would not use, so the
     tests give the same result on only these columns as on the whole orders table."""
-    wanted = ["quantity"]
+    wanted = ["customer_id", "quantity"]
     wanted += ["is_discounted"] if "is_discounted" in with_values else ["discount_amount"]
     wanted += (
         ["discount_rate"] if "discount_rate" in with_values else ["discount_amount", "amount"]
@@ -785,6 +919,23 @@ def _test_specs() -> dict[str, _Spec]:
                 f"{observational}. Discounts are not randomly assigned, so discounted orders may "
                 "differ in timing, product mix and customer; orders of the same customer are "
                 "treated as independent."
+            ),
+        ),
+        _Spec(
+            test_id="discount_volume_within_customer",
+            hypothesis="Higher discounts lead to increased sales volume: a customer's discounted orders contain more units than the same customer's full-price orders.",
+            source_document="003",
+            grain="customer",
+            metric="mean units per order",
+            group_a="the customer's discounted orders",
+            group_b="the customer's full-price orders",
+            alternative="greater",
+            claim="a customer's discounted orders contain more units than their full-price orders",
+            caveat=(
+                f"{observational}. Each customer is compared with themselves (customers with "
+                "both kinds of order), so differences between customers - and orders of one "
+                "customer counted as independent - cannot explain it; what the customer buys "
+                "on discount, and when, still can."
             ),
         ),
         _Spec(
@@ -862,7 +1013,9 @@ def _test_specs() -> dict[str, _Spec]:
             claim="higher-income customers spend more",
             caveat=(
                 f"{observational}. Unadjusted rank correlation; customers without an income are "
-                "left out. See spend_drivers for income adjusted for age and household."
+                "left out. It tests that income goes with spend, not that income is the "
+                "strongest predictor: spend_drivers compares it with age and household, "
+                "each adjusted for the others."
             ),
             kind="association",
         ),
@@ -884,6 +1037,9 @@ def hypothesis_tests(
 
     * ``discount_volume`` (003) - units per order, discounted vs full-price orders,
       one-sided "greater".
+    * ``discount_volume_within_customer`` (003) - the same comparison within customers:
+      per customer with both kinds of order, mean units of discounted vs full-price
+      orders, Wilcoxon signed-rank (:func:`compare_paired`), one-sided "greater".
     * ``discount_depth_volume`` (003) - Spearman between discount_rate and quantity
       among discounted orders, one-sided "greater".
     * ``loyalty_member_spend`` (003) - customer total_spend, members vs non-members,
@@ -907,7 +1063,8 @@ def hypothesis_tests(
     kw = {"alpha": alpha, "n_boot": n_boot, "random_state": random_state}
 
     # --- order-level: discounts and volume -------------------------------------
-    for test_id in ("discount_volume", "discount_depth_volume"):
+    for test_id in ("discount_volume", "discount_volume_within_customer",
+                    "discount_depth_volume"):
         spec = specs[test_id]
         if orders is None:
             rows.append(_not_run(spec, "the dataset has no orders table", alpha))
@@ -945,6 +1102,12 @@ def hypothesis_tests(
                     **kw,
                 )
             )
+        elif test_id == "discount_volume_within_customer":
+            if "customer_id" not in orders.columns:
+                rows.append(_not_run(spec, "the orders have no customer_id", alpha))
+                continue
+            rows.append(_run_within_customer(spec, orders["customer_id"], quantity, flag,
+                                             flag_note or "", **kw))
         else:
             rate, rate_note = _discount_rate(orders)
             if rate is None:

@@ -21,6 +21,7 @@ from customer_behavior import statistics as st
 
 TEST_IDS = [
     "discount_volume",
+    "discount_volume_within_customer",
     "discount_depth_volume",
     "loyalty_member_spend",
     "over_50_frequency",
@@ -308,6 +309,58 @@ def test_planted_discount_volume_found(planted_result):
     assert re.match(pattern, row["verdict"]), row["verdict"]
 
 
+def test_matched_rank_biserial_matches_hand_computation():
+    a, b = [5, 2, 4, 7, 9], [2, 3, 2, 7, 5]
+    # differences 3, -1, 2, 0, 4: the zero is dropped, |d| ranks 3, 1, 2, 4
+    # W+ = 3 + 2 + 4 = 9, W- = 1 -> r = (9 - 1) / 10
+    res = st.compare_paired(a, b, alternative="greater", n_boot=200)
+    assert res["method"] == "wilcoxon_signed_rank"
+    assert res["effect_size_name"] == "matched_rank_biserial"
+    assert res["statistic"] == pytest.approx(9.0)
+    assert res["effect_size"] == pytest.approx(0.8)
+    assert (res["n_a"], res["mean_a"], res["mean_b"]) == (5, 5.4, 3.8)
+    assert st.compare_paired(b, a, alternative="less", n_boot=0)["effect_size"] == pytest.approx(-0.8)
+
+
+def test_planted_discount_volume_within_customer_found(planted_result):
+    """Discounts raise units for every customer alike in the planted data: the paired test
+    finds it, and its group means keep the planted direction."""
+    row = planted_result.loc["discount_volume_within_customer"]
+    assert row["method"] == "wilcoxon_signed_rank" and row["grain"] == "customer"
+    assert row["effect_size"] > 0.2 and bool(row["is_significant"])
+    assert row["mean_a"] > row["mean_b"]
+    assert row["verdict"].startswith(
+        "Supported: a customer's discounted orders contain more units than their full-price"
+    )
+
+
+def test_within_customer_test_is_not_fooled_by_who_gets_discounts():
+    """Known answer: customers who buy many units per order are sent more discounts, but a
+    discount changes nobody's order. Across orders the discounted ones hold more units (the
+    order-level test says so); within customers there is nothing to find."""
+    rng = np.random.default_rng(11)
+    n_customers, per_customer = 1500, 8
+    base = rng.gamma(2.0, 2.0, n_customers)  # the customer's usual units per order
+    p_discount = np.clip(0.05 + 0.08 * base, 0, 0.9)  # heavy buyers get more discounts
+    cust = np.repeat(np.arange(n_customers), per_customer)
+    discounted = rng.random(cust.size) < p_discount[cust]
+    quantity = 1 + rng.poisson(base[cust])  # no discount effect at all
+    orders = pd.DataFrame({
+        "order_id": np.arange(cust.size),
+        "customer_id": [f"c{i}" for i in cust],
+        "quantity": quantity,
+        "is_discounted": discounted,
+    })
+    customers = pd.DataFrame({"customer_id": [f"c{i}" for i in range(n_customers)]})
+    res = st.hypothesis_tests(customers, orders, n_boot=300).set_index("test_id")
+    across = res.loc["discount_volume"]
+    assert bool(across["is_significant"]) and across["effect_size"] > 0.1
+    within = res.loc["discount_volume_within_customer"]
+    assert within["status"] == "ran" and within["n_a"] > 500
+    assert not bool(within["is_significant"])
+    assert within["ci_low"] < 0 < within["ci_high"]
+
+
 def test_planted_discount_depth_and_income_found(planted_result):
     depth = planted_result.loc["discount_depth_volume"]
     assert depth["effect_size"] > 0.1 and bool(depth["is_significant"])
@@ -401,6 +454,7 @@ def test_null_customers_give_no_supported_hypotheses():
         orders = pd.DataFrame(
             {
                 "order_id": np.arange(m).astype(str),
+                "customer_id": rng.integers(0, 200, m).astype(str),
                 "quantity": rng.geometric(0.4, m),
                 "is_discounted": rng.random(m) < 0.3,
                 "discount_rate": rng.uniform(0, 0.4, m),
@@ -689,11 +743,12 @@ def test_hypothesis_order_columns_are_all_the_tests_read(drop):
     orders = orders.drop(columns=drop).assign(channel="web")
     with_values = {c for c in orders.columns if orders[c].notna().any()}
     needed = st.hypothesis_order_columns(with_values)
-    assert set(needed) <= {"quantity", "is_discounted", "discount_amount", "discount_rate", "amount"}
+    assert set(needed) <= {"customer_id", "quantity", "is_discounted", "discount_amount",
+                           "discount_rate", "amount"}
     customer_cols = ["customer_id", *st.HYPOTHESIS_CUSTOMER_COLUMNS]
     pd.testing.assert_frame_equal(
         st.hypothesis_tests(customers[customer_cols], orders[needed], n_boot=200),
         st.hypothesis_tests(customers, orders, n_boot=200),
     )
     if not drop:
-        assert needed == ["quantity", "is_discounted", "discount_rate"]
+        assert needed == ["customer_id", "quantity", "is_discounted", "discount_rate"]
