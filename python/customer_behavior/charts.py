@@ -63,6 +63,7 @@ MONEY = "currency units"
 MAX_SCATTER_POINTS = 10_000
 MAX_DEMOGRAPHIC_BARS = 12  # a demographic panel shows at most this many groups
 MIN_CELL_CUSTOMERS = 10  # grouped bars leave out smaller cells (too noisy to read)
+SMALL_GROUP_COLOUR = "#bbbbbb"  # bars of groups under MIN_CELL_CUSTOMERS
 
 _RC = {
     "figure.dpi": DPI,
@@ -248,7 +249,9 @@ def income_by_age_group_chart(income: pd.DataFrame, path: Path | str) -> Path:
     med = _num(df["median_income"]).to_numpy()
     lo = med - _num(df["income_p25"]).to_numpy()
     hi = _num(df["income_p75"]).to_numpy() - med
-    bars = ax.bar(x, med, color=PALETTE[0], width=0.62, label="median")
+    small = (_num(df["income_customer_count"]) < MIN_CELL_CUSTOMERS).to_numpy()
+    bars = ax.bar(x, med, color=[SMALL_GROUP_COLOUR if s else PALETTE[0] for s in small],
+                  width=0.62, label="median")
     ax.errorbar(x, med, yerr=[lo, hi], fmt="none", ecolor="#333333", capsize=5, lw=1.2,
                 label="interquartile range (25th–75th percentile)")
     ax.scatter(x, _num(df["mean_income"]), color=PALETTE[1], zorder=3, s=36, marker="D",
@@ -264,7 +267,8 @@ def income_by_age_group_chart(income: pd.DataFrame, path: Path | str) -> Path:
                     ha="center", va="bottom", fontsize=8.5, color="white", fontweight="bold")
     ax.legend(loc="upper left")
     return _save(fig, path, "Annual income by age group",
-                 "Median with interquartile range; diamonds mark the mean")
+                 "Median with interquartile range; diamonds mark the mean"
+                 + (f"; grey = fewer than {MIN_CELL_CUSTOMERS} customers" if small.any() else ""))
 
 
 def loyalty_vs_spend_chart(customers: pd.DataFrame, path: Path | str,
