@@ -574,9 +574,16 @@ class _Report:
                     f"select sum(revenue) / sum(order_count) {disc}", "money")
         v_f = n.get("promotions.full_price_order_value",
                     f"select sum(revenue) / sum(order_count) {full}", "money")
+        given = n.get("promotions.discount_given", f"select sum(discount_amount) {disc}",
+                      "money")
+        given_share = n.get(
+            "promotions.discount_given_share",
+            f"select sum(discount_amount) / (select sum(revenue) + sum(discount_amount) "
+            f"from {rel}) {disc}", "pct")
         d.para(f"{share} of orders carry a discount and bring {rev} of revenue. A discounted "
                f"order holds {u_d} units on average against {u_f} at full price, and is worth "
-               f"{v_d} against {v_f} (net of the discount).")
+               f"{v_d} against {v_f} (net of the discount). The discounts gave away {given} "
+               f"({given_share} of sales before discounts).")
         rows = []
         for (band,) in n.rows(f"select discount_band from {rel} where order_count > 0 "
                               "order by discount_band_order"):
@@ -971,7 +978,8 @@ class _Report:
                 else "**no**",
             ])
         d.para("Every input row is either accepted or kept in `marts.rejected_rows` with a "
-               "reason; raw = accepted + rejected for every table:")
+               "reason; raw = accepted + rejected for every table. A row of `orders` is an "
+               "order line (an order has one or more), so its counts are lines, not orders:")
         d.table(["Table", "Raw rows", "Accepted", "Rejected", "Reconciled"], rows)
         if not self.unavailable("marts.rejected_rows"):
             rr = "marts.rejected_rows"
