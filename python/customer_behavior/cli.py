@@ -103,6 +103,14 @@ def _add_generate_parser(subparsers) -> None:
         "rejects pipeline, e.g. 0.002 (default: 0, or the preset's value)",
     )
     p.add_argument(
+        "--dropout",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="plant customer churn: after each purchase a customer stops buying with "
+        "chance P, e.g. 0.05; the mean orders per customer is kept (default: 0, no churn)",
+    )
+    p.add_argument(
         "--truth",
         action="store_true",
         help="also write customer_groups_truth.csv (planted group per customer; "
@@ -147,6 +155,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         write_truth=args.truth,
         chunk_customers=args.chunk_customers,
         progress=args.progress,
+        dropout=args.dropout,
     )
     seconds = time.perf_counter() - started
     manifest = {
@@ -159,6 +168,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             "seed": args.seed,
             "orders_per_customer": orders_per_customer,
             "dirty_rate": dirty_rate,
+            "dropout": args.dropout,
             "truth": args.truth,
         },
         "files": {name: Path(path).name for name, path in result["files"].items()},

@@ -82,6 +82,10 @@ Global effects on top of the groups:
   customer base grows through the window (sign-ups, new loyalists).
 * **Campaign acceptance varies by group** (see above), x0.8-1.2 per campaign.
 
+Customers only churn when asked to (``dropout`` > 0, off by default and in every size
+preset): after each purchase a customer then stops buying with that chance, BG/NBD's
+dropout process, and the order rate is recalibrated to keep the mean orders per customer.
+
 Every customer has at least one order (``1 + Poisson(mu - 1)``, ``mu`` the expected
 number of orders in the customer's active window), orders fall between
 ``max(signup_date, 2023-01-01)`` and 2024-12-31, an order has 1-4 lines in distinct
@@ -521,6 +525,7 @@ _INCOME_OUTLIER = 666_666.00
 _STREAM_CATALOGUE = 0
 _STREAM_BLOCK = 1
 _STREAM_DIRTY = 2
+_STREAM_DROPOUT = 3
 _CALIBRATION_ENTROPY = (20_241_231, 7)  # fixed: calibration depends on parameters only
 _CALIBRATION_CUSTOMERS = 50_000
 
@@ -680,6 +685,7 @@ class _World:
     prop_mean: float  # mean / sd of log expected spend, for the loyalty score
     prop_sd: float
     product_price: np.ndarray  # (categories, products) price level
+    dropout: float = 0.0  # chance a customer stops buying after each purchase
 
 
 def _draw_customers(rng: np.random.Generator, n: int, p: _Params) -> dict[str, np.ndarray]:
@@ -738,20 +744,44 @@ def _expected_orders(c: dict[str, np.ndarray], rate_scale: float) -> np.ndarray:
     return np.maximum(rate_scale * c["relative_rate"] * c["active_years"], 1.0)
 
 
+def _expected_kept_orders(mu: np.ndarray, dropout: float) -> np.ndarray:
+    """E[min(N, K)] for N = 1 + Poisson(mu - 1) orders and K ~ Geometric(dropout) purchases
+    before dropping out: sum_j P(N > j) q^j = (1 - q exp(-(mu - 1) p)) / p, q = 1 - p."""
+    if dropout <= 0:
+        return mu
+    q = 1.0 - dropout
+    return (1.0 - q * np.exp(-(mu - 1.0) * dropout)) / dropout
+
+
 def _log_propensity(c: dict[str, np.ndarray], rate_scale: float, p: _Params) -> np.ndarray:
     return np.log(_expected_orders(c, rate_scale) * c["basket"] * p.lines_mean[c["group"]])
 
 
-def _make_world(seed: int, n_customers: int, orders_per_customer: float) -> _World:
+def _make_world(
+    seed: int, n_customers: int, orders_per_customer: float, dropout: float = 0.0
+) -> _World:
     p = _params()
     rng = np.random.default_rng(list(_CALIBRATION_ENTROPY))
     c = _draw_customers(rng, _CALIBRATION_CUSTOMERS, p)
     m = c["relative_rate"] * c["active_years"]
-    # mean(max(k * m, 1)) is increasing in k: bisect for the target mean
+    # the mean of the orders kept (all of them without dropout) is increasing in k: bisect
+    # for the target mean; with dropout the bound grows, as orders are cut short
+    if dropout > 0 and orders_per_customer >= 1.0 / dropout:
+        raise ValueError(
+            f"orders_per_customer {orders_per_customer} cannot be reached with dropout "
+            f"{dropout}: customers who stop after each purchase with that chance average "
+            f"fewer than {1.0 / dropout:g} orders"
+        )
+
+    def kept_mean(k: float) -> float:
+        return float(_expected_kept_orders(np.maximum(k * m, 1.0), dropout).mean())
+
     lo, hi = 0.0, orders_per_customer / max(float(m.min()), 1e-9) + 1.0
+    while kept_mean(hi) < orders_per_customer:
+        lo, hi = hi, hi * 2
     for _ in range(100):
         mid = (lo + hi) / 2
-        if np.maximum(mid * m, 1.0).mean() < orders_per_customer:
+        if kept_mean(mid) < orders_per_customer:
             lo = mid
         else:
             hi = mid
@@ -771,6 +801,7 @@ def _make_world(seed: int, n_customers: int, orders_per_customer: float) -> _Wor
         prop_mean=float(prop.mean()),
         prop_sd=float(prop.std()),
         product_price=level,
+        dropout=float(dropout),
     )
 
 
@@ -805,6 +836,16 @@ def _block(world: _World, b: int, dirty_rate: float) -> dict:
     day = np.searchsorted(p.day_cum, u, side="right") - 1
     day = np.clip(day, c["active_from"][oc] - _START, _N_DAYS - 1)
     day = day[np.lexsort((day, oc))] + _START  # chronological within customer
+    if world.dropout > 0:
+        # after each purchase the customer stops buying with chance `dropout`: keep the
+        # first K orders, K ~ Geometric(dropout) >= 1 (own stream: without dropout the data
+        # are exactly those of earlier versions)
+        drop_rng = np.random.default_rng([world.seed, _STREAM_DROPOUT, b])
+        kept = np.minimum(n_orders, drop_rng.geometric(world.dropout, size=n))
+        rank = np.arange(n_ord) - np.repeat(np.cumsum(n_orders) - n_orders, n_orders)
+        keep = rank < kept[oc]
+        oc, day, n_orders = oc[keep], day[keep], kept
+        n_ord = int(n_orders.sum())
     channel = _pick(rng, np.cumsum(c["channel_pref"][oc], axis=1))
     promo = rng.random(n_ord) < p.promo_rate[g[oc]]
     depth = np.where(promo, 1 + _pick1(rng, p.depth_cum, n_ord), 0)  # 0 = no promo
@@ -1222,13 +1263,17 @@ def generate(
     write_truth: bool = False,
     chunk_customers: int = 200_000,
     progress: bool | None = None,
+    dropout: float = 0.0,
 ) -> dict:
     """Write customers, orders and campaign_responses (CSV or Parquet) into ``out_dir``.
 
     Deterministic in ``seed`` and the other arguments, independent of
     ``chunk_customers`` (rounded up to a multiple of ``BLOCK_CUSTOMERS``), which only
     bounds memory. ``progress=None`` shows a progress bar on stderr when more than
-    ~200k order lines are expected.
+    ~200k order lines are expected. ``dropout`` > 0 plants customer churn: after each
+    purchase a customer stops buying with that chance (BG/NBD's dropout process); the
+    order rate is recalibrated so that the mean orders per customer stays
+    ``orders_per_customer``. The default 0 keeps the data of earlier versions.
 
     Returns ``{"files": {table: path}, "rows": {table: n}, "dirty": {"table.reason": n},
     "variants": {...}, "seconds": s}``; ``dirty`` is empty when ``dirty_rate == 0``.
@@ -1245,12 +1290,14 @@ def generate(
         raise ValueError(f"dirty_rate must be in [0, 0.5), not {dirty_rate!r}")
     if chunk_customers < 1:
         raise ValueError(f"chunk_customers must be >= 1, not {chunk_customers!r}")
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"dropout must be in [0, 1), not {dropout!r}")
     n_customers, seed = int(n_customers), int(seed)
     started = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
-    world = _make_world(seed, n_customers, float(orders_per_customer))
+    world = _make_world(seed, n_customers, float(orders_per_customer), float(dropout))
     width = max(7, len(str(n_customers)))
     n_blocks = -(-n_customers // BLOCK_CUSTOMERS)
     per_chunk = max(1, -(-int(chunk_customers) // BLOCK_CUSTOMERS))

@@ -663,6 +663,28 @@ def test_benchmark_presets_give_about_twenty_lines_per_customer(tmp_path):
     assert SIZES["demo"]["n_customers"] == 2_500 and SIZES["demo"]["dirty_rate"] > 0
 
 
+def test_planted_dropout_cuts_customers_short_and_keeps_the_mean(tmp_path):
+    """With dropout each customer stops after a Geometric(p) number of purchases: the mean
+    orders per customer is recalibrated to the target, fewer customers are still buying at
+    the end of the window, and dropout 0 is the default data byte for byte."""
+    def orders(name, **kw):
+        generate(tmp_path / name, 2000, seed=5, orders_per_customer=6.0, fmt="parquet",
+                 progress=False, **kw)
+        return pd.read_parquet(tmp_path / name / "orders.parquet")
+
+    base, zero, churn = orders("base"), orders("zero", dropout=0.0), orders("churn",
+                                                                           dropout=0.1)
+    pd.testing.assert_frame_equal(base, zero)
+    per_customer = churn.groupby("customer_id").order_id.nunique()
+    assert per_customer.mean() == pytest.approx(6.0, rel=0.05)
+
+    def lapsed_share(lines):  # no order in the last 180 days of the window
+        last = pd.to_datetime(lines.groupby("customer_id").order_date.max())
+        return float((last < AS_OF - pd.Timedelta(days=180)).mean())
+
+    assert lapsed_share(churn) > lapsed_share(base) + 0.1
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -671,6 +693,9 @@ def test_benchmark_presets_give_about_twenty_lines_per_customer(tmp_path):
         {"dirty_rate": 0.9},
         {"orders_per_customer": 0.5},
         {"chunk_customers": 0},
+        {"dropout": 1.0},
+        {"dropout": -0.1},
+        {"dropout": 0.2, "orders_per_customer": 6.0},  # stoppers average < 5 orders
     ],
 )
 def test_bad_arguments_are_refused(tmp_path, kwargs):
