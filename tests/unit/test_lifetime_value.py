@@ -464,7 +464,7 @@ def test_planted_dropout_is_recovered_from_generated_orders(tmp_path, dropout):
     the average P(alive) fall."""
     summary = _generated_summary(tmp_path, dropout)
     bg, _ = lv.fit_models(summary)
-    r, alpha, a, b = lv._bg_params(bg)
+    _, _, a, b = lv._bg_params(bg)
     alive = lv.bg_nbd_probability_alive(summary["frequency"], summary["recency"],
                                         summary["T"], bg).mean()
     if dropout == 0:
