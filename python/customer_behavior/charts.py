@@ -575,6 +575,9 @@ def monthly_sales_chart(months: pd.DataFrame, path: Path | str,
               label="orders")
     ax_r.set_ylabel("Orders per month")
     ax_r.yaxis.set_major_formatter(THOUSANDS)
+    # both axes from zero: a cut-off axis makes a 10 % swing look like a doubling
+    ax.set_ylim(bottom=0)
+    ax_r.set_ylim(bottom=0)
     ax_r.grid(False)
     ax_r.spines["top"].set_visible(False)
     lines = ax.get_lines() + ax_r.get_lines()
@@ -594,14 +597,17 @@ def monthly_sales_chart(months: pd.DataFrame, path: Path | str,
             named = h[h["holiday_name"] != "no holiday"].sort_values("orders_per_day",
                                                                       ascending=False)
             for _, r in pd.concat([ordinary, named]).iterrows():
-                labels.append(str(r["holiday_name"]).replace("no holiday", "ordinary days"))
+                days = f" ({int(r['day_count'])} d)" if "day_count" in h else ""
+                labels.append(str(r["holiday_name"]).replace("no holiday", "ordinary days")
+                              + days)
                 values.append(float(r["orders_per_day"]))
                 colours.append(GREY if r["holiday_name"] == "no holiday" else PALETTE[1])
         bars = ax2.bar(range(len(values)), values, color=colours)
         _bar_labels(ax2, bars, values)
         ax2.set_xticks(range(len(labels)), labels, rotation=35, ha="right")
         ax2.set_ylabel("Orders per day")
-        ax2.set_xlabel("Season (blue) · ordinary days (grey) · holidays (orange)")
+        ax2.set_xlabel("Season (blue) · ordinary days (grey) · holidays (orange); "
+                       "(n d) = days in the data")
         ax2.set_title("Orders per day by season and on holidays", fontsize=11, loc="left")
         ax2.yaxis.set_major_formatter(THOUSANDS)
         _apply_rc(ax2)
