@@ -623,6 +623,25 @@ class _Report:
         d.table(["", *[label for _, _, label in cols]],
                 [["members", *[m[c] for c, _, _ in cols]],
                  ["non-members", *[o[c] for c, _, _ in cols]]])
+        drivers = "marts.spend_drivers"
+        member = f"from {drivers} where predictor = 'is_loyalty_member' and status = 'ran'"
+        if not self.unavailable(drivers) and n.scalar(f"select count(*) {member}"):
+            gap = n.get("membership.adjusted_gap", f"select raw_coefficient {member}", "money")
+            lo = n.get("membership.adjusted_gap_low", f"select raw_ci_low {member}", "money")
+            hi = n.get("membership.adjusted_gap_high", f"select raw_ci_high {member}", "money")
+            others = n.get("membership.adjusted_for",
+                           f"select string_agg(predictor, ', ' order by predictor) from "
+                           f"{drivers} where predictor <> 'is_loyalty_member' "
+                           "and status = 'ran'")
+            raw = n.get("membership.raw_gap",
+                        f"select sum(mean_total_spend) filter (where membership_status = "
+                        f"'member') - sum(mean_total_spend) filter (where membership_status = "
+                        f"'non-member') from {rel}", "money")
+            d.para(f"Compared with non-members alike in {others.replace('_', ' ')} (the "
+                   f"model in \"What drives spend\"), members spend {gap} more (95 % CI {lo} to "
+                   f"{hi}), against a raw gap of {raw}; the difference between the two goes "
+                   "with who the members are. Neither figure shows that the programme causes "
+                   "the spend.")
         self.chart("loyalty_membership")
 
     def seasons(self) -> None:
