@@ -503,8 +503,11 @@ class _Report:
                 lift = n.get(f"demand.segment.{sid}.lift", f"select spend_share_index {pick}",
                              "index")
                 items.append(f"- _{name}_: {cat} ({lift} its share among all customers)")
-            d.para("Each segment's signature category, the one whose share of the segment's "
-                   "spend is furthest above everyone's:")
+            d.para("Each segment's most over-represented category, the one whose share of "
+                   "the segment's total spend is furthest above its share of all spend. (The "
+                   "segment names use the average customer's spend shares instead, which "
+                   "weigh every customer alike and ignore categories under 5 % of a "
+                   "segment's spend, so a name can point to another category.)")
             d.add(*items, "")
             self.chart("category_demand_by_segment")
 
