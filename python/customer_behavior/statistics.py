@@ -259,6 +259,18 @@ def holm_adjust(p_values: Sequence[float]) -> np.ndarray:
     return out
 
 
+def _group_summaries(x: np.ndarray, y: np.ndarray) -> dict[str, float | int]:
+    """Size, mean and median of each group (A = x, B = y) for a test's result row."""
+    return {
+        "n_a": int(x.size),
+        "n_b": int(y.size),
+        "mean_a": float(x.mean()),
+        "mean_b": float(y.mean()),
+        "median_a": float(np.median(x)),
+        "median_b": float(np.median(y)),
+    }
+
+
 def compare_two_groups(
     a: Sequence[float] | np.ndarray | pd.Series,
     b: Sequence[float] | np.ndarray | pd.Series,
@@ -387,12 +399,7 @@ def compare_two_groups(
         )
 
     out = {
-        "n_a": n_a,
-        "n_b": n_b,
-        "mean_a": float(x.mean()),
-        "mean_b": float(y.mean()),
-        "median_a": float(np.median(x)),
-        "median_b": float(np.median(y)),
+        **_group_summaries(x, y),
         "statistic": statistic,
         "p_value": float(res.pvalue),
         "effect_size": effect,
@@ -471,12 +478,7 @@ def compare_paired(
         ci_method = ("large-sample interval from the signed-rank variance (bootstrap skipped: "
                      "sample too large or n_boot=0)")
     out = {
-        "n_a": n,
-        "n_b": n,
-        "mean_a": float(x.mean()),
-        "mean_b": float(y.mean()),
-        "median_a": float(np.median(x)),
-        "median_b": float(np.median(y)),
+        **_group_summaries(x, y),
         "statistic": float(res.statistic),
         "p_value": float(res.pvalue),
         "effect_size": effect,

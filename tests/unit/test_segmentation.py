@@ -505,9 +505,10 @@ def test_name_segments_from_profile():
     assert named["name_reason"].str.contains("spend").all()
 
 
-def test_name_segments_crafted_profile_without_indices():
-    """A hand-made profile (only means + counts): indices are derived from the means."""
-    profile = pd.DataFrame(
+def _crafted_profile(**columns) -> pd.DataFrame:
+    """Three segments, only means + counts: affluent older, budget families, young low
+    spenders; ``columns`` adds or replaces columns."""
+    return pd.DataFrame(
         {
             "segment_id": [1, 2, 3],
             "customer_count": [300, 400, 300],
@@ -515,12 +516,19 @@ def test_name_segments_crafted_profile_without_indices():
             "mean_annual_income": [80_000.0, 35_000.0, 50_000.0],
             "mean_age": [60.0, 45.0, 30.0],
             "mean_children_count": [0.2, 2.0, 0.8],
-            "mean_share_category_wines": [0.7, 0.3, 0.4],
-            "mean_share_category_meat": [0.2, 0.4, 0.4],
-            "mean_share_channel_web": [0.3, 0.6, 0.3],
-            "mean_share_channel_catalog": [0.4, 0.05, 0.2],
-            "mean_share_channel_store": [0.3, 0.35, 0.5],
+            **columns,
         }
+    )
+
+
+def test_name_segments_crafted_profile_without_indices():
+    """A hand-made profile (only means + counts): indices are derived from the means."""
+    profile = _crafted_profile(
+        mean_share_category_wines=[0.7, 0.3, 0.4],
+        mean_share_category_meat=[0.2, 0.4, 0.4],
+        mean_share_channel_web=[0.3, 0.6, 0.3],
+        mean_share_channel_catalog=[0.4, 0.05, 0.2],
+        mean_share_channel_store=[0.3, 0.35, 0.5],
     )
     named = seg.name_segments(profile).set_index("segment_id")
     assert named.loc[1, "segment_name"] == "Affluent wine lovers (catalog)"
@@ -547,17 +555,7 @@ def test_name_segments_crafted_profile_without_indices():
 def test_lapsed_means_overdue_for_the_segments_own_rhythm(frequency, lapsed):
     """Segment 3 has by far the longest time since its last order (recency index ~2.5).
     It is lapsed only if that is at least two of its usual gaps between orders."""
-    profile = pd.DataFrame(
-        {
-            "segment_id": [1, 2, 3],
-            "customer_count": [300, 400, 300],
-            "mean_total_spend": [1500.0, 150.0, 200.0],
-            "mean_annual_income": [80_000.0, 35_000.0, 50_000.0],
-            "mean_age": [60.0, 45.0, 30.0],
-            "mean_children_count": [0.2, 2.0, 0.8],
-            "mean_recency_days": [40.0, 50.0, 300.0],
-        }
-    )
+    profile = _crafted_profile(mean_recency_days=[40.0, 50.0, 300.0])
     if frequency is not None:
         profile["mean_purchase_frequency_per_year"] = [8.0, 6.0, frequency]
     named = seg.name_segments(profile).set_index("segment_id")
