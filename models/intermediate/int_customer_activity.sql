@@ -148,7 +148,7 @@ final as (
                     'day',
                     greatest(
                         least(signup_date, first_order_date),
-                        (select min(order_date) from orders)
+                        (select min(first_order_date) from purchases_per_customer)
                     ),
                     as_of_date
                 ),
