@@ -722,6 +722,17 @@ def _base_row(spec: _Spec, alpha: float) -> dict[str, Any]:
     return row
 
 
+def _ran_row(spec: _Spec, alpha: float, res: dict[str, Any], extra_reason: str) -> dict[str, Any]:
+    """The result row of a test that ran: the spec's fields, the test's result, and any
+    note about its inputs ahead of the method's reason."""
+    row = _base_row(spec, alpha)
+    row.update(res)
+    if extra_reason:
+        row["method_reason"] = f"{extra_reason}; {res['method_reason']}"
+    row["status"] = "ran"
+    return row
+
+
 def _run_compare(
     spec: _Spec,
     a: np.ndarray,
@@ -749,12 +760,7 @@ def _run_compare(
     res = compare_two_groups(
         a, b, alternative=spec.alternative, skewed=None, n_boot=n_boot, random_state=random_state
     )
-    row = _base_row(spec, alpha)
-    row.update(res)
-    if extra_reason:
-        row["method_reason"] = f"{extra_reason}; {res['method_reason']}"
-    row["status"] = "ran"
-    return row
+    return _ran_row(spec, alpha, res, extra_reason)
 
 
 def _run_within_customer(
@@ -788,12 +794,7 @@ def _run_within_customer(
                         "units", alpha)
     res = compare_paired(a, b, alternative=spec.alternative, n_boot=n_boot,
                          random_state=random_state)
-    row = _base_row(spec, alpha)
-    row.update(res)
-    if extra_reason:
-        row["method_reason"] = f"{extra_reason}; {res['method_reason']}"
-    row["status"] = "ran"
-    return row
+    return _ran_row(spec, alpha, res, extra_reason)
 
 
 def _run_association(
