@@ -283,14 +283,22 @@ def loyalty_vs_spend_chart(customers: pd.DataFrame, path: Path | str,
         raise ChartSkipped("no customer has a loyalty score")
     groups = (df.groupby(["age_group_order", "age_group"], dropna=False).size()
               .reset_index().sort_values("age_group_order"))
-    colours = plt.get_cmap("viridis")(np.linspace(0, 0.92, max(len(groups), 1)))
+    # distinct colour-blind-safe hues (shades of one colour map could not be told apart),
+    # grey for customers of unknown age
+    known = groups[groups["age_group"] != "unknown"]
+    hues = (PALETTE if len(known) <= len(PALETTE)
+            else plt.get_cmap("viridis")(np.linspace(0, 0.92, len(known))))
+    colour_of = dict(zip(known["age_group"], hues, strict=False))
     fig, ax = _figure(9.5, 6)
-    for colour, (_, row) in zip(colours, groups.iterrows(), strict=True):
+    for _, row in groups.iterrows():
         part = df[df["age_group"] == row["age_group"]]
-        ax.scatter(part["loyalty_score"], part["total_spend"], s=9, alpha=0.55,
-                   color=colour, label=f"{row['age_group']} (n = {len(part):,})", linewidths=0)
+        ax.scatter(part["loyalty_score"], part["total_spend"], s=9, alpha=0.6,
+                   color=colour_of.get(row["age_group"], GREY),
+                   label=f"{row['age_group']} (n = {len(part):,})", linewidths=0)
     ax.set_xlabel("Loyalty score (1–10)")
-    ax.set_ylabel(f"Total spend per customer ({MONEY})")
+    ax.set_ylabel(f"Total spend per customer ({MONEY}, log scale)")
+    # spend is right-skewed: on a linear axis most customers pile up near zero
+    ax.set_yscale("symlog", linthresh=10)
     ax.yaxis.set_major_formatter(THOUSANDS)
     ax.legend(title="Age group", loc="upper left", markerscale=2.5, fontsize=8.5)
     subtitle = "One dot per customer"
