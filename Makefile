@@ -5,6 +5,7 @@
 #   WAREHOUSE=file.duckdb the DuckDB file to build (default warehouse/<dataset>.duckdb)
 #   THREADS=2 MEMORY_LIMIT=2GB TEMP_DIR=warehouse/.spill   DuckDB settings
 #   SEGMENT_K=4           pin the number of segments
+#   DBT_ARGS=--full-refresh  extra arguments for `dbt build` (rebuild the incremental orders)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -18,6 +19,7 @@ SIZE ?= 100k
 BENCH_SIZES ?= 100k,1m
 BENCH_VARS ?=
 SEGMENT_K ?=
+DBT_ARGS ?=
 ifeq ($(DATASET),contract)
 WAREHOUSE ?= warehouse/customer_behavior.duckdb
 else
@@ -60,7 +62,7 @@ dbt-build:
 	@if [ -n "$(DATA_DIR)" ] && [ ! -d "$(ABS_DATA_DIR)" ]; then \
 		echo "DATA_DIR=$(DATA_DIR): no such folder (expected customers / orders [/ campaign_responses] as .csv or .parquet)"; exit 2; fi
 	@$(BIN)/customer-behavior preflight --warehouse "$(WAREHOUSE)"
-	$(DBT) build --vars '$(DBT_VARS)'
+	$(DBT) build --vars '$(DBT_VARS)' $(DBT_ARGS)
 	@echo "Built $(WAREHOUSE): try  $(BIN)/duckdb $(WAREHOUSE) -c 'select * from segments.segment_profiles'"
 
 report: install ## charts (assets/charts/, shown by the docs site) and the insight report (reports/$(DATASET)/) from WAREHOUSE
@@ -92,3 +94,5 @@ demo-seeds: install ## regenerate the committed demo seeds (seeds/demo/demo_*.cs
 	rm -rf warehouse/.demo-seeds && $(BIN)/customer-behavior generate --size demo --format csv --out warehouse/.demo-seeds --no-progress
 	for t in customers orders campaign_responses; do cp warehouse/.demo-seeds/$$t.csv seeds/demo/demo_$$t.csv; done
 	rm -rf warehouse/.demo-seeds
+	@# the demo warehouse's incremental orders belong to the old seeds: start it again
+	rm -f warehouse/customer_behavior.duckdb warehouse/customer_behavior.duckdb.wal

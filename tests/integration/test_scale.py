@@ -133,6 +133,26 @@ def test_incremental_orders_do_not_rebuild_history(daily_loads):
     assert _orders(warehouse).set_index("order_id").amount[old_id] > 0
 
 
+def test_replaced_order_history_fails_the_build_until_a_full_refresh(daily_loads, tmp_path):
+    """An incremental run keeps orders older than its window: when the file is replaced by
+    other data (regenerated seeds, another DATA_DIR on the same warehouse) the orders would
+    be silently stale. The data test comparing int_orders with its lines fails the build and
+    names the fix; a full refresh passes."""
+    from customer_behavior.generate import generate
+
+    data = tmp_path / "data"
+    shutil.copytree(daily_loads["full"], data)
+    dbt_vars = {"data_dir": str(data)}
+    warehouse = tmp_path / "replaced.duckdb"
+    run_dbt(BUILD_ORDERS, warehouse, dbt_vars)
+    generate(tmp_path / "other", 800, fmt="parquet", seed=12, progress=False)
+    shutil.copy(tmp_path / "other" / "orders.parquet", data / "orders.parquet")
+    stale = run_dbt(BUILD_ORDERS, warehouse, dbt_vars, check=False)
+    assert stale.returncode != 0
+    assert "int_orders_agree_with_their_lines_else_full_refresh" in stale.stdout
+    run_dbt([*BUILD_ORDERS, "--full-refresh"], warehouse, dbt_vars)
+
+
 # --------------------------------------------------------------------------------------
 # the pandas baseline computes what the dbt build computes
 # --------------------------------------------------------------------------------------
