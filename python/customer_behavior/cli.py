@@ -105,10 +105,11 @@ def _add_generate_parser(subparsers) -> None:
     p.add_argument(
         "--dropout",
         type=float,
-        default=0.0,
+        default=None,
         metavar="P",
-        help="plant customer churn: after each purchase a customer stops buying with "
-        "chance P, e.g. 0.05; the mean orders per customer is kept (default: 0, no churn)",
+        help="plant customer churn: after each repeat purchase a customer stops buying "
+        "with a chance of P on average, e.g. 0.05; the mean orders per customer is kept "
+        "(default: 0, or the preset's value)",
     )
     p.add_argument(
         "--truth",
@@ -144,6 +145,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         else preset.get("orders_per_customer", 6.0)
     )
     dirty_rate = args.dirty_rate if args.dirty_rate is not None else preset.get("dirty_rate", 0.0)
+    dropout = args.dropout if args.dropout is not None else preset.get("dropout", 0.0)
     started = time.perf_counter()
     result = generate(
         args.out,
@@ -155,7 +157,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         write_truth=args.truth,
         chunk_customers=args.chunk_customers,
         progress=args.progress,
-        dropout=args.dropout,
+        dropout=dropout,
     )
     seconds = time.perf_counter() - started
     manifest = {
@@ -168,7 +170,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             "seed": args.seed,
             "orders_per_customer": orders_per_customer,
             "dirty_rate": dirty_rate,
-            "dropout": args.dropout,
+            "dropout": dropout,
             "truth": args.truth,
         },
         "files": {name: Path(path).name for name, path in result["files"].items()},

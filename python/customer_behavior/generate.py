@@ -82,9 +82,11 @@ Global effects on top of the groups:
   customer base grows through the window (sign-ups, new loyalists).
 * **Campaign acceptance varies by group** (see above), x0.8-1.2 per campaign.
 
-Customers only churn when asked to (``dropout`` > 0, off by default and in every size
-preset): after each purchase a customer then stops buying with that chance, BG/NBD's
-dropout process, and the order rate is recalibrated to keep the mean orders per customer.
+Customers only churn when asked to (``dropout`` > 0): a customer then stops buying after
+each repeat purchase with a chance p drawn per customer from Beta(a, b) with mean
+``dropout`` and a + b = ``DROPOUT_CONCENTRATION`` (BG/NBD's dropout process), and the order
+rate is recalibrated to keep the mean orders per customer. The demo preset plants 0.05; the
+other presets and the default plant none.
 
 Every customer has at least one order (``1 + Poisson(mu - 1)``, ``mu`` the expected
 number of orders in the customer's active window), orders fall between
@@ -486,7 +488,9 @@ SIZES: dict[str, dict] = {
         "n_customers": 2_500,
         "orders_per_customer": 8.0,
         "dirty_rate": 0.002,
-        "description": "committed demo seeds: 2,500 customers, ~43k order lines, a few bad rows",
+        "dropout": 0.05,
+        "description": "committed demo seeds: 2,500 customers, ~43k order lines, a few bad "
+        "rows, some customers who stop buying",
     },
     "100k": {
         "n_customers": 100_000,
@@ -526,6 +530,10 @@ _STREAM_CATALOGUE = 0
 _STREAM_BLOCK = 1
 _STREAM_DIRTY = 2
 _STREAM_DROPOUT = 3
+#: a + b of the Beta distribution of the per-customer dropout chance (mean = ``dropout``):
+#: customers differ in how fast they leave, as BG/NBD assumes, and its a and b are then
+#: identified separately (a single chance for everyone leaves them free to grow together)
+DROPOUT_CONCENTRATION = 8.0
 _CALIBRATION_ENTROPY = (20_241_231, 7)  # fixed: calibration depends on parameters only
 _CALIBRATION_CUSTOMERS = 50_000
 
@@ -685,7 +693,7 @@ class _World:
     prop_mean: float  # mean / sd of log expected spend, for the loyalty score
     prop_sd: float
     product_price: np.ndarray  # (categories, products) price level
-    dropout: float = 0.0  # chance a customer stops buying after each purchase
+    dropout: float = 0.0  # mean chance a customer stops buying after each purchase
 
 
 def _draw_customers(rng: np.random.Generator, n: int, p: _Params) -> dict[str, np.ndarray]:
@@ -744,13 +752,23 @@ def _expected_orders(c: dict[str, np.ndarray], rate_scale: float) -> np.ndarray:
     return np.maximum(rate_scale * c["relative_rate"] * c["active_years"], 1.0)
 
 
-def _expected_kept_orders(mu: np.ndarray, dropout: float) -> np.ndarray:
-    """E[min(N, K)] for N = 1 + Poisson(mu - 1) orders and K ~ Geometric(dropout) purchases
-    before dropping out: sum_j P(N > j) q^j = (1 - q exp(-(mu - 1) p)) / p, q = 1 - p."""
+def _expected_kept_orders(mu: np.ndarray, p: np.ndarray | float) -> np.ndarray:
+    """E[1 + min(M, K)] for N = 1 + M orders, M ~ Poisson(mu - 1) repeat orders, of which
+    the customer places at most K ~ Geometric(p) >= 1 before dropping out:
+    E[min(M, K)] = sum_{j>=1} P(M >= j) q^(j-1) = ((1 - q exp(-(mu - 1) p)) / p - 1) / q,
+    q = 1 - p (-> mu - 1 as p -> 0)."""
+    p = np.broadcast_to(np.asarray(p, dtype="float64"), np.shape(mu))
+    safe = np.where(p > 1e-12, p, 0.5)
+    q = 1.0 - safe
+    repeats = ((1.0 - q * np.exp(-(mu - 1.0) * safe)) / safe - 1.0) / q
+    return np.where(p > 1e-12, 1.0 + repeats, mu)
+
+
+def _dropout_chances(rng: np.random.Generator, n: int, dropout: float) -> np.ndarray:
+    """Per-customer chance of stopping after a purchase: Beta with mean ``dropout``."""
     if dropout <= 0:
-        return mu
-    q = 1.0 - dropout
-    return (1.0 - q * np.exp(-(mu - 1.0) * dropout)) / dropout
+        return np.zeros(n)
+    return rng.beta(dropout * DROPOUT_CONCENTRATION, (1.0 - dropout) * DROPOUT_CONCENTRATION, n)
 
 
 def _log_propensity(c: dict[str, np.ndarray], rate_scale: float, p: _Params) -> np.ndarray:
@@ -766,19 +784,22 @@ def _make_world(
     m = c["relative_rate"] * c["active_years"]
     # the mean of the orders kept (all of them without dropout) is increasing in k: bisect
     # for the target mean; with dropout the bound grows, as orders are cut short
-    if dropout > 0 and orders_per_customer >= 1.0 / dropout:
-        raise ValueError(
-            f"orders_per_customer {orders_per_customer} cannot be reached with dropout "
-            f"{dropout}: customers who stop after each purchase with that chance average "
-            f"fewer than {1.0 / dropout:g} orders"
-        )
+    chances = _dropout_chances(np.random.default_rng([*_CALIBRATION_ENTROPY, 1]),
+                               len(m), dropout)
 
     def kept_mean(k: float) -> float:
-        return float(_expected_kept_orders(np.maximum(k * m, 1.0), dropout).mean())
+        return float(_expected_kept_orders(np.maximum(k * m, 1.0), chances).mean())
 
     lo, hi = 0.0, orders_per_customer / max(float(m.min()), 1e-9) + 1.0
-    while kept_mean(hi) < orders_per_customer:
+    for _ in range(60):
+        if kept_mean(hi) >= orders_per_customer:
+            break
         lo, hi = hi, hi * 2
+    else:
+        raise ValueError(
+            f"orders_per_customer {orders_per_customer} cannot be reached with dropout "
+            f"{dropout}: customers who stop buying that often place fewer orders on average"
+        )
     for _ in range(100):
         mid = (lo + hi) / 2
         if kept_mean(mid) < orders_per_customer:
@@ -837,11 +858,13 @@ def _block(world: _World, b: int, dirty_rate: float) -> dict:
     day = np.clip(day, c["active_from"][oc] - _START, _N_DAYS - 1)
     day = day[np.lexsort((day, oc))] + _START  # chronological within customer
     if world.dropout > 0:
-        # after each purchase the customer stops buying with chance `dropout`: keep the
-        # first K orders, K ~ Geometric(dropout) >= 1 (own stream: without dropout the data
-        # are exactly those of earlier versions)
+        # after each repeat purchase the customer stops buying with their chance p (BG/NBD:
+        # the first purchase starts the relationship): keep the first order and K repeats,
+        # K ~ Geometric(p) >= 1 (own stream: without dropout the data are exactly those of
+        # earlier versions)
         drop_rng = np.random.default_rng([world.seed, _STREAM_DROPOUT, b])
-        kept = np.minimum(n_orders, drop_rng.geometric(world.dropout, size=n))
+        chance = _dropout_chances(drop_rng, n, world.dropout)
+        kept = np.minimum(n_orders, 1 + drop_rng.geometric(np.maximum(chance, 1e-12)))
         rank = np.arange(n_ord) - np.repeat(np.cumsum(n_orders) - n_orders, n_orders)
         keep = rank < kept[oc]
         oc, day, n_orders = oc[keep], day[keep], kept
@@ -1271,9 +1294,10 @@ def generate(
     ``chunk_customers`` (rounded up to a multiple of ``BLOCK_CUSTOMERS``), which only
     bounds memory. ``progress=None`` shows a progress bar on stderr when more than
     ~200k order lines are expected. ``dropout`` > 0 plants customer churn: after each
-    purchase a customer stops buying with that chance (BG/NBD's dropout process); the
-    order rate is recalibrated so that the mean orders per customer stays
-    ``orders_per_customer``. The default 0 keeps the data of earlier versions.
+    purchase a customer stops buying with a chance drawn per customer from a Beta
+    distribution with that mean (BG/NBD's dropout process); the order rate is recalibrated
+    so that the mean orders per customer stays ``orders_per_customer``. The default 0 keeps
+    the data of earlier versions.
 
     Returns ``{"files": {table: path}, "rows": {table: n}, "dirty": {"table.reason": n},
     "variants": {...}, "seconds": s}``; ``dirty`` is empty when ``dirty_rate == 0``.

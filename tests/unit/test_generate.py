@@ -695,7 +695,7 @@ def test_planted_dropout_cuts_customers_short_and_keeps_the_mean(tmp_path):
         {"chunk_customers": 0},
         {"dropout": 1.0},
         {"dropout": -0.1},
-        {"dropout": 0.2, "orders_per_customer": 6.0},  # stoppers average < 5 orders
+        {"dropout": 0.9, "orders_per_customer": 6.0},  # such churners average ~2 orders
     ],
 )
 def test_bad_arguments_are_refused(tmp_path, kwargs):
