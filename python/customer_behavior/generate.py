@@ -693,7 +693,7 @@ class _World:
     prop_mean: float  # mean / sd of log expected spend, for the loyalty score
     prop_sd: float
     product_price: np.ndarray  # (categories, products) price level
-    dropout: float = 0.0  # mean chance a customer stops buying after each purchase
+    dropout: float = 0.0  # mean chance a customer stops buying after each repeat purchase
 
 
 def _draw_customers(rng: np.random.Generator, n: int, p: _Params) -> dict[str, np.ndarray]:
@@ -765,7 +765,7 @@ def _expected_kept_orders(mu: np.ndarray, p: np.ndarray | float) -> np.ndarray:
 
 
 def _dropout_chances(rng: np.random.Generator, n: int, dropout: float) -> np.ndarray:
-    """Per-customer chance of stopping after a purchase: Beta with mean ``dropout``."""
+    """Per-customer chance of stopping after a repeat purchase: Beta with mean ``dropout``."""
     if dropout <= 0:
         return np.zeros(n)
     return rng.beta(dropout * DROPOUT_CONCENTRATION, (1.0 - dropout) * DROPOUT_CONCENTRATION, n)
@@ -1294,7 +1294,7 @@ def generate(
     ``chunk_customers`` (rounded up to a multiple of ``BLOCK_CUSTOMERS``), which only
     bounds memory. ``progress=None`` shows a progress bar on stderr when more than
     ~200k order lines are expected. ``dropout`` > 0 plants customer churn: after each
-    purchase a customer stops buying with a chance drawn per customer from a Beta
+    repeat purchase a customer stops buying with a chance drawn per customer from a Beta
     distribution with that mean (BG/NBD's dropout process); the order rate is recalibrated
     so that the mean orders per customer stays ``orders_per_customer``. The default 0 keeps
     the data of earlier versions.
