@@ -779,9 +779,10 @@ def _run_within_customer(
     frame = pd.DataFrame({"customer_id": customer_id.to_numpy(), "quantity": quantity,
                           "flag": flag})
     frame = frame[np.isfinite(frame["quantity"]) & np.isfinite(frame["flag"])]
-    means = frame.groupby(["customer_id", "flag"], sort=True)["quantity"].mean().unstack()
-    pairs = means.dropna(subset=[c for c in (0.0, 1.0) if c in means.columns])
-    if not {0.0, 1.0} <= set(means.columns) or len(pairs) < MIN_PAIRS:
+    # one row per customer with both kinds of order: columns 0 (full price), 1 (discounted)
+    pairs = (frame.groupby(["customer_id", "flag"], sort=True)["quantity"].mean().unstack()
+             .reindex(columns=[0.0, 1.0]).dropna())
+    if len(pairs) < MIN_PAIRS:
         return _not_run(
             spec,
             f"too few customers with both discounted and full-price orders ({len(pairs)}; "
