@@ -506,8 +506,8 @@ class _Report:
             d.para("Each segment's most over-represented category, the one whose share of "
                    "the segment's total spend is furthest above its share of all spend. (The "
                    "segment names use the average customer's spend shares instead, which "
-                   "weigh every customer alike and ignore categories under 5 % of a "
-                   "segment's spend, so a name can point to another category.)")
+                   "weigh every customer alike and skip categories whose average share is "
+                   "under 5 %, so a name can point to another category.)")
             d.add(*items, "")
             self.chart("category_demand_by_segment")
 
@@ -669,8 +669,8 @@ class _Report:
                 f"{n.get('seasons.last_year', f'select order_year {last}', 'text')} ({growth}) "
                 f"and orders from {n.get('seasons.prev_year_orders', f'select orders {prev}', 'int')}"
                 f" to {n.get('seasons.last_year_orders', f'select orders {last}', 'int')} (the two "
-                "latest complete years). Growth inside a year lifts its later months, so the "
-                "month and holiday indices below mix season with growth.")
+                "latest complete years). A trend inside a year, growth or decline, moves its "
+                "later months, so the month and holiday indices below mix season with trend.")
         best = f"from {rel} order by revenue_index_within_year desc, order_month limit 1"
         worst = f"from {rel} order by revenue_index_within_year, order_month limit 1"
         b_m = n.get("seasons.best_month", f"select strftime(order_month, '%B %Y') {best}")
