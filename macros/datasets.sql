@@ -118,6 +118,22 @@
                 },
             },
         },
+        "cdnow": {
+            "label": "CDNOW transaction log, 1/10th sample (Fader, Hardie & Lee 2005; as shipped in lifetimes 0.11.3)",
+            "source_document": "",
+            "purchase_grain": "order_lines",
+            "as_of": "latest_order_date",
+            "staging": ["customers", "orders"],
+            "has": ["dated_order_lines", "purchase_frequency", "recency"],
+            "order_line_key_columns": [],
+            "files": {
+                "purchases": {
+                    "names": ["CDNOW_sample.txt"],
+                    "format": "whitespace",
+                    "required": [],
+                },
+            },
+        },
         "customer_personality": {
             "label": "Customer Personality Analysis / iFood (Kaggle imakash3011/customer-personality-analysis)",
             "source_document": "004",
@@ -304,6 +320,18 @@
             "select try(decode(content)) is not null from read_blob('" ~ path ~ "')"
         ).columns[0].values()[0] -%}
         {%- set encoding = 'utf-8' if is_utf8 else 'latin-1' -%}
+        {%- set view_name = dataset ~ '__' ~ table_name -%}
+        {%- if file_spec.get('format') == 'whitespace' -%}
+            {#- No header; fields separated by runs of spaces or tabs (CDNOW). The view has one
+                row per line of the file: the line as read and its fields, split in staging's
+                terms (a blank line is a row with no fields, so every line is accounted for). -#}
+            {%- set reader = "read_csv('" ~ path ~ "', header = false, columns = {'line': 'varchar'}, "
+                ~ "delim = chr(31), quote = '', escape = '', auto_detect = false, encoding = '"
+                ~ encoding ~ "')" -%}
+            {%- set select_sql = "select line, case when trim(coalesce(line, ''), chr(32) || chr(9) || chr(13)) = '' "
+                ~ "then []::varchar[] else regexp_split_to_array(trim(line, chr(32) || chr(9) || chr(13)), '[ \\t]+') "
+                ~ "end as fields from " ~ reader -%}
+        {%- else -%}
         {%- set delimiter = '\\t' if file_spec['delimiter'] == '\t' else file_spec['delimiter'] -%}
         {%- set reader = "read_csv('" ~ path ~ "', header = true, all_varchar = true, delim = '"
             ~ delimiter ~ "', quote = '\"', encoding = '" ~ encoding ~ "')" -%}
@@ -324,12 +352,13 @@
                 ) }}
             {%- endif -%}
         {%- endfor -%}
-        {%- set view_name = dataset ~ '__' ~ table_name -%}
+        {%- set select_sql = 'select ' ~ select_list | join(', ') ~ ' from ' ~ reader -%}
+        {%- endif -%}
         {%- set existing = adapter.get_relation(database=target.database, schema='raw', identifier=view_name) -%}
         {%- if existing is not none and existing.type == 'table' -%}
             {%- do adapter.drop_relation(existing) -%}
         {%- endif -%}
-        {%- do run_query('create or replace view raw.' ~ view_name ~ ' as select ' ~ select_list | join(', ') ~ ' from ' ~ reader) -%}
+        {%- do run_query('create or replace view raw.' ~ view_name ~ ' as ' ~ select_sql) -%}
         {{ log("Dataset " ~ dataset ~ ": raw." ~ view_name ~ " reads " ~ path ~ " (" ~ encoding ~ ")", info=true) }}
     {%- endfor -%}
     {{ return('') }}

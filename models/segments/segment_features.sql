@@ -1,7 +1,8 @@
 -- One row per customer: the segmentation features side by side (the table the Python step
 -- reads and the SQL assignment scores). Features: recency, frequency, monetary value, order
 -- value, income, age, children, and the share of the customer's spend through each channel
--- and in each product category (0 when unused). Which columns exist is read from the built
+-- and in each product category (0 when unused; only when the data has two or more of them).
+-- Which columns exist is read from the built
 -- intermediate tables when the model runs: a channel or category becomes a column
 -- share_channel_<channel> / share_category_<category>, and a base feature the dataset does not
 -- carry at all (no recency without order dates, no income in some files) is left out rather
@@ -33,14 +34,15 @@
     {%- endfor %}
     {#- Channels with a known spend only: data that counts purchases per channel without
         splitting spend by channel (iFood) has no spend shares. -#}
-    {%- for row in run_query("select distinct channel from " ~ ref('int_customer_channel_spend')
-        ~ " where spend is not null and channel is not null order by channel").rows %}
-        {%- do channels.append(row[0]) %}
-    {%- endfor %}
-    {%- for row in run_query("select distinct product_category from " ~ ref('int_customer_category_spend')
-        ~ " where product_category is not null order by product_category").rows %}
-        {%- do categories.append(row[0]) %}
-    {%- endfor %}
+    {#- A share over a single channel or category is 1 for everyone who spent and 0 for
+        anyone who spent nothing: it says nothing about the mix, only whether spend was
+        zero, and KMeans would split the zero spenders off on it. Shares need two or more. -#}
+    {%- set found_channels = run_query("select distinct channel from " ~ ref('int_customer_channel_spend')
+        ~ " where spend is not null and channel is not null order by channel").columns[0].values() | list %}
+    {%- if found_channels | length > 1 %}{% do channels.extend(found_channels) %}{% endif %}
+    {%- set found_categories = run_query("select distinct product_category from " ~ ref('int_customer_category_spend')
+        ~ " where product_category is not null order by product_category").columns[0].values() | list %}
+    {%- if found_categories | length > 1 %}{% do categories.extend(found_categories) %}{% endif %}
 {%- else %}
     {%- set present = base_features %}
 {%- endif %}

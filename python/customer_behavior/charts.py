@@ -325,6 +325,9 @@ def region_frequency_heatmap(grid: pd.DataFrame, path: Path | str) -> Path:
     df["customer_count"] = _num(df["customer_count"]).fillna(0)
     if df["value"].isna().all():
         raise ChartSkipped("no purchase frequencies (no order dates)")
+    if df["region"].nunique() == 1 and df["age_group"].nunique() == 1:
+        raise ChartSkipped("a single region × age-group cell (the data give neither region "
+                           "nor age)")
     ages = df.drop_duplicates("age_group").sort_values("age_group_order")["age_group"].tolist()
     known = df.dropna(subset=["value"])
     region_order = (
@@ -459,6 +462,9 @@ def age_gender_spend_chart(grid: pd.DataFrame, path: Path | str) -> Path:
     df = df[~small]
     if df.empty:
         raise ChartSkipped(f"no age group × gender cell has {MIN_CELL_CUSTOMERS} customers")
+    if len(df) == 1:
+        raise ChartSkipped("a single age group × gender cell (the data give neither age nor "
+                           "gender)")
     ages = df.drop_duplicates("age_group").sort_values("age_group_order")["age_group"].tolist()
     genders = (df.groupby("gender")["customer_count"].sum().sort_values(ascending=False)
                .index.tolist())

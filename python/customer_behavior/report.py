@@ -273,8 +273,12 @@ class _Report:
             sig = n.get("headline.tests_significant",
                         "select count(*) from marts.hypothesis_tests "
                         "where status = 'ran' and is_significant", "int")
-            bullets.append(f"- {sig} of {ran} hypothesis tests find a significant association "
-                           "after Holm adjustment (see [Hypothesis tests](#hypothesis-tests)).")
+            if n.value_of("headline.tests_ran"):
+                bullets.append(f"- {sig} of {ran} hypothesis tests find a significant association "
+                               "after Holm adjustment (see [Hypothesis tests](#hypothesis-tests)).")
+            else:
+                bullets.append("- No hypothesis test could run: the data lack what each one "
+                               "compares (see [Hypothesis tests](#hypothesis-tests)).")
         d.add(*bullets, "")
 
     def income(self) -> None:
@@ -302,6 +306,10 @@ class _Report:
                    f"({young}) to {old_med} in the oldest ({old}); the highest median is in "
                    f"the {top} group. Income outliers and customers without an income are "
                    "left out of the income statistics.")
+        if not n.scalar(f"select count(*) from {rel} where income_customer_count > 0 "
+                        "or age_group <> 'unknown'"):
+            d.para("The data give neither an income nor an age for any customer.")
+            return self.chart("income_by_age_group")
         rows = []
         for (group,) in n.rows(f"select age_group from {rel} order by age_group_order"):
             rows.append([

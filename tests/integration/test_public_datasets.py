@@ -1,4 +1,5 @@
-"""The five public datasets of the source documents run through the same pipeline.
+"""The public datasets run through the same pipeline: the five the source documents
+analysed, and the CDNOW transaction log (the one with order dates).
 
 Each dataset is built exactly as `make build DATASET=<name> DATA_DIR=../shared/data/<name>`
 runs it (dbt vars dataset and data_dir) into its own temporary warehouse, then checked:
@@ -29,7 +30,10 @@ DATASETS = (
     "marketing_analytics",
     "shopping_trends",
     "customer_personality",
+    "cdnow",
 )
+# The datasets without order dates (every one but CDNOW).
+UNDATED = DATASETS[:5]
 
 needs_shared_data = pytest.mark.skipif(
     not all((SHARED_DATA / name).is_dir() for name in DATASETS),
@@ -80,6 +84,8 @@ EXPECTED_ROWS = {
     "marketing_analytics": {"customers": (2240, {}), "campaign_responses": (13440, {})},
     "shopping_trends": {"customers": (3900, {}), "orders": (0, {})},
     "customer_personality": {"customers": (2240, {}), "campaign_responses": (13440, {})},
+    # One customer per id within the sample; every record is one order line.
+    "cdnow": {"customers": (2357, {}), "orders": (6919, {})},
 }
 
 
@@ -217,6 +223,31 @@ def test_004_income_spend_correlation(built):
 
 
 @needs_shared_data
+def test_cdnow_purchase_records(built):
+    """CDNOW (../shared/data/README.md): 6,919 purchase records of 2,357 customers who first
+    bought in the first quarter of 1997, through 1998-06-30. Every record is an order; the
+    records with a dollar value of 0 are kept."""
+    wh = built("cdnow")
+    orders = query(
+        wh,
+        "select count(*) as n, count(distinct customer_id) as customers,"
+        " strftime(min(order_date), '%Y-%m-%d') as first,"
+        " strftime(max(order_date), '%Y-%m-%d') as last, count(*) filter (where amount = 0) as free,"
+        " sum(line_count) as lines from marts.orders",
+    ).iloc[0]
+    assert (orders.n, orders.customers, orders.lines) == (6919, 2357, 6919)
+    assert (str(orders["first"]), str(orders["last"])) == ("1997-01-01", "1998-06-30")
+    assert orders.free == 8
+    assert scalar(wh, "select count(*) from marts.customers") == 2357
+    first_orders = query(
+        wh,
+        "select strftime(max(first_order), '%Y-%m-%d') as last_first from (select customer_id,"
+        " min(order_date) as first_order from marts.orders group by customer_id)",
+    )
+    assert str(first_orders.last_first[0]) <= "1997-03-31"
+
+
+@needs_shared_data
 def test_002_and_004_are_the_same_customers(built):
     """Same ids and values from two file formats: this also proves the month-first dates of
     marketing_data.csv (two forms in one column) parse to the day-first dates of
@@ -325,6 +356,18 @@ MUST_BE_FED = {
         "loyalty_membership_spend",
         "demographic_spend",
     },
+    "cdnow": {
+        "customers",
+        "orders",
+        "repeat_purchase",
+        "seasonal_sales",
+        "sales_by_season",
+        "holiday_sales",
+        "revenue_concentration",
+        "customer_lifetime_value",
+        "lifetime_value_model",
+        "purchase_frequency_by_region",
+    },
     "customer_personality": {
         "customers",
         "campaign_response",
@@ -368,12 +411,15 @@ def test_coverage_says_what_each_mart_holds(built, name):
     assert wrong == []
     fed = set(coverage.mart_name[coverage.status != "not_fed"])
     assert MUST_BE_FED[name] <= fed
-    # No dataset here has order dates: the dated marts are empty, with the reason given.
     dated = coverage.set_index("mart_name").loc[
         ["orders", "seasonal_sales", "customer_lifetime_value"]
     ]
-    assert (dated.status == "not_fed").all()
-    assert dated.reason.str.contains("order date").all()
+    if name in UNDATED:
+        # No order dates: the dated marts are empty, with the reason given.
+        assert (dated.status == "not_fed").all()
+        assert dated.reason.str.contains("order date").all()
+    else:
+        assert (dated.status != "not_fed").all()
 
 
 # --- segmentation -------------------------------------------------------------------------
@@ -395,9 +441,14 @@ def test_segments_on_the_features_the_dataset_has(built, name):
         "marketing_analytics": set(),
         "shopping_trends": {"recency_days", "annual_income", "children_count"},
         "customer_personality": set(),
+        "cdnow": {"annual_income", "age", "children_count"},
     }[name]
     assert not absent & set(features.columns)
     assert not [c for c in features.columns if c.startswith("share_channel_")]
+    if name == "cdnow":
+        # One channel ('unknown') and one category ('cds'): a share of 1 for every buyer is
+        # no feature (it would only split off the 8 customers who paid nothing).
+        assert not [c for c in features.columns if c.startswith("share_")]
     if name in ("marketing_analytics", "customer_personality"):
         assert {
             "recency_days",
@@ -512,6 +563,51 @@ def test_a_file_without_a_required_column_names_it(tmp_path):
     )
     assert result.returncode != 0
     assert "has no column 'purchase_amount'" in result.stdout
+
+
+def test_a_cdnow_style_file_rejects_bad_lines_with_reasons(tmp_path):
+    """A headerless, space-separated log (CDNOW's format): every line is a raw row; a blank
+    line, a line with the wrong number of fields, an impossible date and a negative amount are
+    rejected with their reasons, a tab between fields reads like spaces, and raw = accepted +
+    rejected."""
+    folder = tmp_path / "cdnow"
+    folder.mkdir()
+    (folder / "CDNOW_sample.txt").write_bytes(
+        b" 00004 0001 19970101  2   29.33\r\n"
+        b" 00004 0001 19970118  2   29.73\r\n"
+        b"\r\n"
+        b" 00021 0002 19970101  3\r\n"
+        b" 00021 0002 19971345  1   10.00\r\n"
+        b" 00022 0003 19970105  1  -12.00\r\n"
+        b" 00023\t0004 19970106\t1   11.77\r\n"
+    )
+    wh = tmp_path / "wh.duckdb"
+    run_dbt(
+        ["build", "--select", "+row_reconciliation", "+rejected_rows", "+orders", "+customers",
+         "--indirect-selection", "cautious"],
+        wh,
+        {"dataset": "cdnow", "data_dir": str(folder)},
+    )
+    rejected = query(
+        wh,
+        "select source_row_number, rejection_reason from marts.rejected_rows "
+        "where table_name = 'orders' order by source_row_number",
+    )
+    assert list(rejected.itertuples(index=False, name=None)) == [
+        (3, "blank_line"),
+        (4, "wrong_field_count"),
+        (5, "unparseable_order_date"),
+        (6, "negative_amount"),
+    ]
+    recon = query(wh, "select * from marts.row_reconciliation").set_index("table_name")
+    assert recon.is_reconciled.all()
+    assert recon.loc["orders", "raw_row_count"] == 7
+    assert recon.loc["orders", "accepted_row_count"] == 3
+    orders = query(
+        wh, "select customer_id, amount, line_count from marts.orders order by order_date"
+    )
+    assert list(orders.customer_id) == ["0001", "0004", "0001"]
+    assert float(orders.amount.sum()) == pytest.approx(29.33 + 11.77 + 29.73)
 
 
 @needs_shared_data

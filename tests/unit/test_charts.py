@@ -333,6 +333,15 @@ def test_campaign_response_leaves_out_rates_of_a_handful_of_customers(tmp_path, 
         (lambda p: charts.monthly_sales_chart(pd.DataFrame({
             "order_month": [None], "order_count": [1], "revenue": [1.0]}), p),
          "no order dates"),
+        # Data that give neither region nor age (CDNOW): one 'unknown' × 'unknown' cell.
+        (lambda p: charts.region_frequency_heatmap(pd.DataFrame({
+            "region": ["unknown"], "age_group": ["unknown"], "age_group_order": [99],
+            "customer_count": [2357], "mean_purchase_frequency_per_year": [2.1]}), p),
+         "single region"),
+        (lambda p: charts.age_gender_spend_chart(pd.DataFrame({
+            "age_group": ["unknown"], "gender": ["unknown"], "age_group_order": [99],
+            "customer_count": [2357], "mean_total_spend": [104.0]}), p),
+         "single age group"),
     ],
 )
 def test_chart_without_data_is_skipped_not_faked(draw, message, tmp_path):
@@ -405,3 +414,4 @@ def test_exposure_lists_every_relation_the_charts_read():
     needed = {relation.split(".", 1)[1] for relation in charts.chart_sources()}
     assert needed <= declared, f"add to models/exposures.yml chart_set: {sorted(needed - declared)}"
     assert chart_set["type"] == "dashboard"
+

@@ -1,9 +1,14 @@
 -- One row per sales channel and product category: what is bought where (source document
--- 004, "channel × product spend").
+-- 004, "channel × product spend"). Empty for a dataset that states neither channels nor
+-- categories (macros/datasets.sql): its lines' 'unknown' channel and one category are not a
+-- channel × category split.
 with
 
 order_lines as (
     select * from {{ ref('int_order_lines') }}
+    {%- if not (dataset_has('channels') and dataset_has('categories')) %}
+    where false
+    {%- endif %}
 ),
 
 final as (
