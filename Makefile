@@ -5,6 +5,8 @@
 #   WAREHOUSE=file.duckdb the DuckDB file to build (default warehouse/<dataset>.duckdb)
 #   THREADS=2 MEMORY_LIMIT=2GB TEMP_DIR=warehouse/.spill   DuckDB settings
 #   SEGMENT_K=4           pin the number of segments
+#   LTV_CALIBRATION_END=1997-09-30  fit the lifetime-value models on the orders up to this date
+#                         and check them on the rest (marts.lifetime_value_holdout)
 #   DBT_ARGS=--full-refresh  extra arguments for `dbt build` (rebuild the incremental orders)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,6 +21,7 @@ SIZE ?= 100k
 BENCH_SIZES ?= 100k,1m
 BENCH_VARS ?=
 SEGMENT_K ?=
+LTV_CALIBRATION_END ?=
 DBT_ARGS ?=
 ifeq ($(DATASET),contract)
 WAREHOUSE ?= warehouse/customer_behavior.duckdb
@@ -39,7 +42,7 @@ export CUSTOMER_BEHAVIOR_MEMORY_LIMIT := $(MEMORY_LIMIT)
 export CUSTOMER_BEHAVIOR_TEMP_DIR := $(TEMP_DIR)
 
 ABS_DATA_DIR := $(if $(DATA_DIR),$(abspath $(DATA_DIR)),)
-DBT_VARS := {"data_dir": "$(ABS_DATA_DIR)", "dataset": "$(DATASET)", "segment_k": "$(SEGMENT_K)"}
+DBT_VARS := {"data_dir": "$(ABS_DATA_DIR)", "dataset": "$(DATASET)", "segment_k": "$(SEGMENT_K)", "lifetime_value_calibration_end": "$(LTV_CALIBRATION_END)"}
 DBT := $(BIN)/dbt
 
 .PHONY: help install build dbt-build report docs test lint data clean demo-seeds bench

@@ -386,7 +386,8 @@
 {#- Which marts need what (SPEC "What the marts must answer"), for marts.dataset_coverage.
     requires: without it the mart holds no data for the dataset (never filled with invented
     values); uses: without it the mart is built but partial (a grouping is 'unknown' or a
-    measure NULL). measure: an aggregate over the mart that is positive when it holds data
+    measure NULL). requires_var: a dbt var that must be set for the mart to hold data.
+    measure: an aggregate over the mart that is positive when it holds data
     (default count(*); marts that always list a fixed grid count what is in it). A test
     (tests/integration/test_public_datasets.py) checks every built dataset against this and
     fails for a mart that is missing here. -#}
@@ -421,6 +422,8 @@
         "customer_correlations": {"requires": [], "uses": ["income", "age", "children", "loyalty_score", "recency"]},
         "customer_lifetime_value": {"requires": ["dated_order_lines"], "uses": []},
         "lifetime_value_model": {"requires": ["dated_order_lines"], "uses": [], "measure": "max(n_customers)"},
+        "lifetime_value_holdout": {"requires": ["dated_order_lines"], "uses": [],
+                                   "requires_var": "lifetime_value_calibration_end"},
         "segment_features": {"requires": [], "uses": ["channel_spend", "categories", "income", "recency", "children"]},
         "segment_k_selection": {"requires": [], "uses": []},
         "segment_model": {"requires": [], "uses": []},

@@ -1035,20 +1035,26 @@ def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
                  "Blue = significant after Holm adjustment, grey = not significant")
 
 
-def clv_distribution_chart(clv: pd.DataFrame, path: Path | str) -> Path:
-    """Distribution of predicted 12-month CLV and of P(alive)."""
+def clv_distribution_chart(clv: pd.DataFrame, path: Path | str,
+                           holdout: pd.DataFrame | None = None) -> Path:
+    """Distribution of predicted 12-month CLV and of P(alive); with a holdout check
+    (marts.lifetime_value_holdout has rows), a third panel sets the purchases the model
+    expected after the calibration end against the actual ones, by calibration repeat
+    purchases."""
     df = _require(clv, ["predicted_clv_horizon", "p_alive", "historical_value"],
                   "customer lifetime value").copy()
     value = _num(df["predicted_clv_horizon"]).dropna()
     alive = _num(df["p_alive"]).dropna()
     if value.empty:
         raise ChartSkipped("no predicted lifetime values")
-    fig, axes = _figure(12, 4.8, ncols=2)
+    checked = holdout is not None and len(holdout) > 0
+    fig, axes = _figure(18 if checked else 12, 4.8, ncols=3 if checked else 2)
     upper = float(np.nanpercentile(value, 99)) if len(value) > 10 else float(value.max())
     axes[0].hist(value.clip(upper=upper), bins=40, color=PALETTE[0])
     axes[0].axvline(float(value.median()), color=PALETTE[5], ls="--", lw=1.2,
                     label=f"median {_fmt_number(float(value.median()))}")
-    axes[0].set_xlabel(f"Predicted value, next 12 months ({MONEY}; top 1 % pooled at the right)")
+    months = "12 months after the calibration end" if checked else "next 12 months"
+    axes[0].set_xlabel(f"Predicted value, {months} ({MONEY}; top 1 % pooled at the right)")
     axes[0].set_ylabel("Customers")
     axes[0].set_title("Predicted customer lifetime value", fontsize=11, loc="left")
     axes[0].legend()
@@ -1056,11 +1062,36 @@ def clv_distribution_chart(clv: pd.DataFrame, path: Path | str) -> Path:
     axes[1].set_xlabel("Probability the customer is still active (BG/NBD)")
     axes[1].set_ylabel("Customers")
     axes[1].set_title("P(alive)", fontsize=11, loc="left")
-    for ax in axes:
+    if checked:
+        _holdout_panel(axes[2], holdout)
+    for ax in axes[:2]:
         ax.xaxis.set_major_formatter(THOUSANDS)
         ax.yaxis.set_major_formatter(THOUSANDS)
         _apply_rc(ax)
     return _save(fig, path, "Customer lifetime value (BG/NBD + Gamma–Gamma)")
+
+
+def _holdout_panel(ax, holdout: pd.DataFrame) -> None:
+    """Mean purchases per customer after the calibration end: actual (bars) and expected by
+    BG/NBD (points), for customers with 0, 1, … 7+ repeat purchases before it."""
+    cols = ["grouping", "calibration_repeat_purchases", "bucket_order",
+            "mean_actual_purchases", "mean_expected_purchases", "customer_count",
+            "holdout_weeks", "calibration_end"]
+    df = _require(holdout, cols, "lifetime value holdout")
+    rows = df[df["grouping"] == "repeat_purchases"].sort_values("bucket_order")
+    x = np.arange(len(rows))
+    ax.bar(x, _num(rows["mean_actual_purchases"]), color=PALETTE[0], width=0.6,
+           label="actual")
+    ax.plot(x, _num(rows["mean_expected_purchases"]), "o--", color=PALETTE[5], lw=1.2,
+            label="expected by BG/NBD")
+    ax.set_xticks(x, rows["calibration_repeat_purchases"].astype(str))
+    ax.set_xlabel("Repeat purchases up to the calibration end")
+    weeks = float(_num(df["holdout_weeks"]).iloc[0])
+    ax.set_ylabel(f"Purchases per customer in the next {weeks:.0f} weeks")
+    ax.set_title(f"Checked on the holdout (after {str(df['calibration_end'].iloc[0])[:10]})",
+                 fontsize=11, loc="left")
+    ax.legend()
+    _apply_rc(ax)
 
 
 def placeholder_chart(path: Path | str, title: str, reason: str) -> Path:
@@ -1183,8 +1214,9 @@ CHARTS: tuple[ChartSpec, ...] = (
               lambda t, p: spend_drivers_chart(t["marts.spend_drivers"], p),
               "spend drivers"),
     ChartSpec("clv_distribution", "Customer lifetime value", ("marts.customer_lifetime_value",),
-              lambda t, p: clv_distribution_chart(t["marts.customer_lifetime_value"], p),
-              "customer lifetime value"),
+              lambda t, p: clv_distribution_chart(t["marts.customer_lifetime_value"], p,
+                                                  _t(t, "marts.lifetime_value_holdout")),
+              "customer lifetime value", optional=("marts.lifetime_value_holdout",)),
     ChartSpec("segment_k_selection", "Choosing the number of segments",
               ("segments.segment_k_selection",),
               lambda t, p: k_selection_chart(t["segments.segment_k_selection"], p),

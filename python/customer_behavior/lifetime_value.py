@@ -53,6 +53,7 @@ __all__ = [
     "BG_NBD_PARAMS",
     "CLV_MODEL_NAME",
     "GAMMA_GAMMA_PARAMS",
+    "HOLDOUT_COLUMNS",
     "PARAMS_COLUMNS",
     "PER_CUSTOMER_COLUMNS",
     "SUMMARY_COLUMNS",
@@ -70,6 +71,8 @@ __all__ = [
     "fit_models",
     "gamma_gamma_conditional_expected_value",
     "gamma_gamma_log_likelihood",
+    "holdout_purchase_days",
+    "holdout_purchase_days_duckdb",
     "lifetime_value_from_summary",
     "lifetime_value_parameters",
     "parameters_frame",
@@ -92,7 +95,14 @@ PER_CUSTOMER_COLUMNS = [
     "expected_avg_order_value",
     "predicted_clv_horizon",
     "clv_model",
+    "holdout_weeks",
+    "holdout_purchase_days",
+    "expected_holdout_purchases",
 ]
+# A holdout check (optional columns of the summary): the model is fitted on the purchases up to
+# a calibration end and its expected purchases over the ``holdout_weeks`` after it are set
+# against the purchase days each customer actually had then (``holdout_purchase_days``).
+HOLDOUT_COLUMNS = ["holdout_weeks", "holdout_purchase_days"]
 # per-customer inputs of the fit and the prediction (customer_summary / customer_summary_duckdb)
 SUMMARY_COLUMNS = [
     "customer_id",
@@ -1095,6 +1105,7 @@ def lifetime_value_from_summary(
     bg, gg = fit_models(summary, penalizer=penalizer)
 
     p_alive = bg_nbd_probability_alive(x, t_x, T, bg)
+    holdout = _holdout_columns(summary, x, t_x, T, bg)
     exp_value = gamma_gamma_conditional_expected_value(x, m, gg)
     clv, exp_purchases = discounted_clv(
         bg,
@@ -1120,12 +1131,95 @@ def lifetime_value_from_summary(
             "expected_avg_order_value": exp_value,
             "predicted_clv_horizon": clv,
             "clv_model": CLV_MODEL_NAME,
+            **holdout,
         },
         columns=PER_CUSTOMER_COLUMNS,
     )
     float_cols = per_customer.select_dtypes("float").columns
     per_customer[float_cols] = per_customer[float_cols].round(_ROUND)
     return per_customer, parameters_frame(bg, gg)
+
+
+def _holdout_columns(summary: pd.DataFrame, x, t_x, T, bg: FitResult) -> dict[str, np.ndarray]:
+    """The holdout columns of the per-customer output: the summary's ``holdout_weeks`` and
+    ``holdout_purchase_days`` and the BG/NBD expectation over the holdout (FHL eq. 10, given
+    each customer's calibration history); NaN without a holdout or a converged fit."""
+    n = len(summary)
+    if not set(HOLDOUT_COLUMNS) <= set(summary.columns):
+        return {c: np.full(n, np.nan) for c in [*HOLDOUT_COLUMNS, "expected_holdout_purchases"]}
+    weeks = summary["holdout_weeks"].to_numpy(dtype=float)
+    actual = summary["holdout_purchase_days"].to_numpy(dtype=float)
+    expected = np.full(n, np.nan)
+    has = np.isfinite(weeks)
+    if has.any() and bg.converged:
+        expected[has] = bg_nbd_conditional_expected_purchases(
+            weeks[has], x[has], t_x[has], T[has], bg
+        )
+    return {
+        "holdout_weeks": weeks,
+        "holdout_purchase_days": actual,
+        "expected_holdout_purchases": expected,
+    }
+
+
+def holdout_purchase_days(
+    orders: pd.DataFrame, calibration_end, *, freq: str = "W"
+) -> tuple[pd.DataFrame, float]:
+    """Purchase days after ``calibration_end`` per customer who bought on or before it (0 for
+    none), and the holdout's length in units of ``freq`` (calibration end to the last order
+    date).  The pandas reference of :func:`holdout_purchase_days_duckdb`."""
+    _require_columns(orders, ["customer_id", "order_date"], "orders")
+    days = pd.to_datetime(orders["order_date"]).dt.normalize()
+    cal_end = pd.Timestamp(calibration_end).normalize()
+    _check_calibration_end(cal_end, days.min(), days.max())
+    frame = pd.DataFrame({"customer_id": orders["customer_id"].to_numpy(), "day": days})
+    frame = frame.dropna(subset=["day"])
+    calibrated = frame.loc[frame["day"] <= cal_end, "customer_id"].unique()
+    after = frame[(frame["day"] > cal_end) & frame["customer_id"].isin(calibrated)]
+    counts = after.groupby("customer_id")["day"].nunique()
+    out = pd.DataFrame({"customer_id": np.sort(calibrated)})
+    out["holdout_purchase_days"] = (
+        out["customer_id"].map(counts).fillna(0).astype("int64").to_numpy()
+    )
+    return out, (days.max() - cal_end).days / _days_per_unit(freq)
+
+
+def holdout_purchase_days_duckdb(
+    relation, calibration_end, *, freq: str = "W"
+) -> tuple[pd.DataFrame, float]:
+    """:func:`holdout_purchase_days` computed by DuckDB from an orders relation
+    (``customer_id``, ``order_date``)."""
+    cal_end = pd.Timestamp(calibration_end).normalize()
+    first, last = relation.query(
+        "ltv_orders", "select min(cast(order_date as date)), max(cast(order_date as date)) "
+        "from ltv_orders"
+    ).fetchone()
+    _check_calibration_end(cal_end, first, last)
+    cal = f"DATE '{cal_end.date().isoformat()}'"
+    out = relation.query("ltv_orders", f"""
+        select customer_id,
+               count(distinct cast(order_date as date))
+                   filter (where cast(order_date as date) > {cal}) as holdout_purchase_days
+        from ltv_orders
+        where order_date is not null
+        group by customer_id
+        having min(cast(order_date as date)) <= {cal}
+        order by customer_id
+    """).to_df()
+    out["holdout_purchase_days"] = out["holdout_purchase_days"].astype("int64")
+    return out, (pd.Timestamp(last) - cal_end).days / _days_per_unit(freq)
+
+
+def _check_calibration_end(cal_end: pd.Timestamp, first, last) -> None:
+    """A calibration end must leave purchases on both sides of it."""
+    if first is None or pd.isna(first):
+        raise ValueError("a calibration end needs dated orders; these orders have none")
+    first, last = pd.Timestamp(first), pd.Timestamp(last)
+    if not first <= cal_end < last:
+        raise ValueError(
+            f"calibration end {cal_end.date()} must be on or after the first order date "
+            f"({first.date()}) and before the last ({last.date()})"
+        )
 
 
 def customer_lifetime_value(

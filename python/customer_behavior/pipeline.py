@@ -417,25 +417,47 @@ def correlation_matrix(customers: Any) -> pd.DataFrame:
     return statistics.correlation_matrix(customers, columns)
 
 
-def _lifetime_value_summary(orders: Any) -> pd.DataFrame:
+def _lifetime_value_summary(orders: Any, calibration_end=None) -> pd.DataFrame:
     """Per-customer BG/NBD / Gamma-Gamma inputs (lifetime_value.SUMMARY_COLUMNS).
 
     From a DuckDB relation, DuckDB aggregates the orders to one row per customer
     (``customer_summary_duckdb``); from a DataFrame, pandas does (``customer_summary``, the
-    reference).  No usable orders (none, or none dated) gives an empty summary."""
+    reference).  No usable orders (none, or none dated) gives an empty summary.  With a
+    ``calibration_end`` the summary describes the purchases up to it (customers who bought
+    by then) and adds the holdout columns (lifetime_value.HOLDOUT_COLUMNS): the purchase
+    days each customer had after it, and the holdout's length in weeks."""
     from customer_behavior import lifetime_value as ltv
 
+    summary = None
     if _is_frame(orders):
         usable = _orders_or_none(orders)
         if usable is not None:
             frame = usable[["customer_id", "order_date", "amount"]]
-            return ltv.customer_summary(frame.assign(amount=frame["amount"].astype(float)))
+            summary = ltv.customer_summary(
+                frame.assign(amount=frame["amount"].astype(float)),
+                observation_end=calibration_end,
+            )
+            if calibration_end is not None:
+                holdout = ltv.holdout_purchase_days(frame, calibration_end)
     else:
-        summary = ltv.customer_summary_duckdb(orders)
-        if not summary.empty:
-            return summary
+        summary = ltv.customer_summary_duckdb(orders, observation_end=calibration_end)
+        if calibration_end is not None and not summary.empty:
+            holdout = ltv.holdout_purchase_days_duckdb(orders, calibration_end)
+    if summary is not None and not summary.empty:
+        if calibration_end is None:
+            return summary.assign(holdout_weeks=np.nan, holdout_purchase_days=np.nan)
+        days, weeks = holdout
+        days = summary[["customer_id"]].merge(days, on="customer_id", how="left",
+                                              validate="one_to_one")
+        return summary.assign(
+            holdout_weeks=weeks,
+            holdout_purchase_days=days["holdout_purchase_days"].to_numpy(dtype=float),
+        )
     return pd.DataFrame(
-        {c: pd.Series(dtype=str if c == "customer_id" else float) for c in ltv.SUMMARY_COLUMNS}
+        {
+            c: pd.Series(dtype=str if c == "customer_id" else float)
+            for c in [*ltv.SUMMARY_COLUMNS, *ltv.HOLDOUT_COLUMNS]
+        }
     )
 
 
@@ -449,11 +471,25 @@ _LIFETIME_VALUE_SQL_NAMES = {
 }
 
 
-def lifetime_value_inputs(orders: Any) -> pd.DataFrame:
+def lifetime_value_inputs(orders: Any, calibration_end: Any = None) -> pd.DataFrame:
     """The per-customer BG/NBD / Gamma-Gamma inputs, one row per customer sorted by
     customer_id, under SQL-friendly names: the table int_customer_lifetime_value_inputs,
-    which both lifetime-value models read, so the orders are summarised once per build."""
-    return _lifetime_value_summary(orders).rename(columns=_LIFETIME_VALUE_SQL_NAMES)
+    which both lifetime-value models read, so the orders are summarised once per build.
+    ``calibration_end`` (a date; dbt var lifetime_value_calibration_end, empty = none) fits
+    the models on the purchases up to it and fills the holdout columns."""
+    if calibration_end in (None, ""):
+        calibration_end = None
+    else:
+        try:
+            calibration_end = pd.Timestamp(str(calibration_end)).normalize()
+        except ValueError as error:
+            raise ValueError(
+                f"var lifetime_value_calibration_end: {calibration_end!r} is not a date "
+                "(expected YYYY-MM-DD, or empty for no holdout check)"
+            ) from error
+    return _lifetime_value_summary(orders, calibration_end).rename(
+        columns=_LIFETIME_VALUE_SQL_NAMES
+    )
 
 
 def _summary_from_inputs(inputs: Any) -> pd.DataFrame:
@@ -463,7 +499,10 @@ def _summary_from_inputs(inputs: Any) -> pd.DataFrame:
     if not _is_frame(inputs):
         from customer_behavior import lifetime_value as ltv
 
-        columns = [_LIFETIME_VALUE_SQL_NAMES.get(c, c) for c in ltv.SUMMARY_COLUMNS]
+        columns = [
+            _LIFETIME_VALUE_SQL_NAMES.get(c, c)
+            for c in [*ltv.SUMMARY_COLUMNS, *ltv.HOLDOUT_COLUMNS]
+        ]
         inputs = _read_in_key_order(inputs, columns, "customer_id")
     return inputs.rename(columns={v: k for k, v in _LIFETIME_VALUE_SQL_NAMES.items()})
 

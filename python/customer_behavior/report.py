@@ -905,12 +905,44 @@ class _Report:
                     f"select predicted_clv_horizon as v, row_number() over (order by "
                     f"predicted_clv_horizon desc, customer_id) as r, count(*) over () as c "
                     f"from {rel})", "pct")
+        holdout = "marts.lifetime_value_holdout"
+        checked = not self.unavailable(holdout)
+        start = "the next 12 months"
+        if checked:
+            cal_end = n.get("clv.calibration_end",
+                            f"select max(calibration_end) from {holdout}", "date")
+            start = f"the 12 months after {cal_end}, where the models' data end"
         d.para(f"A BG/NBD purchase model with a Gamma–Gamma spend model predicts {total} "
-               f"currency units of discounted spend over the next 12 months (median {median} "
+               f"currency units of discounted spend over {start} (median {median} "
                f"per customer; the top 10 % of customers by predicted value hold {top} of it). "
                f"The average probability that a customer is still active is {alive}.")
         self.lifetime_value_fit_caveat()
+        if checked:
+            self.lifetime_value_holdout(holdout)
         self.chart("clv_distribution")
+
+    def lifetime_value_holdout(self, rel: str) -> None:
+        """The model checked on purchases it did not see (var lifetime_value_calibration_end)."""
+        n = self.n
+        where = "where grouping = 'all'"
+        cal_end = n.get("clv.calibration_end", f"select max(calibration_end) from {rel}", "date")
+        weeks = n.get("clv.holdout_weeks", f"select holdout_weeks from {rel} {where}", "num1")
+        customers = n.get("clv.holdout_customers",
+                          f"select customer_count from {rel} {where}", "int")
+        expected = n.get("clv.holdout_expected",
+                         f"select expected_purchases from {rel} {where}", "int")
+        actual = n.get("clv.holdout_actual", f"select actual_purchases from {rel} {where}", "int")
+        error = n.get("clv.holdout_relative_error",
+                      f"select abs(relative_error) from {rel} {where}", "pct")
+        direction = "fewer" if (n.value_of("clv.holdout_expected") or 0) < (
+            n.value_of("clv.holdout_actual") or 0) else "more"
+        self.doc.para(
+            f"Checked on purchases the models did not see: fitted on the orders up to "
+            f"{cal_end}, BG/NBD expected {expected} purchase days over the following {weeks} "
+            f"weeks from the {customers} customers who had bought by then; they made {actual}, "
+            f"so the model expected {error} {direction} (`{rel}` compares them by number of "
+            "repeat purchases in the calibration period)."
+        )
 
     def lifetime_value_fit_caveat(self) -> None:
         """Say so when a lifetime-value model's parameters are not pinned down by the data."""

@@ -415,3 +415,35 @@ def test_exposure_lists_every_relation_the_charts_read():
     assert needed <= declared, f"add to models/exposures.yml chart_set: {sorted(needed - declared)}"
     assert chart_set["type"] == "dashboard"
 
+
+def test_clv_chart_adds_the_holdout_check_when_there_is_one(frames, tmp_path, monkeypatch):
+    """With marts.lifetime_value_holdout filled (var lifetime_value_calibration_end), the
+    lifetime-value chart gets a third panel: actual purchases per customer as bars and the
+    model's expectation as points, per calibration repeat-purchase count (the 'all' row is
+    not a bar)."""
+    holdout = pd.DataFrame({
+        "grouping": ["repeat_purchases"] * 3 + ["all"],
+        "calibration_repeat_purchases": ["0", "1", "7+", "all"],
+        "bucket_order": [0, 1, 7, 8],
+        "mean_actual_purchases": [0.2, 0.7, 6.4, 0.8],
+        "mean_expected_purchases": [0.22, 0.52, 6.2, 0.7],
+        "customer_count": [1411, 439, 64, 1914],
+        "holdout_weeks": [39.0] * 4,
+        "calibration_end": [pd.Timestamp("1997-09-30")] * 4,
+    })
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        seen["axes"] = len(fig.axes)
+        seen["bars"] = [p.get_height() for p in fig.axes[2].patches] if len(fig.axes) > 2 else []
+        seen["points"] = list(fig.axes[2].lines[0].get_ydata()) if len(fig.axes) > 2 else []
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.clv_distribution_chart(frames["clv"], tmp_path / "clv.png", holdout)
+    assert seen["axes"] == 3
+    assert seen["bars"] == pytest.approx([0.2, 0.7, 6.4])
+    assert seen["points"] == pytest.approx([0.22, 0.52, 6.2])
+    charts.clv_distribution_chart(frames["clv"], tmp_path / "plain.png", holdout.iloc[0:0])
+    assert seen["axes"] == 2

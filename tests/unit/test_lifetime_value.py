@@ -935,3 +935,92 @@ def test_fit_without_standard_errors_says_why():
     assert identified.converged, identified.message
     assert all(np.isfinite(v) and v > 0 for v in identified.std_errors.values())
     assert "no standard errors" not in identified.message
+
+
+# --- the holdout check (var lifetime_value_calibration_end) --------------------------------
+
+
+def test_holdout_purchase_days_match_rfm_summary_on_cdnow(cdnow, cdnow_summary):
+    """The holdout counts are rfm_summary's frequency_holdout (purchase days after the
+    calibration end), from pandas and from DuckDB alike; the holdout is weeks 40-78."""
+    import duckdb
+
+    orders = cdnow.rename(columns={"date": "order_date", "value": "amount"})
+    reference = cdnow_summary.set_index("customer_id")["frequency_holdout"]
+    pandas_days, pandas_weeks = lv.holdout_purchase_days(orders, "1997-09-30")
+    con = duckdb.connect()
+    con.register("cdnow_orders", orders[["customer_id", "order_date", "amount"]])
+    duck_days, duck_weeks = lv.holdout_purchase_days_duckdb(
+        con.sql("select * from cdnow_orders"), "1997-09-30"
+    )
+    assert pandas_weeks == duck_weeks == 39.0
+    for days in (pandas_days, duck_days):
+        days = days.set_index("customer_id")["holdout_purchase_days"]
+        assert len(days) == 2357
+        assert (days.reindex(reference.index).to_numpy() == reference.to_numpy()).all()
+    assert int(reference.sum()) > 0
+
+
+def simulate_bg_nbd_orders(n, r, alpha, a, b, first_days, end_day, rng) -> pd.DataFrame:
+    """Orders from the BG/NBD process (as simulate_bg_nbd, time in weeks): customer i first
+    buys on day first_days[i] after 2020-01-01 and every purchase until end_day is an order
+    on the day it falls on."""
+    lam = rng.gamma(r, 1.0 / alpha, n)
+    p = rng.beta(a, b, n)
+    rows = [(i, float(d)) for i, d in enumerate(first_days)]
+    t = first_days / 7.0
+    active = np.ones(n, dtype=bool)
+    while active.any():
+        idx = np.flatnonzero(active)
+        t[idx] += rng.exponential(1.0 / lam[idx])
+        inside = t[idx] * 7.0 <= end_day
+        rows += [(i, t[i] * 7.0) for i in idx[inside]]
+        dies = rng.random(idx.size) < p[idx]
+        active[idx] = inside & ~dies
+    customer, day = map(np.asarray, zip(*rows, strict=True))
+    return pd.DataFrame({
+        "order_id": [f"O{k:07d}" for k in range(len(customer))],
+        "customer_id": [f"C{c:05d}" for c in customer],
+        "order_date": pd.Timestamp("2020-01-01") + pd.to_timedelta(np.floor(day), unit="D"),
+        "amount": np.round(rng.gamma(3.0, 15.0, len(customer)) + 1.0, 2),
+    })
+
+
+def test_holdout_check_finds_the_planted_purchase_rate():
+    """Known answer: orders simulated from the BG/NBD process (r 0.5, alpha 5, a 0.6, b 3.0,
+    customers acquired over 12 weeks, 39 weeks of calibration, 39 of holdout, as CDNOW). The
+    pipeline fitted on the calibration weeks expects, over the holdout, the purchases the
+    customers made, in total and for the heaviest buyers. The calibration end must leave
+    orders after it; a text that is no date is named as the var."""
+    from customer_behavior import pipeline
+
+    n = 10_000  # at 4,000 customers the holdout total moves by +-8 % between seeds
+    rng = np.random.default_rng(11)
+    orders = simulate_bg_nbd_orders(
+        n, 0.5, 5.0, 0.6, 3.0, rng.integers(0, 84, n).astype(float), 546, rng
+    )
+    end = (pd.Timestamp("2020-01-01") + pd.Timedelta(days=273)).date().isoformat()
+    inputs = pipeline.lifetime_value_inputs(orders, calibration_end=end)
+    per_customer, parameters = pipeline.lifetime_value_from_inputs(inputs)
+    assert len(per_customer) == n
+    # the holdout runs from the calibration end to the last order date
+    last = orders["order_date"].max()
+    weeks = per_customer["holdout_weeks"].unique()
+    assert len(weeks) == 1 and weeks[0] == pytest.approx((last - pd.Timestamp(end)).days / 7)
+    fitted = parameters.set_index("parameter")["estimate"]
+    assert fitted["r"] == pytest.approx(0.5, rel=0.25)
+    actual = per_customer["holdout_purchase_days"]
+    expected = per_customer["expected_holdout_purchases"]
+    assert actual.sum() > 10_000
+    assert expected.sum() == pytest.approx(actual.sum(), rel=0.05)
+    heavy = per_customer["repeat_purchase_weeks"] >= 7
+    assert heavy.sum() > 500
+    assert expected[heavy].sum() == pytest.approx(actual[heavy].sum(), rel=0.08)
+    # without a calibration end the holdout columns are there and empty
+    plain, _ = pipeline.lifetime_value_from_inputs(pipeline.lifetime_value_inputs(orders))
+    assert plain["expected_holdout_purchases"].isna().all()
+    assert plain["holdout_purchase_days"].isna().all()
+    with pytest.raises(ValueError, match="before the last"):
+        pipeline.lifetime_value_inputs(orders, calibration_end="2099-01-01")
+    with pytest.raises(ValueError, match="lifetime_value_calibration_end"):
+        pipeline.lifetime_value_inputs(orders, calibration_end="last spring")

@@ -188,7 +188,21 @@ def test_lifetime_value_from_a_relation_equals_the_whole_frame():
     inputs = pipeline.lifetime_value_inputs(_relation(orders))
     assert list(inputs.columns) == ["customer_id", "historical_value", "order_count",
                                     "repeat_purchase_weeks", "recency_weeks", "age_weeks",
-                                    "mean_repeat_purchase_value"]
+                                    "mean_repeat_purchase_value", "holdout_weeks",
+                                    "holdout_purchase_days"]
+    assert inputs["holdout_weeks"].isna().all() and inputs["holdout_purchase_days"].isna().all()
+    # with a calibration end, DuckDB and pandas give the same inputs and holdout counts
+    # (historical_value: DuckDB's exact sum against pandas' float sum, equal to ~1e-13)
+    end = str(pd.to_datetime(orders["order_date"]).quantile(0.6).date())
+    calibrated = pipeline.lifetime_value_inputs(_relation(orders), calibration_end=end)
+    pd.testing.assert_frame_equal(
+        calibrated.astype({"customer_id": object}),
+        pipeline.lifetime_value_inputs(orders, calibration_end=end).astype(
+            {"customer_id": object}),
+        check_exact=False, rtol=1e-12,
+    )
+    assert calibrated["holdout_purchase_days"].sum() > 0
+    assert len(calibrated) < len(inputs)  # customers first seen after the end are not in it
     per_in, params_in = pipeline.lifetime_value_from_inputs(_relation(inputs))
     pd.testing.assert_frame_equal(params_in, params_df, check_exact=True)
     pd.testing.assert_frame_equal(per_in.astype({"customer_id": object}),

@@ -19,6 +19,9 @@
         {%- set status = 'not_fed' %}
         {%- set reason = 'Needs ' ~ describe_capabilities(missing_required)
             ~ '; ' ~ dataset ~ ' has none (' ~ grain_notes[spec['purchase_grain']] ~ ').' %}
+    {%- elif needs.get('requires_var') and (var(needs['requires_var'], '') | string) == '' %}
+        {%- set status = 'not_fed' %}
+        {%- set reason = 'Needs var ' ~ needs['requires_var'] ~ ' (not set for this build).' %}
     {%- elif missing_used %}
         {%- set status = 'partial' %}
         {%- set reason = 'Built without ' ~ describe_capabilities(missing_used)
