@@ -421,6 +421,7 @@
         "spend_drivers": {"requires": [], "uses": ["income", "age", "children"]},
         "customer_correlations": {"requires": [], "uses": ["income", "age", "children", "loyalty_score", "recency"]},
         "customer_lifetime_value": {"requires": ["dated_order_lines"], "uses": []},
+        "segment_value": {"requires": ["dated_order_lines"], "uses": []},
         "lifetime_value_model": {"requires": ["dated_order_lines"], "uses": [], "measure": "max(n_customers)"},
         "lifetime_value_holdout": {"requires": ["dated_order_lines"], "uses": [],
                                    "requires_var": "lifetime_value_calibration_end"},

@@ -1020,6 +1020,46 @@ class _Report:
         d.add(*recs, "")
         self.chart("segment_profiles")
         self.chart("segment_scatter")
+        self.segment_value()
+
+    def segment_value(self) -> None:
+        """The size of the prize per segment: past spend against the lifetime-value models'
+        expected next 12 months, and the past spend of customers who have probably stopped."""
+        n, d = self.n, self.doc
+        rel = "marts.segment_value"
+        if self.unavailable(rel):
+            return
+        rows = []
+        for (sid,) in n.rows(f"select segment_id from {rel} order by segment_id"):
+            k_ = {"segment_id": sid}
+            rows.append([
+                n.cell(rel, "segment_name", "text", **k_),
+                n.cell(rel, "historical_value_share", "pct", **k_),
+                n.cell(rel, "predicted_value_share", "pct", **k_),
+                n.cell(rel, "predicted_value_per_customer", "money", **k_),
+                n.cell(rel, "likely_lapsed_customer_share", "pct", **k_),
+                n.cell(rel, "likely_lapsed_historical_value", "money", **k_),
+            ])
+        top = n.get("segment_value.top_predicted",
+                    f"select segment_name from {rel} order by predicted_value desc, segment_id "
+                    "limit 1")
+        top_share = n.get("segment_value.top_predicted_share",
+                          f"select predicted_value_share from {rel} order by predicted_value "
+                          "desc, segment_id limit 1", "pct")
+        rising = n.get("segment_value.top_ratio",
+                       f"select segment_name from {rel} order by predicted_to_historical_ratio "
+                       "desc, segment_id limit 1")
+        ratio = n.get("segment_value.top_ratio_value",
+                      f"select predicted_to_historical_ratio from {rel} order by "
+                      "predicted_to_historical_ratio desc, segment_id limit 1", "num2")
+        d.para(f"What each segment is worth next (`{rel}`, from the lifetime-value models): "
+               f"_{top}_ is expected to bring the most in the next 12 months ({top_share} of "
+               f"the expected total); _{rising}_ is expected to spend {ratio} times its past "
+               "spend in one year, the most against its past. 'Likely lapsed' customers have "
+               "more probably stopped buying than not (BG/NBD's P(alive)); their past spend is "
+               "what a win-back could recover.")
+        d.table(["Segment", "Share of past spend", "Share of expected 12-month value",
+                 "Expected per customer", "Likely lapsed customers", "Their past spend"], rows)
 
     def quality(self) -> None:
         n, d = self.n, self.doc

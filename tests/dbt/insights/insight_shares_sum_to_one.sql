@@ -32,6 +32,12 @@ shares as (
     select 'sales_by_season', sum(revenue_share) from {{ ref('sales_by_season') }}
     union all
     select 'seasonal_sales', sum(revenue_share) from {{ ref('seasonal_sales') }}
+    union all
+    select 'segment_value customers', sum(customer_share) from {{ ref('segment_value') }}
+    union all
+    select 'segment_value historical', sum(historical_value_share) from {{ ref('segment_value') }}
+    union all
+    select 'segment_value predicted', sum(predicted_value_share) from {{ ref('segment_value') }}
 )
 
 select *
