@@ -428,23 +428,25 @@ def _lifetime_value_summary(orders: Any, calibration_end=None) -> pd.DataFrame:
     days each customer had after it, and the holdout's length in weeks."""
     from customer_behavior import lifetime_value as ltv
 
-    summary = None
+    summary, holdout = None, None
     if _is_frame(orders):
         usable = _orders_or_none(orders)
         if usable is not None:
             frame = usable[["customer_id", "order_date", "amount"]]
+            if calibration_end is not None:  # checks the date first
+                holdout = ltv.holdout_purchase_days(frame, calibration_end)
             summary = ltv.customer_summary(
                 frame.assign(amount=frame["amount"].astype(float)),
                 observation_end=calibration_end,
             )
-            if calibration_end is not None:
-                holdout = ltv.holdout_purchase_days(frame, calibration_end)
     else:
-        summary = ltv.customer_summary_duckdb(orders, observation_end=calibration_end)
-        if calibration_end is not None and not summary.empty:
+        # the date is checked first; undated orders give no summary, as from a frame
+        dated = "select count(order_date) from ltv_orders"
+        if calibration_end is not None and orders.query("ltv_orders", dated).fetchone()[0]:
             holdout = ltv.holdout_purchase_days_duckdb(orders, calibration_end)
+        summary = ltv.customer_summary_duckdb(orders, observation_end=calibration_end)
     if summary is not None and not summary.empty:
-        if calibration_end is None:
+        if holdout is None:
             return summary.assign(holdout_weeks=np.nan, holdout_purchase_days=np.nan)
         days, weeks = holdout
         days = summary[["customer_id"]].merge(days, on="customer_id", how="left",

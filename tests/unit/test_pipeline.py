@@ -203,6 +203,15 @@ def test_lifetime_value_from_a_relation_equals_the_whole_frame():
     )
     assert calibrated["holdout_purchase_days"].sum() > 0
     assert len(calibrated) < len(inputs)  # customers first seen after the end are not in it
+    # a calibration end before the first order stops, from DuckDB as from pandas (it must
+    # not leave an empty summary and silently no lifetime values)
+    for source in (_relation(orders), orders):
+        with pytest.raises(ValueError, match="on or after the first order date"):
+            pipeline.lifetime_value_inputs(source, calibration_end="2000-01-01")
+    # undated orders (a public dataset without dates) give no inputs, calibrated or not
+    undated_orders = orders.assign(order_date=pd.NaT)
+    for source in (_relation(undated_orders), undated_orders):
+        assert pipeline.lifetime_value_inputs(source, calibration_end=end).empty
     per_in, params_in = pipeline.lifetime_value_from_inputs(_relation(inputs))
     pd.testing.assert_frame_equal(params_in, params_df, check_exact=True)
     pd.testing.assert_frame_equal(per_in.astype({"customer_id": object}),
