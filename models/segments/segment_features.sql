@@ -2,11 +2,10 @@
 -- reads and the SQL assignment scores). Features: recency, frequency, monetary value, order
 -- value, income, age, children, and the share of the customer's spend through each channel
 -- and in each product category (0 when unused; only when the data has two or more of them).
--- Which columns exist is read from the built
--- intermediate tables when the model runs: a channel or category becomes a column
--- share_channel_<channel> / share_category_<category>, and a base feature the dataset does not
--- carry at all (no recency without order dates, no income in some files) is left out rather
--- than written as a column of NULLs.
+-- Which columns exist is read from the built intermediate tables when the model runs: a
+-- channel or category becomes a column share_channel_<channel> / share_category_<category>,
+-- and a base feature the dataset does not carry at all (no recency without order dates, no
+-- income in some files) is left out rather than written as a column of NULLs.
 {%- set base_features = [
     ('recency_days', 'activity.recency_days'),
     ('order_count', 'activity.order_count'),
