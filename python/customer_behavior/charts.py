@@ -594,8 +594,14 @@ def monthly_sales_chart(months: pd.DataFrame, path: Path | str,
     ax_r.set_ylim(bottom=0)
     ax_r.grid(False)
     ax_r.spines["top"].set_visible(False)
-    lines = ax.get_lines() + ax_r.get_lines()
-    ax.legend(lines, [line.get_label() for line in lines], loc="upper left")
+    handles = ax.get_lines() + ax_r.get_lines()
+    if "first_order_revenue" in df and (_num(df["first_order_revenue"]) > 0).any():
+        # the revenue of orders on customers' first order dates: a bulge here is arrivals (or
+        # the start of the data), not season
+        handles.append(ax.fill_between(df["order_month"], 0, _num(df["first_order_revenue"]),
+                                       color=PALETTE[0], alpha=0.2, lw=0,
+                                       label="of which customers' first orders"))
+    ax.legend(handles, [h.get_label() for h in handles], loc="best")
     if extra:
         ax2 = axes[1, 0]
         labels, values, colours = [], [], []

@@ -36,6 +36,10 @@ __all__ = ["Numbers", "build_report", "normalize_value"]
 NA = "n/a"
 # Below this BG/NBD dropout chance per purchase the report says almost no customer looks lost.
 NEGLIGIBLE_DROPOUT_PER_PURCHASE = 0.01
+# From this share of a month's orders placed on customers' first order dates, the report says
+# the month's index measures arrivals (an acquisition wave, or the start of the data) as much
+# as the season (marts.seasonal_sales.first_order_share).
+ARRIVAL_MONTH_FIRST_ORDER_SHARE = 0.25
 
 
 # --------------------------------------------------------------------------------------
@@ -689,6 +693,27 @@ class _Report:
                     "index")
         d.para(f"Measured against the average month of the same year, the strongest month is "
                f"{b_m} ({b_i}) and the weakest {w_m} ({w_i}).")
+        first_share = _as_float(n.scalar(f"select first_order_share {best}"))
+        if first_share is not None and first_share >= ARRIVAL_MONTH_FIRST_ORDER_SHARE:
+            arrival = f"first_order_share >= {ARRIVAL_MONTH_FIRST_ORDER_SHARE}"
+            settled = (f"from {rel} where first_order_share < {ARRIVAL_MONTH_FIRST_ORDER_SHARE} "
+                       "order by revenue_index_within_year desc, order_month limit 1")
+            share = n.get("seasons.best_month_first_order_share",
+                          f"select first_order_share {best}", "pct")
+            crowded = n.get("seasons.arrival_months",
+                            f"select count(*) from {rel} where {arrival}", "int")
+            months = n.get("seasons.months", f"select count(*) from {rel}", "int")
+            text = (f"{share} of {b_m}'s orders were customers' first orders in the data, and "
+                    f"{crowded} of the {months} months have a quarter or more: for those months, "
+                    "and the seasons and holidays they fall in, the figures measure when "
+                    "customers arrived (or when the data begin) as much as the season.")
+            if n.scalar(f"select count(*) from {rel} where not ({arrival})"):
+                s_m = n.get("seasons.best_settled_month",
+                            f"select strftime(order_month, '%B %Y') {settled}")
+                s_i = n.get("seasons.best_settled_month_index",
+                            f"select revenue_index_within_year {settled}", "index")
+                text += f" Among the other months the strongest is {s_m} ({s_i})."
+            d.para(text)
         if not self.unavailable("marts.sales_by_season"):
             s = "marts.sales_by_season"
             hi = f"from {s} order by orders_per_day desc, season limit 1"

@@ -233,6 +233,18 @@ def test_november_and_december_peak(wh):
             ), year
     last_year = months[months.order_year == months.order_year.max()]
     assert set(last_year.nlargest(2, "revenue").month_of_year) == {11, 12}
+    # First orders in the data, recounted: the generator's customers signed up before its
+    # order window opens, so its first months hold most of them; the planted Nov-Dec peak
+    # is season, not arrivals.
+    orders = query(wh, "select customer_id, order_date, amount from marts.orders")
+    first = orders[orders.order_date == orders.groupby("customer_id").order_date.transform("min")]
+    per_month = first.groupby(pd.to_datetime(first.order_date).dt.to_period("M")).size()
+    assert months.first_order_count.sum() == len(first)
+    assert dict(zip(pd.to_datetime(months.order_month).dt.to_period("M"),
+                    months.first_order_count, strict=True)) == per_month.reindex(
+        pd.to_datetime(months.order_month).dt.to_period("M"), fill_value=0).to_dict()
+    assert months.iloc[0].first_order_share > 0.5
+    assert (months[months.month_of_year >= 11].first_order_share < 0.25).all()
     seasons = mart(wh, "sales_by_season").set_index("season")
     assert set(seasons.index) == {"winter", "spring", "summer", "autumn"}
     assert seasons.orders_per_day_index.idxmax() == "autumn"

@@ -248,6 +248,44 @@ def test_cdnow_purchase_records(built):
 
 
 @needs_shared_data
+def test_cdnow_seasons_tell_arrivals_from_season(built, tmp_path):
+    """Every CDNOW customer first bought in January-March 1997, so those months peak (March
+    1997 at x2.59 the average month of 1997) because customers arrived, not because of the
+    season. seasonal_sales counts each month's orders on customers' first order dates apart -
+    recounted here from the file - and the report says so and names the strongest month
+    without the arrivals."""
+    import subprocess
+    import sys
+
+    wh = built("cdnow")
+    months = query(wh, "select strftime(order_month, '%Y-%m') as month, order_count,"
+                       " first_order_count, first_order_share, first_order_revenue"
+                       " from marts.seasonal_sales order by order_month").set_index("month")
+    raw = pd.read_csv(SHARED_DATA / "cdnow" / "CDNOW_sample.txt", sep=r"\s+", header=None,
+                      names=["full_id", "customer_id", "date", "cds", "value"],
+                      dtype={"customer_id": str, "date": str})
+    raw["month"] = raw.date.str[:4] + "-" + raw.date.str[4:6]
+    first = raw[raw.date == raw.groupby("customer_id").date.transform("min")]
+    expected = first.groupby("month").size()
+    assert months.first_order_count[months.first_order_count > 0].to_dict() == expected.to_dict()
+    assert list(expected.index) == ["1997-01", "1997-02", "1997-03"]
+    assert months.first_order_revenue.sum() == pytest.approx(first.value.sum(), abs=0.01)
+    assert round(months.first_order_share["1997-03"], 3) == 0.615
+
+    report = tmp_path / "report"
+    result = subprocess.run(
+        [sys.executable, "-m", "customer_behavior", "report", "--warehouse", str(wh),
+         "--out", str(report), "--charts", str(tmp_path / "no-charts")],
+        check=False, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    text = (report / "report.md").read_text()
+    assert "the strongest month is March 1997 (×2.59)" in text
+    assert ("61.5 % of March 1997's orders were customers' first orders in the data, and 3 of "
+            "the 18 months have a quarter or more") in text
+    assert "Among the other months the strongest is March 1998 (×1.38)." in text
+
+
+@needs_shared_data
 def test_cdnow_lifetime_value_reproduces_the_published_fit(tmp_path):
     """The whole build on CDNOW_sample.txt with var lifetime_value_calibration_end 1997-09-30
     (weeks 1-39 of FHL 2005) gives the published BG/NBD estimates r 0.243, alpha 4.414,

@@ -2,13 +2,28 @@
 -- month compares with the average month (source documents 001, "seasonal ... demand
 -- patterns", and 003, "seasonal trends in retail sales"; research question 2). Two indexes:
 -- against the mean month of the whole data, and against the mean month of the same year,
--- which removes growth of the customer base from one year to the next. Needs order dates:
--- empty for data without them.
+-- which removes growth of the customer base from one year to the next. A month's index also
+-- moves with when customers arrive: the orders placed on a customer's first order date in
+-- the data are counted apart (first_order_*), so a reader can tell an acquisition wave, or
+-- the start of the data, from a season. Needs order dates: empty for data without them.
 with
 
 orders as (
     select * from {{ ref('orders') }}
     where order_month is not null
+),
+
+customers as (
+    select * from {{ ref('customers') }}
+),
+
+orders_with_first as (
+    select
+        orders.*,
+        orders.order_date = customers.first_order_date as is_first_order_date
+    from orders
+    left join customers
+        on orders.customer_id = customers.customer_id
 ),
 
 data_span as (
@@ -24,8 +39,10 @@ per_month as (
         sum(quantity) as quantity,
         sum(amount) as revenue,
         count(*) filter (where is_holiday) as holiday_order_count,
-        count(*) filter (where is_discounted) as discounted_order_count
-    from orders
+        count(*) filter (where is_discounted) as discounted_order_count,
+        count(*) filter (where is_first_order_date) as first_order_count,
+        coalesce(sum(amount) filter (where is_first_order_date), 0) as first_order_revenue
+    from orders_with_first
     group by order_month
 ),
 
@@ -77,6 +94,10 @@ final as (
         ) as revenue_index_within_year,
         per_month.holiday_order_count,
         per_month.discounted_order_count,
+        per_month.first_order_count,
+        per_month.first_order_revenue,
+        round({{ safe_divide('per_month.first_order_count', 'per_month.order_count') }}, 4)
+            as first_order_share,
         round(
             {{ safe_divide(
                 'cast(per_month.revenue as double)',
