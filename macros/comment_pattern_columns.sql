@@ -27,10 +27,11 @@
 {%- endmacro %}
 
 {% macro pattern_column_description(name, sources) -%}
-    {%- if name.startswith('share_channel_') -%}
-        {{ return("Share of the customer's spend through the " ~ name[14:] ~ " channel (0–1; 0 when unused).") }}
-    {%- elif name.startswith('share_category_') -%}
-        {{ return("Share of the customer's spend on " ~ name[15:] ~ " (0–1; 0 when none bought).") }}
+    {%- set channel_prefix, category_prefix = 'share_channel_', 'share_category_' -%}
+    {%- if name.startswith(channel_prefix) -%}
+        {{ return("Share of the customer's spend through the " ~ name[(channel_prefix | length):] ~ " channel (0–1; 0 when unused).") }}
+    {%- elif name.startswith(category_prefix) -%}
+        {{ return("Share of the customer's spend on " ~ name[(category_prefix | length):] ~ " (0–1; 0 when none bought).") }}
     {%- elif name.startswith('mean_') -%}
         {%- set base = name[5:] -%}
         {%- set described = sources.get(base) or pattern_column_description(base, sources) -%}
