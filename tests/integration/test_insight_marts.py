@@ -134,6 +134,33 @@ def test_demographic_spend_adds_up_and_matches_pandas(wh, customers):
     assert grid.revenue_share.sum() == pytest.approx(1, abs=1e-4)
 
 
+def test_income_drives_spend_with_outlier_incomes_left_out(wh, customers):
+    """Document 004: income is the strongest predictor of spend (planted). The generator
+    also plants 666,666 incomes as dirt; they are flagged, and the statistics leave them out
+    as the income marts do. Kept in, two such incomes among 2,500 demo customers turned the
+    strongest driver into age and put income's interval across zero."""
+    outlier = customers.is_income_outlier.eq(True)
+    assert outlier.sum() >= 1
+    assert customers.annual_income[outlier].astype(float).min() > 500_000
+    clean = customers[~outlier & customers.annual_income.notna()]
+    drivers = mart(wh, "spend_drivers").set_index("predictor")
+    ran = drivers[drivers.status == "ran"]
+    assert ran.standardized_beta.abs().idxmax() == "annual_income"
+    assert ran.ci_low["annual_income"] > 0
+    # complete cases of the income customers only: no outlier among them
+    assert ran.n.max() <= len(clean)
+    corr = mart(wh, "customer_correlations").set_index(["var_x", "var_y"])
+    row = corr.loc[("annual_income", "total_spend")]
+    assert row.n == len(clean)
+    assert row.pearson == pytest.approx(
+        pearsonr(clean.annual_income.astype(float), clean.total_spend.astype(float)).statistic,
+        abs=1e-4,
+    )
+    tests = mart(wh, "hypothesis_tests").set_index("test_id")
+    assert tests.status["income_spend"] == "ran"
+    assert tests.n_a["income_spend"] == len(clean)
+
+
 def test_wine_and_meat_lead_category_demand(wh, customers):
     cats = mart(wh, "category_demand", "spend_rank").set_index("product_category")
     assert list(cats.index[:2]) == ["wine", "meat"]
