@@ -67,28 +67,57 @@
     end
 {%- endmacro %}
 
-{#- Money as text: currency signs, spaces and thousands separators removed; "(12.50)" and a
-    trailing minus are negative. -#}
+{#- Money as text. A currency sign or code before or after the number ("$12", "12 EUR",
+    "-$12") is dropped; the number itself must be plain digits with an optional decimal point
+    ("1234.5"), comma thousands ("1,234.50"), space thousands ("1 234.50", also no-break and
+    narrow no-break spaces) or scientific notation ("1.5E+03", as spreadsheets export large
+    values). "(12.50)" and a trailing minus ("12.50-") are negative. Anything else is NULL,
+    which staging rejects as unparseable: characters are never deleted from inside a number,
+    so "1 234,50" (read by contract_decimal_comma first), "2e1" or "12abc34" cannot turn
+    into a different amount. -#}
 {% macro parse_money(column, source_type=none) -%}
     {%- set family = source_type_family(source_type) -%}
     {%- if family in ('integer', 'decimal', 'float') -%}
     try_cast({{ column }} as decimal(18, 2))
     {%- else -%}
-    try_cast(
+    {%- set signed -%}
         regexp_replace(
             regexp_replace(trim(cast({{ column }} as varchar)), '^\((.*)\)$', '-\1'),
-            '[^0-9.\-]', '', 'g'
-        ) as decimal(18, 2)
-    )
+            '^(.*[0-9.])\s*-$', '-\1'
+        )
+    {%- endset -%}
+    {#- the sign, then the number with any currency prefix / suffix taken off -#}
+    {%- set number -%}
+        regexp_replace(
+            regexp_replace({{ signed }}, '^(-?)\s*[^0-9.\-]*?\s*(-?)\s*([0-9.])', '\1\2\3'),
+            '\s*[^0-9.\-]*$', ''
+        )
+    {%- endset -%}
+    case
+        when regexp_full_match({{ number }}, '-?[0-9]+([.][0-9]*)?[eE][-+]?[0-9]+')
+            then try_cast(try_cast({{ number }} as double) as decimal(18, 2))
+        when regexp_full_match(
+            {{ number }},
+            '-?([0-9]+|[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+)([.][0-9]*)?|-?[.][0-9]+'
+        )
+            then try_cast(
+                regexp_replace({{ number }}, '[, \x{00A0}\x{202F}]', '', 'g') as decimal(18, 2)
+            )
+    end
     {%- endif -%}
 {%- endmacro %}
 
+{#- An integer as text: digits with an optional sign, or a whole number written with a
+    decimal point ("3.0"); "2.5" is NULL (unparseable), not rounded to 2. -#}
 {% macro parse_integer(column, source_type=none) -%}
     {%- set family = source_type_family(source_type) -%}
     {%- if family in ('integer', 'decimal', 'float') -%}
     try_cast({{ column }} as bigint)
     {%- else -%}
-    try_cast(try_cast(trim(cast({{ column }} as varchar)) as double) as bigint)
+    case
+        when regexp_full_match(trim(cast({{ column }} as varchar)), '[-+]?[0-9]+([.]0*)?')
+            then try_cast(try_cast(trim(cast({{ column }} as varchar)) as double) as bigint)
+    end
     {%- endif -%}
 {%- endmacro %}
 
@@ -101,7 +130,13 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- ISO dates first, then day-first and month-first forms seen in real exports. -#}
+{#- ISO dates first (with or without a time: "2024-01-05", "2024-01-05T10:00:00Z",
+    "2024/1/5"), then the day-first forms seen in real exports ("31-12-2024", "31/12/2024")
+    and "20241231". Each form is matched in full before it is read, with a four-digit year:
+    DuckDB's own cast and strptime read "05/02/23" as the year 5 or 23, which would be a
+    wrong date rather than a rejected one. A file whose slash dates are month-first is
+    stopped before the build (contract_check_day_first_dates); a single ambiguous value
+    cannot be told apart. -#}
 {% macro parse_date(column, source_type=none) -%}
     {%- set family = source_type_family(source_type) -%}
     {%- if family == 'date' -%}
@@ -109,12 +144,17 @@
     {%- elif family == 'timestamp' -%}
     cast({{ column }} as date)
     {%- else -%}
-    coalesce(
-        try_cast(trim(cast({{ column }} as varchar)) as date),
-        cast(try_strptime(trim(cast({{ column }} as varchar)), '%d-%m-%Y') as date),
-        cast(try_strptime(trim(cast({{ column }} as varchar)), '%d/%m/%Y') as date),
-        cast(try_strptime(trim(cast({{ column }} as varchar)), '%Y%m%d') as date)
-    )
+    {%- set text = 'trim(cast(' ~ column ~ ' as varchar))' -%}
+    case
+        when regexp_full_match({{ text }}, '[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T].*)?')
+            then try_cast({{ text }} as date)
+        when regexp_full_match({{ text }}, '[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}')
+            then cast(try_strptime({{ text }}, '%d-%m-%Y') as date)
+        when regexp_full_match({{ text }}, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}')
+            then cast(try_strptime({{ text }}, '%d/%m/%Y') as date)
+        when regexp_full_match({{ text }}, '[0-9]{8}')
+            then cast(try_strptime({{ text }}, '%Y%m%d') as date)
+    end
     {%- endif -%}
 {%- endmacro %}
 

@@ -103,6 +103,7 @@
             {%- endif -%}
             {%- if reader['format'] == 'csv' -%}
                 {%- set reader = contract_csv_scan(reader, table_name, spec) -%}
+                {%- do contract_check_day_first_dates(reader, table_name, present) -%}
                 {%- if reader['row_count'] >= var('csv_copy_min_rows', 1000000) | int -%}
                     {#- A large CSV is copied once, numbered, rather than re-parsed by each of
                         the models that read it (Parquet is always read in place). -#}
@@ -123,6 +124,56 @@
         {%- do run_query('create or replace ' ~ kind ~ ' raw.' ~ table_name ~ ' as ' ~ body) -%}
     {%- endfor -%}
     {{ return('') }}
+{% endmacro %}
+
+
+{#- Two header names that mean the same contract column once case, spaces and dashes are
+    ignored ("customer_id" and "Customer ID") stop the run: which one to read would be a
+    guess, and DuckDB would only say "Duplicate struct entry name". -#}
+{% macro contract_check_unique_columns(path, table_name, headers) %}
+    {%- set seen = {} -%}
+    {%- for original, clean in headers -%}
+        {%- if clean in seen -%}
+            {{ exceptions.raise_compiler_error(contract_error(
+                path, table_name,
+                "has two columns that both read as '" ~ clean ~ "': '" ~ seen[clean] ~ "' and '" ~ original ~ "'",
+                "each column once (names are matched ignoring case, spaces and dashes)",
+                "Rename or remove one of them; nothing was built."
+            )) }}
+        {%- endif -%}
+        {%- do seen.update({clean: original}) -%}
+    {%- endfor -%}
+{% endmacro %}
+
+
+{#- The contract reads slash and dash dates day-first ("05/02/2024" is 5 February). A CSV
+    date column holding a value that can only be month-first ("05/13/2024": no 13th month)
+    was written month-first, and then its other values ("05/02/2024") would be read as the
+    wrong day: the run stops with the column, the count and an example instead. -#}
+{% macro contract_check_day_first_dates(reader, table_name, present) %}
+    {%- set date_columns = ['order_date', 'signup_date', 'sent_date'] | select('in', present) | list -%}
+    {%- if not date_columns or not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set month_first = "'(0?[1-9]|1[0-2])/(1[3-9]|2[0-9]|3[01])/[0-9]{4}|(0?[1-9]|1[0-2])-(1[3-9]|2[0-9]|3[01])-[0-9]{4}'" -%}
+    {%- set measures = [] -%}
+    {%- for column in date_columns -%}
+        {%- set value = 'trim(' ~ reader['column_sql'][column] ~ ')' -%}
+        {%- do measures.append("count(*) filter (where regexp_full_match(" ~ value ~ ", " ~ month_first ~ "))") -%}
+        {%- do measures.append("min(" ~ value ~ ") filter (where regexp_full_match(" ~ value ~ ", " ~ month_first ~ "))") -%}
+    {%- endfor -%}
+    {%- set row = run_query("select " ~ measures | join(", ") ~ " from " ~ reader['sql']).rows[0] -%}
+    {%- for column in date_columns -%}
+        {%- set count = row[2 * loop.index0] -%}
+        {%- if count > 0 -%}
+            {{ exceptions.raise_compiler_error(contract_error(
+                reader['path'], table_name,
+                "has " ~ count ~ " value(s) in column '" ~ column ~ "' that can only be month-first, such as '" ~ row[2 * loop.index0 + 1] ~ "'",
+                "dates as YYYY-MM-DD (or day-first DD/MM/YYYY, DD-MM-YYYY, or YYYYMMDD); a month-first column cannot be read safely, because '05/02/2024' would be taken as 5 February",
+                "Convert the column to YYYY-MM-DD; nothing was built."
+            )) }}
+        {%- endif -%}
+    {%- endfor -%}
 {% endmacro %}
 
 
@@ -206,22 +257,28 @@
     {%- if inspected['format'] == 'parquet' -%}
         {%- set described = run_query("describe select * from read_parquet(" ~ quoted_path ~ ")") -%}
         {%- set column_types = {} -%}
+        {%- set headers = [] -%}
         {%- for row in described.rows -%}
             {%- set clean = modules.re.sub('[\\s-]+', '_', row[0].strip().lower()) -%}
+            {%- do headers.append((row[0], clean)) -%}
             {%- do column_sql.update({clean: adapter.quote(row[0])}) -%}
             {%- do column_types.update({clean: row[1]}) -%}
         {%- endfor -%}
+        {%- do contract_check_unique_columns(path, table_name, headers) -%}
         {#- The file's own row numbers: no window over the whole table to number it. -#}
         {%- set sql = "read_parquet(" ~ quoted_path ~ ", file_row_number = true)" -%}
         {{ return({'path': path, 'format': 'parquet', 'sql': sql, 'column_sql': column_sql,
                    'column_types': column_types}) }}
     {%- endif -%}
     {%- set names = [] -%}
+    {%- set headers = [] -%}
     {%- for name in inspected['columns'] -%}
         {%- set clean = modules.re.sub('[\\s-]+', '_', name) -%}
         {%- do names.append(clean) -%}
+        {%- do headers.append((name, clean)) -%}
         {%- do column_sql.update({clean: adapter.quote(clean)}) -%}
     {%- endfor -%}
+    {%- do contract_check_unique_columns(path, table_name, headers) -%}
     {{ return({
         'path': path, 'format': 'csv', 'quoted_path': quoted_path, 'columns': names,
         'delimiter': inspected['delimiter'], 'encoding': 'utf-8', 'column_sql': column_sql,
@@ -364,7 +421,7 @@
 {%- endmacro %}
 
 
-{#- A number written with a decimal comma ("12,50", "1.234,50", "€ 7,5"), as
+{#- A number written with a decimal comma ("12,50", "1.234,50", "1 234,50", "€ 7,5"), as
     semicolon-separated exports from European locales write them, rewritten with a decimal
     point; anything else is returned unchanged. A comma followed by exactly three digits
     ("1,250") stays a thousands separator, because that is what it means in the contract's
@@ -376,9 +433,15 @@
     case
         when regexp_full_match(
             trim(cast({{ column }} as varchar)),
-            '[^0-9,.]*-?([0-9]+|[0-9]{1,3}([.][0-9]{3})+),[0-9]{1,2}[^0-9,.]*'
+            '[^0-9,.]*-?([0-9]+|[0-9]{1,3}([.][0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+),[0-9]{1,2}[^0-9,.]*'
         )
-            then replace(replace(trim(cast({{ column }} as varchar)), '.', ''), ',', '.')
+            then replace(
+                regexp_replace(
+                    trim(cast({{ column }} as varchar)),
+                    '[. \x{00A0}\x{202F}]([0-9]{3})', '\1', 'g'
+                ),
+                ',', '.'
+            )
         else cast({{ column }} as varchar)
     end
     {%- endif -%}

@@ -249,6 +249,7 @@
         "campaign_responses": [
             ("source_row_number", "bigint"), ("customer_id", "varchar"), ("campaign_id", "varchar"),
             ("is_accepted", "boolean"), ("sent_date", "date"), ("rejection_reason", "varchar"),
+            ("quality_flags", "varchar"),
         ],
         "customer_activity": [
             ("source_row_number", "bigint"), ("customer_id", "varchar"), ("order_count", "bigint"),

@@ -327,7 +327,8 @@ final as (
         {{ first_reason([
             ('customer_id is null', 'missing_customer_id'),
             ('is_accepted is null', 'unparseable_accepted'),
-        ]) }} as rejection_reason
+        ]) }} as rejection_reason,
+        cast(null as varchar) as quality_flags
     from unpivoted
 )
 

@@ -112,6 +112,20 @@ def test_decimal_commas_are_read_as_decimals(dirty):
     assert float(income.annual_income[0]) == 52000.50  # "52.000,50"
     amount = query(wh, "select amount from marts.orders where order_id = 'O9100007'")
     assert float(amount.amount[0]) == 12.50  # "12,50"
+    amounts = query(wh, "select order_id, amount from marts.orders "
+                        "where order_id in ('O9100009', 'O9100010') order by order_id")
+    assert amounts.amount.astype(float).tolist() == [1234.50, 1500.00]  # "1 234,50 €", "1.5E+03"
+
+
+def test_an_unreadable_campaign_send_date_is_flagged_and_the_response_kept(dirty):
+    wh = dirty["warehouse"]
+    flag = query(wh, "select table_name, customer_id, campaign_id from marts.quality_flags "
+                     "where quality_flag = 'unparseable_sent_date'")
+    assert flag.to_dict("records") == [
+        {"table_name": "campaign_responses", "customer_id": "C0000003", "campaign_id": "CMP8"}]
+    kept = query(wh, "select is_accepted, sent_date from intermediate.int_campaign_responses_checked"
+                     " where customer_id = 'C0000003' and campaign_id = 'CMP8'")
+    assert kept.is_accepted.tolist() == [True] and kept.sent_date.isna().all()
 
 
 def test_extra_columns_are_noted_and_never_read(dirty):
@@ -255,6 +269,20 @@ def _colon_delimited(folder: Path) -> None:
     _rewrite(folder / "customers.csv", lambda t: t.replace(",", ":"))
 
 
+def _month_first_dates(folder: Path) -> None:
+    """A US export: every order date written MM/DD/YYYY."""
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    orders["order_date"] = pd.to_datetime(orders.order_date).dt.strftime("%m/%d/%Y")
+    orders.to_csv(folder / "orders.csv", index=False)
+
+
+def _same_column_twice(folder: Path) -> None:
+    """Two headers that read as one contract column once case and spaces are ignored."""
+    customers = pd.read_csv(folder / "customers.csv", dtype=str, keep_default_na=False)
+    customers["Customer ID"] = customers["customer_id"]
+    customers.to_csv(folder / "customers.csv", index=False)
+
+
 STOPS = {
     # case: (mutate, fragments the message must contain; {data} is the data folder)
     "missing_required_column": (
@@ -293,6 +321,16 @@ STOPS = {
         _colon_delimited,
         ["{data}/customers.csv", "has no required column 'customer_id'",
          "The header was read as a single column"],
+    ),
+    "month_first_dates": (
+        _month_first_dates,
+        ["{data}/orders.csv (table 'orders') has ", ("value(s) in column 'order_date' that can "
+         "only be month-first, such as '"), "Convert the column to YYYY-MM-DD"],
+    ),
+    "same_column_twice": (
+        _same_column_twice,
+        [("{data}/customers.csv (table 'customers') has two columns that both read as "
+         "'customer_id'"), "names are matched ignoring case, spaces and dashes"],
     ),
 }
 

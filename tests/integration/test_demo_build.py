@@ -42,6 +42,12 @@ def test_demo_reconciles_and_names_segments(demo_build):
     assert len(prof) >= 2 and prof.segment_name.notna().all()
 
 
+def test_demo_build_says_its_rows_are_the_demo_seeds(demo_build):
+    source = query(demo_build["warehouse"],
+                   "select distinct dataset, data_source from marts.dataset_coverage")
+    assert source.to_dict("records") == [{"dataset": "contract", "data_source": "demo_seeds"}]
+
+
 def test_descriptions_reach_duckdb(demo_build):
     wh = demo_build["warehouse"]
     missing = query(

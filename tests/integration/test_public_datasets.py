@@ -711,6 +711,8 @@ def test_charts_and_report_are_generated_for_each_dataset(built, name, tmp_path)
         assert result.returncode == 0, result.stderr[-3000:]
     text = (report / "report.md").read_text()
     assert "## Headline numbers" in text and "segment" in text.lower()
+    assert "- **A public dataset, as published.**" in text
+    assert "Generated demo data" not in text
     numbers = json.loads((report / "report_numbers.json").read_text())["numbers"]
     assert len(numbers) > 50
     drawn = [p for p in (report / "charts").glob("*.png") if p.stat().st_size > 10_000]

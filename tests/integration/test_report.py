@@ -220,6 +220,22 @@ def test_missing_and_empty_marts_are_skipped_with_a_note(planted_build, tmp_path
     assert not any("seasonal_sales" in item["sql"] for item in numbers.values())
 
 
+def test_the_data_origin_caveat_follows_where_the_rows_came_from(generated, planted_build,
+                                                                 tmp_path):
+    """The generated-data caveat is for the demo seeds only: not for the user's own files (the
+    planted build reads a folder), and a public dataset gets its own (test_public_datasets)."""
+    assert "Generated demo data" not in generated["report"]
+    assert "A public dataset" not in generated["report"]
+    copy = tmp_path / "demo.duckdb"
+    shutil.copy(planted_build["warehouse"], copy)
+    with duckdb.connect(str(copy)) as con:
+        assert con.execute("select distinct data_source from marts.dataset_coverage"
+                           ).fetchall() == [("files",)]
+        con.execute("update marts.dataset_coverage set data_source = 'demo_seeds'")
+    build_report(copy, tmp_path / "out")
+    assert "- **Generated demo data.**" in (tmp_path / "out" / "report.md").read_text()
+
+
 def test_lifetime_value_caveat_follows_the_fit(planted_build, tmp_path):
     """The report warns when a lifetime-value fit has no standard errors or did not converge,
     names the model, and adds BG/NBD's dropout chance when that is what went unidentified."""

@@ -62,6 +62,7 @@ final as (
         '{{ dataset }}' as dataset,
         '{{ spec["label"] | replace("'", "''") }}' as dataset_label,
         '{{ spec["purchase_grain"] }}' as purchase_grain,
+        '{{ "files" if var("data_dir", "") else "demo_seeds" }}' as data_source,
         mart_name,
         status,
         nullif(missing_requirements, '') as missing_requirements,

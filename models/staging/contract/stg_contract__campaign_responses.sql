@@ -1,5 +1,6 @@
 -- One row per raw campaign response row: typed, with a rejection_reason for rows that
--- cannot be used. Unknown customers and duplicates are resolved in intermediate.
+-- cannot be used. Unknown customers and duplicates are resolved in intermediate. A sent_date
+-- that does not parse is NULL and flagged (quality_flags): the response itself still counts.
 {%- set types = contract_source_types('campaign_responses') %}
 with
 
@@ -13,18 +14,22 @@ typed as (
         {{ clean_key('customer_id') }} as customer_id,
         {{ clean_key('campaign_id') }} as campaign_id,
         {{ parse_boolean('accepted', types.get('accepted')) }} as is_accepted,
-        {{ parse_date('sent_date', types.get('sent_date')) }} as sent_date
+        {{ parse_date('sent_date', types.get('sent_date')) }} as sent_date,
+        not {{ is_missing('sent_date', types.get('sent_date')) }} as has_sent_date_text
     from numbered
 ),
 
 final as (
     select
-        *,
+        * exclude (has_sent_date_text),
         {{ first_reason([
             ('customer_id is null', 'missing_customer_id'),
             ('campaign_id is null', 'missing_campaign_id'),
             ('is_accepted is null', 'unparseable_accepted'),
-        ]) }} as rejection_reason
+        ]) }} as rejection_reason,
+        case
+            when has_sent_date_text and sent_date is null then 'unparseable_sent_date'
+        end as quality_flags
     from typed
 )
 
