@@ -465,6 +465,9 @@ def age_gender_spend_chart(grid: pd.DataFrame, path: Path | str) -> Path:
     if len(df) == 1:
         raise ChartSkipped("a single age group × gender cell (the data give neither age nor "
                            "gender)")
+    for column, what in (("gender", "gender"), ("age_group", "age")):
+        if set(df[column].astype(str)) == {"unknown"}:
+            raise ChartSkipped(f"the data give no {what} for any customer")
     ages = df.drop_duplicates("age_group").sort_values("age_group_order")["age_group"].tolist()
     genders = (df.groupby("gender")["customer_count"].sum().sort_values(ascending=False)
                .index.tolist())
@@ -768,17 +771,20 @@ def repeat_purchase_chart(repeat: pd.DataFrame, path: Path | str) -> Path:
     if df.empty or df["repeat_rate"].isna().all():
         raise ChartSkipped("no customers with orders")
     groupings = [g for g in ("age_group", "segment") if g in set(df["grouping"])]
-    fig, axes = _figure(12, 3.2 * len(groupings) + 1.2, ncols=2, nrows=len(groupings),
-                        squeeze=False)
+    panels = [
+        ("repeat_rate", "Repeat rate (share of buyers with 2+ orders)", lambda v: _pct(v)),
+        ("median_days_between_orders", "Median days between orders", _fmt_number),
+    ]
+    # data without order dates have no days between orders: no empty panel for them
+    panels = [p for p in panels if _num(df[p[0]]).notna().any()]
+    fig, axes = _figure(12 if len(panels) == 2 else 7, 3.2 * len(groupings) + 1.2,
+                        ncols=len(panels), nrows=len(groupings), squeeze=False)
     overall = repeat[repeat["grouping"] == "all"]
     for r, grouping in enumerate(groupings):
         part = df[df["grouping"] == grouping].sort_values("grouping_order", ascending=False)
         labels = [f"{lab} ({int(n):,})" for lab, n in
                   zip(part["grouping_label"], part["buying_customer_count"], strict=True)]
-        for c, (col, xlabel, fmt) in enumerate((
-            ("repeat_rate", "Repeat rate (share of buyers with 2+ orders)", lambda v: _pct(v)),
-            ("median_days_between_orders", "Median days between orders", _fmt_number),
-        )):
+        for c, (col, xlabel, fmt) in enumerate(panels):
             ax = axes[r, c]
             values = _num(part[col]).to_numpy()
             bars = ax.barh(labels, values, color=PALETTE[0] if c == 0 else PALETTE[2])
@@ -1030,7 +1036,11 @@ def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
     ax.errorbar(df["effect_size"], y,
                 xerr=[df["effect_size"] - df["ci_low"], df["ci_high"] - df["effect_size"]],
                 fmt="none", ecolor="#555555", capsize=4, lw=1.2)
-    colours = [PALETTE[0] if s else GREY for s in df["is_significant"].astype(bool)]
+    # orange: against the hypothesis (its verdict says the effect goes the other way)
+    other_way = (df["verdict"].astype(str).str.contains("goes the other way")
+                 if "verdict" in df else pd.Series(False, index=df.index))
+    colours = [PALETTE[1] if o else PALETTE[0] if s else GREY
+               for s, o in zip(df["is_significant"].astype(bool), other_way, strict=True)]
     ax.scatter(df["effect_size"], y, color=colours, s=60, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [f"{_label(t)}\n({_label(e)})" for t, e in
@@ -1038,7 +1048,8 @@ def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
     ax.set_xlabel("Effect size with 95 % confidence interval (0 = no effect)")
     ax.set_ylabel("Test (effect size measure)")
     return _save(fig, path, "Hypothesis tests: effect sizes",
-                 "Blue = significant after Holm adjustment, grey = not significant")
+                 "Blue = significant after Holm adjustment, grey = not significant, "
+                 "orange = the effect goes against the hypothesis")
 
 
 def clv_distribution_chart(clv: pd.DataFrame, path: Path | str,

@@ -103,6 +103,14 @@ FORMATS: dict[str, Callable[[Any], str]] = {
 }
 
 
+def _and_join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = [i for i in items if i]
+    if not items:
+        return ""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return repr(value)
@@ -238,8 +246,12 @@ class _Report:
                      "money")
         median = n.get("headline.median_spend",
                        "select median(total_spend) from marts.customers", "money")
+        # data that state purchase counts per customer (no order table) have no orders to
+        # count: say what the number is
+        kind = ("orders" if n.scalar("select count(*) from marts.orders")
+                else "purchases (as counted per customer in the data)")
         bullets = [
-            (f"- **{customers}** customers placed **{orders}** orders worth **{revenue}** "
+            (f"- **{customers}** customers placed **{orders}** {kind} worth **{revenue}** "
              f"currency units: **{mean}** per customer on average (median {median})."),
         ]
         if n.scalar("select count(order_date) from marts.orders"):
@@ -278,8 +290,18 @@ class _Report:
                         "select count(*) from marts.hypothesis_tests "
                         "where status = 'ran' and is_significant", "int")
             if n.value_of("headline.tests_ran"):
-                bullets.append(f"- {sig} of {ran} hypothesis tests find a significant association "
-                               "after Holm adjustment (see [Hypothesis tests](#hypothesis-tests)).")
+                supported = n.get("headline.tests_supported",
+                                  "select count(*) from marts.hypothesis_tests "
+                                  "where status = 'ran' and verdict like 'Supported:%'", "int")
+                text = (f"- {sig} of {ran} hypothesis tests find a significant association "
+                        f"after Holm adjustment, and {supported} support their hypothesis")
+                if n.scalar("select count(*) from marts.hypothesis_tests "
+                            "where verdict like '%goes the other way%'"):
+                    against = n.get("headline.tests_against",
+                                    "select count(*) from marts.hypothesis_tests "
+                                    "where verdict like '%goes the other way%'", "int")
+                    text += f"; in {against} the effect goes the other way"
+                bullets.append(text + " (see [Hypothesis tests](#hypothesis-tests)).")
             else:
                 bullets.append("- No hypothesis test could run: the data lack what each one "
                                "compares (see [Hypothesis tests](#hypothesis-tests)).")
@@ -292,7 +314,10 @@ class _Report:
         if reason:
             return self.skip("income", reason)
         rel = "marts.income_by_age_group"
-        known = f"from {rel} where income_customer_count > 0 and age_group <> 'unknown'"
+        # groups with at least thirty incomes, as elsewhere in the report: a median of nine
+        # customers must not lead the sentence (the table below still lists every group)
+        known = (f"from {rel} where income_customer_count >= 30 "
+                 "and age_group <> 'unknown'")
         if n.scalar(f"select count(*) {known}"):
             young = n.get("income.youngest_group",
                           f"select age_group {known} order by age_group_order limit 1")
@@ -308,8 +333,9 @@ class _Report:
                         f"select age_group {known} order by median_income desc, age_group limit 1")
             d.para(f"Median annual income goes from {young_med} in the youngest group "
                    f"({young}) to {old_med} in the oldest ({old}); the highest median is in "
-                   f"the {top} group. Income outliers and customers without an income are "
-                   "left out of the income statistics.")
+                   f"the {top} group (groups with at least thirty customers with an income). "
+                   "Income outliers and customers without an income are left out of the "
+                   "income statistics.")
         if not n.scalar(f"select count(*) from {rel} where income_customer_count > 0 "
                         "or age_group <> 'unknown'"):
             d.para("The data give neither an income nor an age for any customer.")
@@ -371,8 +397,9 @@ class _Report:
                              "order by loyalty_band_order desc limit 1")
                 hi_s = n.get("loyalty.highest_band_spend", f"select mean_total_spend {bands} "
                              "order by loyalty_band_order desc limit 1", "money")
-                d.para(f"Customers scoring {lo_b} spend {lo_s} on average; those scoring "
-                       f"{hi_b} spend {hi_s}.")
+                d.para(f"Customers in the {lo_b} loyalty band spend {lo_s} on average; those "
+                       f"in the {hi_b} band spend {hi_s} (a band holds the scores whose whole "
+                       "part it names: 1-2 covers scores from 1 up to, not including, 3).")
         self.chart("loyalty_vs_spend")
 
     def region(self) -> None:
@@ -396,6 +423,9 @@ class _Report:
                          "num2")
             d.para(f"Customers in the {hi} region buy most often ({hi_f} orders a year on "
                    f"average), those in the {lo} region least often ({lo_f}).")
+        if not n.scalar(f"select count(*) from {rel} where region <> 'unknown'"):
+            d.para("The data give no region for any customer.")
+            return self.chart("region_frequency_heatmap")
         rows = []
         for (region,) in n.rows(f"select region from {rel} order by total_spend desc, region"):
             rows.append([
@@ -514,7 +544,7 @@ class _Report:
                 cat = n.get(f"demand.segment.{sid}.signature", f"select product_category {pick}")
                 lift = n.get(f"demand.segment.{sid}.lift", f"select spend_share_index {pick}",
                              "index")
-                items.append(f"- _{name}_: {cat} ({lift} its share among all customers)")
+                items.append(f"- _{name}_: {cat} ({lift} its share of all spend)")
             d.para("Each segment's most over-represented category, the one whose share of "
                    "the segment's total spend is furthest above its share of all spend. (The "
                    "segment names use the average customer's spend shares instead, which "
@@ -652,11 +682,21 @@ class _Report:
                         f"select sum(mean_total_spend) filter (where membership_status = "
                         f"'member') - sum(mean_total_spend) filter (where membership_status = "
                         f"'non-member') from {rel}", "money")
-            d.para(f"Compared with non-members alike in {others.replace('_', ' ')} (the "
-                   f"model in \"What drives spend\"), members spend {gap} more (95 % CI {lo} to "
-                   f"{hi}), against a raw gap of {raw}; the difference between the two goes "
-                   "with who the members are. Neither figure shows that the programme causes "
-                   "the spend.")
+            alike = _and_join(others.replace("_", " ").split(", "))
+            low = _as_float(n.value_of("membership.adjusted_gap_low"))
+            high = _as_float(n.value_of("membership.adjusted_gap_high"))
+            if low is not None and high is not None and low <= 0 <= high:
+                d.para(f"Compared with non-members alike in {alike} (the model in \"What "
+                       f"drives spend\"), members spend about the same: {gap} more, with a "
+                       f"95 % CI of {lo} to {hi} that includes no difference. The raw gap of "
+                       f"{raw} goes with who the members are, not with membership. Neither "
+                       "figure shows what the programme causes.")
+            else:
+                d.para(f"Compared with non-members alike in {alike} (the model in \"What "
+                       f"drives spend\"), members spend {gap} more (95 % CI {lo} to {hi}), "
+                       f"against a raw gap of {raw}; the difference between the two goes with "
+                       "who the members are. Neither figure shows that the programme causes "
+                       "the spend.")
         self.chart("loyalty_membership")
 
     def seasons(self) -> None:
@@ -759,17 +799,28 @@ class _Report:
         groups = (f"from {rel} where grouping = 'age_group' and grouping_value <> 'unknown' "
                   "and buying_customer_count >= 30 and median_days_between_orders is not null")
         if n.scalar(f"select count(*) {groups}") >= 2:
-            fast = f"{groups} order by median_days_between_orders, grouping_order limit 1"
-            slow = f"{groups} order by median_days_between_orders desc, grouping_order limit 1"
-            text += (
-                f" By age group, {n.get('repeat.fastest_age_group', f'select grouping_label {fast}')}"
-                f" customers come back soonest "
-                f"({n.get('repeat.fastest_gap', f'select median_days_between_orders {fast}', 'num1')}"
-                f" days) and {n.get('repeat.slowest_age_group', f'select grouping_label {slow}')}"
-                f" customers latest "
-                f"({n.get('repeat.slowest_gap', f'select median_days_between_orders {slow}', 'num1')}"
-                " days)."
-            )
+            # every group at the extreme is named: a tie has no single winner
+            def tied(extreme: str) -> str:
+                return (f"select string_agg(grouping_label, ' and ' order by grouping_order) "
+                        f"{groups} and median_days_between_orders = "
+                        f"(select {extreme}(median_days_between_orders) {groups})")
+
+            def gap(extreme: str) -> str:
+                return f"select {extreme}(median_days_between_orders) {groups}"
+
+            if n.scalar(gap("min")) == n.scalar(gap("max")):
+                text += (" Every age group waits the same median "
+                         f"{n.get('repeat.common_gap', gap('min'), 'num1')} days.")
+            else:
+                text += (
+                    f" By age group, {n.get('repeat.fastest_age_group', tied('min'))}"
+                    f" customers come back soonest "
+                    f"({n.get('repeat.fastest_gap', gap('min'), 'num1')}"
+                    f" days) and {n.get('repeat.slowest_age_group', tied('max'))}"
+                    f" customers latest "
+                    f"({n.get('repeat.slowest_gap', gap('max'), 'num1')}"
+                    " days)."
+                )
         d.para(text)
         rows = []
         for (value,) in n.rows(f"select grouping_value from {rel} where grouping = 'segment' "
@@ -907,10 +958,19 @@ class _Report:
                 f"{n.cell(rel, 'ci_low', 'num2', **k)} to {n.cell(rel, 'ci_high', 'num2', **k)}): "
                 f"{n.cell(rel, 'interpretation', 'text', **k)}")
         d.add(*items, "")
-        top = n.get("drivers.strongest", f"select predictor {ran} order by rank limit 1")
-        d.para(f"Document 004 names income as the strongest predictor; here the strongest is "
-               f"{top.replace('_', ' ')}. Drivers that move together (income, age) share their "
-               "effect, which widens their intervals.")
+        if n.scalar(f"select count(*) {ran}") < 2:
+            d.para("Only one driver could be estimated on this dataset, so there is nothing to "
+                   "rank it against: document 004's comparison needs income, age and household "
+                   "size.")
+        else:
+            top = n.get("drivers.strongest", f"select predictor {ran} order by rank limit 1")
+            here = "here too" if top == "annual_income" else "here"
+            text = (f"Document 004 names income as the strongest predictor; {here} the "
+                    f"strongest is {top.replace('_', ' ')}.")
+            if n.scalar(f"select count(*) {ran} and predictor in ('annual_income', 'age')") == 2:
+                text += (" Drivers that move together (income, age) share their effect, which "
+                         "widens their intervals.")
+            d.para(text)
         self.chart("spend_drivers")
         if not self.unavailable("marts.customer_correlations"):
             self.chart("correlation_matrix")
@@ -1084,7 +1144,7 @@ class _Report:
                "more probably stopped buying than not (BG/NBD's P(alive)); their past spend is "
                "what a win-back could recover.")
         d.table(["Segment", "Share of past spend", "Share of expected 12-month value",
-                 "Expected per customer", "Likely lapsed customers", "Their past spend"], rows)
+                 "Expected per customer", "Share likely lapsed", "Their past spend"], rows)
 
     def quality(self) -> None:
         n, d = self.n, self.doc

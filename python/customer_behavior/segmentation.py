@@ -1366,9 +1366,10 @@ def le_finite(x: float, thr: float) -> bool:
 
 
 def _reason(f: dict) -> str:
-    parts = [
-        f"value tier {f['tier']} (spend {_fmt(f['spend'])}, income {_fmt(f['income'])} of population)"
-    ]
+    # a dataset without incomes gives no income index: leave it out rather than print n/a
+    income = (f", income {_fmt(f['income'])}"
+              if f["income"] is not None and np.isfinite(f["income"]) else "")
+    parts = [f"value tier {f['tier']} (spend {_fmt(f['spend'])}{income} of population)"]
     if f["stage"]:
         parts.append(f"life stage {f['stage']} (age {_fmt(f['age'])})")
     if f["household"]:

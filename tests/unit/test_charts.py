@@ -447,3 +447,28 @@ def test_clv_chart_adds_the_holdout_check_when_there_is_one(frames, tmp_path, mo
     assert seen["points"] == pytest.approx([0.22, 0.52, 6.2])
     charts.clv_distribution_chart(frames["clv"], tmp_path / "plain.png", holdout.iloc[0:0])
     assert seen["axes"] == 2
+
+
+def test_repeat_chart_leaves_out_days_between_orders_for_undated_data(frames, tmp_path):
+    """Data without order dates (customer summaries) have repeat rates but no days between
+    orders: the chart draws one column, not an empty panel with stray labels."""
+    from PIL import Image
+
+    dated = charts.repeat_purchase_chart(frames["repeat"], tmp_path / "dated.png")
+    undated = charts.repeat_purchase_chart(
+        frames["repeat"].assign(median_days_between_orders=np.nan), tmp_path / "undated.png")
+    dated_width, _ = Image.open(dated).size
+    undated_width, _ = Image.open(undated).size
+    assert undated_width == pytest.approx(dated_width * 7 / 12, rel=0.01)
+
+
+def test_age_gender_chart_is_skipped_when_the_data_give_no_gender(tmp_path):
+    grid = pd.DataFrame({
+        "age_group": ["21-30", "31-40", "41-50"], "gender": ["unknown"] * 3,
+        "age_group_order": [2, 3, 4], "customer_count": [300, 400, 350],
+        "mean_total_spend": [210.0, 380.0, 520.0],
+    })
+    with pytest.raises(charts.ChartSkipped, match="no gender"):
+        charts.age_gender_spend_chart(grid, tmp_path / "g.png")
+    grid["gender"] = ["female", "male", "female"]
+    assert charts.age_gender_spend_chart(grid, tmp_path / "g.png").exists()

@@ -395,6 +395,33 @@ def test_significant_effect_in_the_wrong_direction_is_not_support():
     assert row["ci_high"] < 0
 
 
+def test_a_one_sided_test_says_when_the_effect_goes_the_other_way():
+    """Document 003 expects over-50s to buy less often (a one-sided test). Planted: they buy
+    more. The one-sided p is near 1, so the test is not significant, but the verdict must
+    not read "no clear evidence": the effect's interval lies wholly the other way."""
+    rng = np.random.default_rng(4)
+    n = 1200
+    age = rng.integers(20, 80, n)
+    frequency = rng.gamma(4.0, 1.0, n) * np.where(age > 50, 1.4, 1.0)
+    customers = pd.DataFrame({
+        "customer_id": np.arange(n).astype(str),
+        "age": age,
+        "purchase_frequency_per_year": frequency,
+    })
+    row = st.hypothesis_tests(customers, None, n_boot=200).set_index("test_id").loc[
+        "over_50_frequency"]
+    assert row["status"] == "ran" and not bool(row["is_significant"])
+    assert row["p_value"] > 0.9
+    assert row["ci_low"] > 0 and row["effect_size"] > 0
+    assert row["verdict"].startswith("Not supported: the difference goes the other way")
+    # and with no effect at all it stays "no clear evidence"
+    customers["purchase_frequency_per_year"] = rng.gamma(4.0, 1.0, n)
+    row = st.hypothesis_tests(customers, None, n_boot=200).set_index("test_id").loc[
+        "over_50_frequency"]
+    assert row["ci_low"] < 0 < row["ci_high"]
+    assert row["verdict"].startswith("Not supported: no clear evidence")
+
+
 # ----------------------------------------------------------------- null data
 
 
