@@ -362,6 +362,24 @@ def _semicolons_and_decimal_commas(folder: Path) -> None:
         csv.writer(fh, delimiter="\t", lineterminator="\r\n").writerows(rows)
 
 
+def _blank_amounts(folder: Path) -> None:
+    """An export whose amount column is there but empty in every row."""
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    orders["amount"] = ""
+    orders.to_csv(folder / "orders.csv", index=False)
+
+
+def test_a_table_that_loses_most_rows_warns(case):
+    """Every order line rejected (missing_amount) still builds and reconciles, but dbt warns,
+    naming the table and the commonest reason: the order marts are empty."""
+    result, warehouse, _ = case(_blank_amounts)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "WARN" in result.stdout and "most_rows_of_each_input_are_accepted" in result.stdout
+    failing = query(warehouse, "select * from marts.row_reconciliation where table_name = 'orders'")
+    assert failing.rejected_row_count[0] == failing.raw_row_count[0] > 0
+    assert query(warehouse, "select count(*) as n from marts.orders").n[0] == 0
+
+
 def test_semicolon_and_tab_files_are_read_like_commas(case):
     """The delimiter is detected from the header; a semicolon file's decimal commas
     ("52000,50") are decimals, so every value equals the comma-separated original's."""
