@@ -67,30 +67,28 @@
     end
 {%- endmacro %}
 
-{#- Money as text. A currency sign or code before or after the number ("$12", "12 EUR",
-    "-$12") is dropped; the number itself must be plain digits with an optional decimal point
-    ("1234.5"), comma thousands ("1,234.50"), space thousands ("1 234.50", also no-break and
-    narrow no-break spaces) or scientific notation ("1.5E+03", as spreadsheets export large
-    values). "(12.50)" and a trailing minus ("12.50-") are negative. Anything else is NULL,
-    which staging rejects as unparseable: characters are never deleted from inside a number,
-    so "1 234,50" (read by contract_decimal_comma first), "2e1" or "12abc34" cannot turn
-    into a different amount. -#}
+{#- Money as text. A currency sign or three-letter code before or after the number ("$12",
+    "12 EUR", "-$12", "US$ 12") is dropped; negatives are "-12", "(12)" - also with the
+    currency outside the brackets, as accounting formats write "$ (1,234.10)" - and a
+    trailing minus ("12.50-"). The number itself must be plain digits with an optional decimal
+    point ("1234.5"), comma thousands ("1,234.50"), space thousands ("1 234.50", also
+    no-break and narrow no-break spaces) or scientific notation ("1.5E+03", as spreadsheets
+    export large values). Anything else is NULL, which staging rejects as unparseable:
+    characters are never deleted from inside a number, and unknown words are not taken for
+    currencies, so "1 234,50" (read by contract_decimal_comma first), "2e1", "12abc34",
+    "12 CR" or "1.5E" cannot turn into a different amount. -#}
 {% macro parse_money(column, source_type=none) -%}
     {%- set family = source_type_family(source_type) -%}
     {%- if family in ('integer', 'decimal', 'float') -%}
     try_cast({{ column }} as decimal(18, 2))
     {%- else -%}
-    {%- set signed -%}
-        regexp_replace(
-            regexp_replace(trim(cast({{ column }} as varchar)), '^\((.*)\)$', '-\1'),
-            '^(.*[0-9.])\s*-$', '-\1'
-        )
-    {%- endset -%}
-    {#- the sign, then the number with any currency prefix / suffix taken off -#}
     {%- set number -%}
         regexp_replace(
-            regexp_replace({{ signed }}, '^(-?)\s*[^0-9.\-]*?\s*(-?)\s*([0-9.])', '\1\2\3'),
-            '\s*[^0-9.\-]*$', ''
+            {{ money_drop_currency(
+                "regexp_replace(" ~ money_drop_currency("trim(cast(" ~ column ~ " as varchar))")
+                ~ ", '^\\((.*)\\)$', '-\\1')"
+            ) }},
+            '^(.*[0-9.])\s*-$', '-\1'
         )
     {%- endset -%}
     case
@@ -107,6 +105,16 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- parse_money's currency token at either end of ``text`` (SQL), keeping a sign written
+    before it: a sign or a three-letter code, or up to two letters and a sign ("US$", "R$"). -#}
+{% macro money_drop_currency(text) -%}
+    {%- set currency = "(?:[A-Za-z]{3}|[A-Za-z]{0,2}[$€£¥₹¢₩₽₺₴₦₱฿])" -%}
+    regexp_replace(
+        regexp_replace({{ text }}, '^(-?)\s*{{ currency }}\s*', '\1'),
+        '\s*{{ currency }}$', ''
+    )
+{%- endmacro %}
+
 {#- An integer as text: digits with an optional sign, or a whole number written with a
     decimal point ("3.0"); "2.5" is NULL (unparseable), not rounded to 2. -#}
 {% macro parse_integer(column, source_type=none) -%}
@@ -115,8 +123,10 @@
     try_cast({{ column }} as bigint)
     {%- else -%}
     case
-        when regexp_full_match(trim(cast({{ column }} as varchar)), '[-+]?[0-9]+([.]0*)?')
-            then try_cast(try_cast(trim(cast({{ column }} as varchar)) as double) as bigint)
+        when regexp_full_match(trim(cast({{ column }} as varchar)), '[-+]?[0-9]+')
+            then try_cast(trim(cast({{ column }} as varchar)) as bigint)
+        when regexp_full_match(trim(cast({{ column }} as varchar)), '[-+]?[0-9]+[.]0*')
+            then try_cast(split_part(trim(cast({{ column }} as varchar)), '.', 1) as bigint)
     end
     {%- endif -%}
 {%- endmacro %}
@@ -145,13 +155,16 @@
     cast({{ column }} as date)
     {%- else -%}
     {%- set text = 'trim(cast(' ~ column ~ ' as varchar))' -%}
+    {#- an optional time of day after a date: " 10:00", "T10:00:00Z", " 10:00:00.123+02:00" -#}
+    {%- set time = "([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?" -%}
+    {%- set day = "split_part(split_part(" ~ text ~ ", ' ', 1), 'T', 1)" -%}
     case
-        when regexp_full_match({{ text }}, '[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}([ T].*)?')
-            then try_cast({{ text }} as date)
-        when regexp_full_match({{ text }}, '[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}')
-            then cast(try_strptime({{ text }}, '%d-%m-%Y') as date)
-        when regexp_full_match({{ text }}, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}')
-            then cast(try_strptime({{ text }}, '%d/%m/%Y') as date)
+        when regexp_full_match({{ text }}, '[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}{{ time }}')
+            then try_cast(replace({{ day }}, '/', '-') as date)
+        when regexp_full_match({{ text }}, '[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}{{ time }}')
+            then cast(try_strptime({{ day }}, '%d-%m-%Y') as date)
+        when regexp_full_match({{ text }}, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}{{ time }}')
+            then cast(try_strptime({{ day }}, '%d/%m/%Y') as date)
         when regexp_full_match({{ text }}, '[0-9]{8}')
             then cast(try_strptime({{ text }}, '%Y%m%d') as date)
     end

@@ -293,8 +293,10 @@ class _Report:
                 supported = n.get("headline.tests_supported",
                                   "select count(*) from marts.hypothesis_tests "
                                   "where status = 'ran' and verdict like 'Supported:%'", "int")
+                verb = "supports its" if n.value_of("headline.tests_supported") == 1 else \
+                    "support their"
                 text = (f"- {sig} of {ran} hypothesis tests find a significant association "
-                        f"after Holm adjustment, and {supported} support their hypothesis")
+                        f"after Holm adjustment, and {supported} {verb} hypothesis")
                 if n.scalar("select count(*) from marts.hypothesis_tests "
                             "where verdict like '%goes the other way%'"):
                     against = n.get("headline.tests_against",
@@ -687,10 +689,10 @@ class _Report:
             high = _as_float(n.value_of("membership.adjusted_gap_high"))
             if low is not None and high is not None and low <= 0 <= high:
                 d.para(f"Compared with non-members alike in {alike} (the model in \"What "
-                       f"drives spend\"), members spend about the same: {gap} more, with a "
-                       f"95 % CI of {lo} to {hi} that includes no difference. The raw gap of "
-                       f"{raw} goes with who the members are, not with membership. Neither "
-                       "figure shows what the programme causes.")
+                       f"drives spend\"), members' spend differs by {gap} (95 % CI {lo} to "
+                       f"{hi}), an interval that includes no difference: most of the raw gap "
+                       f"of {raw} goes with who the members are. Neither figure shows what "
+                       "the programme causes.")
             else:
                 d.para(f"Compared with non-members alike in {alike} (the model in \"What "
                        f"drives spend\"), members spend {gap} more (95 % CI {lo} to {hi}), "
@@ -743,8 +745,9 @@ class _Report:
             crowded = n.get("seasons.arrival_months",
                             f"select count(*) from {rel} where {arrival}", "int")
             months = n.get("seasons.months", f"select count(*) from {rel}", "int")
+            have = "has" if n.value_of("seasons.arrival_months") == 1 else "have"
             text = (f"{share} of {b_m}'s orders were customers' first orders in the data, and "
-                    f"{crowded} of the {months} months have a quarter or more: for those months, "
+                    f"{crowded} of the {months} months {have} a quarter or more: for those months, "
                     "and the seasons and holidays they fall in, the figures measure when "
                     "customers arrived (or when the data begin) as much as the season.")
             if n.scalar(f"select count(*) from {rel} where not ({arrival})"):

@@ -1220,7 +1220,8 @@ def hypothesis_tests(
         # evidence" (document 003's over-50s on the iFood data order more, g 0.34, 0.25-0.43).
         low, high = row["ci_low"], row["ci_high"]
         opposite_interval = (
-            math.isfinite(effect) and not direction_ok
+            spec.alternative != "two-sided"
+            and math.isfinite(effect) and not direction_ok
             and low is not None and high is not None
             and math.isfinite(low) and math.isfinite(high)
             and (low > 0 if spec.expected_sign < 0 else high < 0)
@@ -1231,8 +1232,8 @@ def hypothesis_tests(
             row["verdict"] = f"Not supported: the {what} goes the other way {detail}"
         elif opposite_interval:
             row["verdict"] = (f"Not supported: the {what} goes the other way - the one-sided "
-                              f"test looks only for {claim}, and the effect's interval lies "
-                              f"wholly on the other side {detail}")
+                              f"test looks only for evidence that {claim}, and the effect's "
+                              f"interval lies wholly on the other side {detail}")
         else:
             row["verdict"] = f"Not supported: no clear evidence that {claim} {detail}"
 

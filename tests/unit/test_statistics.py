@@ -422,6 +422,27 @@ def test_a_one_sided_test_says_when_the_effect_goes_the_other_way():
     assert row["verdict"].startswith("Not supported: no clear evidence")
 
 
+def test_a_two_sided_test_not_significant_after_holm_is_no_clear_evidence():
+    """The "goes the other way" wording for an interval wholly on the other side is for
+    one-sided tests only: a two-sided test is judged by its Holm p. Here loyalty and spend
+    fall together slightly; the bootstrap interval (-0.22 to -0.01) misses zero but the Holm
+    p (0.050, two tests) does not clear 0.05."""
+    rng = np.random.default_rng(2)
+    n = 300
+    loyalty = rng.uniform(1, 10, n)
+    customers = pd.DataFrame({
+        "customer_id": np.arange(n).astype(str),
+        "loyalty_score": loyalty,
+        "total_spend": np.exp(6 - 0.02 * loyalty + rng.normal(0, 0.6, n)),
+        "annual_income": rng.normal(5e4, 1e4, n),
+    })
+    row = st.hypothesis_tests(customers, None, n_boot=300).set_index("test_id").loc[
+        "loyalty_score_spend"]
+    assert row["alternative"] == "two-sided"
+    assert row["ci_high"] < 0 and row["p_value_holm"] >= 0.05
+    assert row["verdict"].startswith("Not supported: no clear evidence")
+
+
 # ----------------------------------------------------------------- null data
 
 
