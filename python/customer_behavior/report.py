@@ -154,6 +154,10 @@ class Numbers:
             sql += f" where {_where(**keys)}"
         return self.get(key, sql, fmt)
 
+    def cells(self, relation: str, columns: list[tuple[str, str]], **keys: Any) -> list[str]:
+        """A table row: :meth:`cell` for each ``(column, format)`` of the row ``keys``."""
+        return [self.cell(relation, column, fmt, **keys) for column, fmt in columns]
+
     def value_of(self, key: str) -> Any:
         return self.items[key]["value"]
 
@@ -428,15 +432,11 @@ class _Report:
         if not n.scalar(f"select count(*) from {rel} where region <> 'unknown'"):
             d.para("The data give no region for any customer.")
             return self.chart("region_frequency_heatmap")
-        rows = []
-        for (region,) in n.rows(f"select region from {rel} order by total_spend desc, region"):
-            rows.append([
-                n.cell(rel, "region", "text", region=region),
-                n.cell(rel, "customer_count", "int", region=region),
-                n.cell(rel, "mean_purchase_frequency_per_year", "num2", region=region),
-                n.cell(rel, "mean_total_spend", "money", region=region),
-                n.cell(rel, "revenue_share", "pct", region=region),
-            ])
+        columns = [("region", "text"), ("customer_count", "int"),
+                   ("mean_purchase_frequency_per_year", "num2"), ("mean_total_spend", "money"),
+                   ("revenue_share", "pct")]
+        rows = [n.cells(rel, columns, region=region) for (region,) in
+                n.rows(f"select region from {rel} order by total_spend desc, region")]
         d.table(["Region", "Customers", "Orders per year (mean)", "Mean spend",
                  "Share of revenue"], rows)
         self.chart("region_frequency_heatmap")
@@ -525,15 +525,10 @@ class _Report:
                                "pct")
             text += f" The best-selling product is {prod} ({prod_share} of spend)."
         d.para(text)
-        rows = []
-        for (cat,) in n.rows(f"select product_category from {rel} order by spend_rank"):
-            rows.append([
-                n.cell(rel, "product_category", "text", product_category=cat),
-                n.cell(rel, "spend", "money", product_category=cat),
-                n.cell(rel, "spend_share", "pct", product_category=cat),
-                n.cell(rel, "penetration", "pct", product_category=cat),
-                n.cell(rel, "quantity", "int", product_category=cat),
-            ])
+        columns = [("product_category", "text"), ("spend", "money"), ("spend_share", "pct"),
+                   ("penetration", "pct"), ("quantity", "int")]
+        rows = [n.cells(rel, columns, product_category=cat) for (cat,) in
+                n.rows(f"select product_category from {rel} order by spend_rank")]
         d.table(["Category", "Spend", "Share of spend", "Customers who bought", "Units"], rows)
         self.chart("category_demand")
         if not self.unavailable("marts.category_demand_by_segment"):
@@ -631,16 +626,12 @@ class _Report:
                f"order holds {u_d} units on average against {u_f} at full price, and is worth "
                f"{v_d} against {v_f} (net of the discount). The discounts gave away {given} "
                f"({given_share} of sales before discounts).")
-        rows = []
-        for (band,) in n.rows(f"select discount_band from {rel} where order_count > 0 "
-                              "order by discount_band_order"):
-            rows.append([
-                n.cell(rel, "discount_band", "text", discount_band=band),
-                n.cell(rel, "order_count", "int", discount_band=band),
-                n.cell(rel, "mean_units_per_order", "num2", discount_band=band),
-                n.cell(rel, "mean_order_value", "money", discount_band=band),
-                n.cell(rel, "revenue_share", "pct", discount_band=band),
-            ])
+        columns = [("discount_band", "text"), ("order_count", "int"),
+                   ("mean_units_per_order", "num2"), ("mean_order_value", "money"),
+                   ("revenue_share", "pct")]
+        rows = [n.cells(rel, columns, discount_band=band) for (band,) in
+                n.rows(f"select discount_band from {rel} where order_count > 0 "
+                       "order by discount_band_order")]
         d.table(["Discount", "Orders", "Units per order", "Mean order value",
                  "Share of revenue"], rows)
         self.chart("promotion_impact")
@@ -1117,17 +1108,12 @@ class _Report:
         rel = "marts.segment_value"
         if self.unavailable(rel):
             return
-        rows = []
-        for (sid,) in n.rows(f"select segment_id from {rel} order by segment_id"):
-            k_ = {"segment_id": sid}
-            rows.append([
-                n.cell(rel, "segment_name", "text", **k_),
-                n.cell(rel, "historical_value_share", "pct", **k_),
-                n.cell(rel, "predicted_value_share", "pct", **k_),
-                n.cell(rel, "predicted_value_per_customer", "money", **k_),
-                n.cell(rel, "likely_lapsed_customer_share", "pct", **k_),
-                n.cell(rel, "likely_lapsed_historical_value", "money", **k_),
-            ])
+        columns = [("segment_name", "text"), ("historical_value_share", "pct"),
+                   ("predicted_value_share", "pct"), ("predicted_value_per_customer", "money"),
+                   ("likely_lapsed_customer_share", "pct"),
+                   ("likely_lapsed_historical_value", "money")]
+        rows = [n.cells(rel, columns, segment_id=sid) for (sid,) in
+                n.rows(f"select segment_id from {rel} order by segment_id")]
         top = n.get("segment_value.top_predicted",
                     f"select segment_name from {rel} order by predicted_value desc, segment_id "
                     "limit 1")
