@@ -40,6 +40,8 @@ import pandas as pd
 
 __all__ = ["main", "run"]
 
+# dbt var earliest_plausible_date's default: earlier dates are export placeholders
+EARLIEST_PLAUSIBLE_DATE = pd.Timestamp("1970-01-02")
 ORDER_KEY_COLUMNS = [
     "order_id", "customer_id", "order_date", "channel", "product_id", "product_category",
     "quantity", "amount", "discount_amount", "promo_code",
@@ -193,7 +195,10 @@ def _clean_customers(raw: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
     bad_score = score.notna() & ((score < 1) | (score > 10))
     c["loyalty_score"] = score.mask(bad_score)
     c["is_loyalty_member"] = _boolean(raw["is_loyalty_member"])
-    c["signup_date"] = _date(raw["signup_date"])
+    signup = _date(raw["signup_date"])
+    future_signup = signup > today
+    implausible_signup = signup < EARLIEST_PLAUSIBLE_DATE
+    c["signup_date"] = signup.mask(future_signup | implausible_signup)
     signup_text = raw["signup_date"].notna()
     flags = {
         "impossible_birth_year": bad_birth,
@@ -202,7 +207,9 @@ def _clean_customers(raw: pd.DataFrame, today: pd.Timestamp) -> pd.DataFrame:
         "negative_income": negative_income,
         "unparseable_income": income_text & income.isna(),
         "loyalty_score_out_of_range": bad_score,
-        "unparseable_signup_date": signup_text & c["signup_date"].isna(),
+        "unparseable_signup_date": signup_text & signup.isna(),
+        "future_signup_date": future_signup,
+        "implausible_signup_date": implausible_signup,
     }
     flagged = pd.DataFrame(flags).fillna(False).astype(bool)
     any_flag = flagged.any(axis=1)
@@ -242,6 +249,7 @@ def _clean_orders(raw: pd.DataFrame, accepted_ids: pd.Index, today: pd.Timestamp
             (raw["order_date"].isna(), "missing_order_date"),
             (o["order_date"].isna(), "unparseable_order_date"),
             (o["order_date"] > today, "future_order_date"),
+            (o["order_date"] < EARLIEST_PLAUSIBLE_DATE, "implausible_order_date"),
             (o["product_category"].isna(), "missing_product_category"),
             (raw["amount"].isna(), "missing_amount"),
             (o["amount"].isna(), "unparseable_amount"),

@@ -86,6 +86,13 @@ def test_repairable_values_are_flagged_and_kept(dirty):
     assert kept.loc[["C9000001", "C9000002", "C9000006"], "age"].isna().all()  # 150, -3, "forty"
     assert pd.isna(kept.loc["C9000004", "annual_income"])  # "lots"
     assert pd.isna(kept.loc["C9000005", "signup_date"])  # 2099-01-01
+    assert pd.isna(kept.loc["C9000009", "signup_date"])  # 1900-01-01, a placeholder
+    # the placeholder starts no tenure: the generated sign-ups span about twelve years, a
+    # 1900 sign-up would be 124 years old, and this customer has no order to start from
+    tenure = query(wh, "select max(tenure_days) as longest, "
+                       "max(tenure_days) filter (customer_id = 'C9000009') as placeholder "
+                       "from marts.customers")
+    assert tenure.longest[0] < 365.25 * 20 and pd.isna(tenure.placeholder[0])
 
 
 def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
@@ -181,6 +188,9 @@ def test_an_unreadable_campaign_send_date_is_flagged_and_the_response_kept(dirty
     kept = query(wh, "select is_accepted, sent_date from intermediate.int_campaign_responses_checked"
                      " where customer_id = 'C0000003' and campaign_id = 'CMP8'")
     assert kept.is_accepted.tolist() == [True] and kept.sent_date.isna().all()
+    placeholder = query(wh, "select is_accepted, sent_date from intermediate.int_campaign_responses_checked"
+                            " where customer_id = 'C0000003' and campaign_id = 'CMP7'")
+    assert placeholder.is_accepted.tolist() == [False] and placeholder.sent_date.isna().all()
 
 
 def test_extra_columns_are_noted_and_never_read(dirty):
@@ -468,3 +478,13 @@ def test_semicolon_and_tab_files_are_read_like_commas(case):
         ).df()
     assert lines.n[0] == expected.n[0]
     assert float(lines.total[0]) == pytest.approx(float(expected.total[0]), abs=0.005)
+
+
+def test_a_floor_date_that_is_no_date_stops_naming_the_var(tmp_path):
+    """var earliest_plausible_date is compared with every order, sign-up and send date; a
+    value DuckDB would read some other way (or refuse mid-build) stops compilation."""
+    result = run_dbt(["compile", "--select", "stg_contract__orders"], tmp_path / "floor.duckdb",
+                     {"earliest_plausible_date": "1/2/1970"}, check=False)
+    assert result.returncode != 0
+    assert "var earliest_plausible_date must be a date written YYYY-MM-DD" in result.stdout
+    assert "'1/2/1970'" in result.stdout

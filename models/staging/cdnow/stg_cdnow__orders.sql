@@ -51,6 +51,7 @@ final as (
             ('customer_id is null', 'missing_customer_id'),
             ('order_date is null', 'unparseable_order_date'),
             ('order_date > current_date', 'future_order_date'),
+            ('order_date < ' ~ earliest_plausible_date(), 'implausible_order_date'),
             ('amount is null', 'unparseable_amount'),
             ('amount < 0', 'negative_amount'),
             ('quantity is null', 'unparseable_quantity'),

@@ -1,6 +1,7 @@
 -- One row per raw campaign response row: typed, with a rejection_reason for rows that
 -- cannot be used. Unknown customers and duplicates are resolved in intermediate. A sent_date
--- that does not parse is NULL and flagged (quality_flags): the response itself still counts.
+-- that does not parse, or lies before var earliest_plausible_date (a placeholder such as
+-- 1900-01-01), is NULL and flagged (quality_flags): the response itself still counts.
 {%- set types = contract_source_types('campaign_responses') %}
 with
 
@@ -21,7 +22,11 @@ typed as (
 
 final as (
     select
-        * exclude (has_sent_date_text),
+        source_row_number,
+        customer_id,
+        campaign_id,
+        is_accepted,
+        case when sent_date >= {{ earliest_plausible_date() }} then sent_date end as sent_date,
         {{ first_reason([
             ('customer_id is null', 'missing_customer_id'),
             ('campaign_id is null', 'missing_campaign_id'),
@@ -29,6 +34,7 @@ final as (
         ]) }} as rejection_reason,
         case
             when has_sent_date_text and sent_date is null then 'unparseable_sent_date'
+            when sent_date < {{ earliest_plausible_date() }} then 'implausible_sent_date'
         end as quality_flags
     from typed
 )

@@ -65,6 +65,7 @@ checked as (
             as is_loyalty_score_out_of_range,
         has_signup_date_text and signup_date is null as is_unparseable_signup_date,
         coalesce(signup_date > current_date, false) as is_future_signup_date,
+        coalesce(signup_date < {{ earliest_plausible_date() }}, false) as is_implausible_signup_date,
         has_birth_year_text and birth_year_reported is null as is_unparseable_birth_year,
         has_age_text and age_reported is null as is_unparseable_age,
         has_kids_at_home_text and kids_at_home is null as is_unparseable_kids_at_home,
@@ -97,7 +98,9 @@ final as (
         case
             when not is_loyalty_score_out_of_range then loyalty_score_reported
         end as loyalty_score,
-        case when not is_future_signup_date then signup_date end as signup_date,
+        case
+            when not (is_future_signup_date or is_implausible_signup_date) then signup_date
+        end as signup_date,
         {{ first_reason([
             ('customer_id is null', 'missing_customer_id'),
         ]) }} as rejection_reason,
@@ -110,6 +113,7 @@ final as (
             case when is_loyalty_score_out_of_range then 'loyalty_score_out_of_range' end,
             case when is_unparseable_signup_date then 'unparseable_signup_date' end,
             case when is_future_signup_date then 'future_signup_date' end,
+            case when is_implausible_signup_date then 'implausible_signup_date' end,
             case when is_unparseable_birth_year then 'unparseable_birth_year' end,
             case when is_unparseable_age then 'unparseable_age' end,
             case when is_unparseable_kids_at_home then 'unparseable_kids_at_home' end,

@@ -62,6 +62,7 @@ final as (
             ('not has_order_date_text', 'missing_order_date'),
             ('order_date is null', 'unparseable_order_date'),
             ('order_date > current_date', 'future_order_date'),
+            ('order_date < ' ~ earliest_plausible_date(), 'implausible_order_date'),
             ('product_category is null', 'missing_product_category'),
             ('not has_amount_text', 'missing_amount'),
             ('amount is null', 'unparseable_amount'),
