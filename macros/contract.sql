@@ -101,6 +101,9 @@
             {%- if extra | length > 0 -%}
                 {{ log("Note: " ~ reader['path'] ~ " has columns outside the contract, not read: " ~ extra | join(', '), info=true) }}
             {%- endif -%}
+            {%- if reader['format'] == 'parquet' -%}
+                {%- do contract_check_day_first_dates(reader, table_name, present) -%}
+            {%- endif -%}
             {%- if reader['format'] == 'csv' -%}
                 {%- set reader = contract_csv_scan(reader, table_name, spec) -%}
                 {%- do contract_check_day_first_dates(reader, table_name, present) -%}
@@ -146,12 +149,19 @@
 {% endmacro %}
 
 
-{#- The contract reads slash and dash dates day-first ("05/02/2024" is 5 February). A CSV
-    date column holding a value that can only be month-first ("05/13/2024": no 13th month)
-    was written month-first, and then its other values ("05/02/2024") would be read as the
-    wrong day: the run stops with the column, the count and an example instead. -#}
+{#- The contract reads slash and dash dates day-first ("05/02/2024" is 5 February). A date
+    column of text (any CSV column, a Parquet string column) holding a value that can only
+    be month-first ("05/13/2024": no 13th month) was written month-first, and then its other
+    values ("05/02/2024") would be read as the wrong day: the run stops with the column, the
+    count and an example instead. -#}
 {% macro contract_check_day_first_dates(reader, table_name, present) %}
-    {%- set date_columns = ['order_date', 'signup_date', 'sent_date'] | select('in', present) | list -%}
+    {%- set date_columns = [] -%}
+    {%- for column in ['order_date', 'signup_date', 'sent_date'] if column in present -%}
+        {#- A typed Parquet date holds no text to misread; a Parquet text column does. -#}
+        {%- if reader['format'] != 'parquet' or source_type_family(reader['column_types'][column]) == 'text' -%}
+            {%- do date_columns.append(column) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- if not date_columns or not execute -%}
         {{ return('') }}
     {%- endif -%}

@@ -341,6 +341,14 @@ def _month_first_dates(folder: Path) -> None:
     orders.to_csv(folder / "orders.csv", index=False)
 
 
+def _month_first_parquet_text(folder: Path) -> None:
+    """The same export saved as Parquet with the dates kept as text."""
+    _month_first_dates(folder)
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    orders.to_parquet(folder / "orders.parquet", index=False)
+    (folder / "orders.csv").unlink()
+
+
 def _same_column_twice(folder: Path) -> None:
     """Two headers that read as one contract column once case and spaces are ignored."""
     customers = pd.read_csv(folder / "customers.csv", dtype=str, keep_default_na=False)
@@ -391,6 +399,11 @@ STOPS = {
         _month_first_dates,
         ["{data}/orders.csv (table 'orders') has ", ("value(s) in column 'order_date' that can "
          "only be month-first, such as '"), "Convert the column to YYYY-MM-DD"],
+    ),
+    "month_first_parquet_text": (
+        _month_first_parquet_text,
+        ["{data}/orders.parquet (table 'orders') has ", ("value(s) in column 'order_date' that "
+         "can only be month-first, such as '"), "Convert the column to YYYY-MM-DD"],
     ),
     "same_column_twice": (
         _same_column_twice,
