@@ -456,6 +456,11 @@ def test_a_table_that_loses_most_rows_warns(case):
     assert re.search(r"WARN 1 +most_rows_of_each_input_are_accepted", result.stdout), \
         result.stdout[-3000:]
     assert "WARN=1" in result.stdout
+    # dbt points at the failing rows, kept as a view: which table, and why
+    assert "data_quality_warnings\".\"most_rows_of_each_input_are_accepted" in result.stdout
+    warned = query(warehouse, "select table_name, most_common_reason "
+                              "from data_quality_warnings.most_rows_of_each_input_are_accepted")
+    assert warned.to_dict("records") == [{"table_name": "orders", "most_common_reason": "missing_amount"}]
     failing = query(warehouse, "select * from marts.row_reconciliation where table_name = 'orders'")
     assert failing.rejected_row_count[0] == failing.raw_row_count[0] > 0
     assert query(warehouse, "select count(*) as n from marts.orders").n[0] == 0

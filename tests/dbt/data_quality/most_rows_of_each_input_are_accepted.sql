@@ -1,9 +1,11 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', store_failures=true, store_failures_as='view', schema='data_quality_warnings') }}
 -- Warns, without failing the build, when an input table loses more than half of its rows to
 -- rejections. Such a build is complete and reconciled, but the marts describe little of the
 -- data: an amount column left blank in every row rejects every order line, and the order
 -- marts are empty while dataset_coverage still calls them fed (it says what the dataset can
--- feed, not what survived). The rows and their reasons are in marts.rejected_rows.
+-- feed, not what survived). The failing rows are kept as the view
+-- data_quality_warnings.most_rows_of_each_input_are_accepted (dbt prints its query); every
+-- rejected row and its reason is in marts.rejected_rows.
 with
 
 reconciliation as (
