@@ -1305,6 +1305,10 @@ def _interpret(
     target_label = target.replace("_", " ")
     effect, lo, hi = coef * step, low * step, high * step
     word = "higher" if effect > 0 else "lower"
+    if word == "lower":
+        # The sentence gives the effect as an amount lower, so its interval is on that scale
+        # too: an estimate of -20.7 with 95% CI -80.7 to 39.2 is "20.7 lower (-39.2 to 80.7)".
+        lo, hi = -hi, -lo
     if lo > 0 or hi < 0:
         mags = sorted((abs(lo), abs(hi)))
         ci = f"95% CI {_fmt_num(mags[0])}–{_fmt_num(mags[1])}"

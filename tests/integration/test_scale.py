@@ -171,7 +171,9 @@ def test_every_view_reads_under_another_file_name_or_alias(planted_build, tmp_pa
         for s, v in views.itertuples(index=False)
     )
     expected = query(planted_build["warehouse"], counts.format(prefix="") + " order by view")
-    assert (expected.n > 0).all(), expected
+    # a stored warning's rows are empty when nothing warns; every model's view has rows
+    models = ~expected.view.str.startswith("data_quality_warnings.")
+    assert (expected.n[models] > 0).all() and models.sum() < len(expected), expected
     renamed = tmp_path / "renamed_copy.duckdb"
     shutil.copy(planted_build["warehouse"], renamed)
     pd.testing.assert_frame_equal(
