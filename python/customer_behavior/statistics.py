@@ -83,18 +83,27 @@ DEFAULT_DRIVER_PREDICTORS: tuple[str, ...] = (
 # --------------------------------------------------------------------------- helpers
 
 
+def _round_float(value: float) -> float:
+    """Round to :data:`ROUND_DECIMALS` decimals, or below 1e-6 to as many significant digits,
+    so that a p-value of 1.2e-124 is stored as such, not as 0 (both are deterministic)."""
+    if not math.isfinite(value) or value == 0:
+        return value
+    if abs(value) < 1e-6:
+        return float(f"{value:.{ROUND_DECIMALS}g}")
+    return round(value, ROUND_DECIMALS)
+
+
 def _round(value: Any) -> Any:
-    """Round a float to :data:`ROUND_DECIMALS`; leave everything else alone."""
+    """Round a float (:func:`_round_float`); leave everything else alone."""
     if isinstance(value, (float, np.floating)):
-        value = float(value)
-        return round(value, ROUND_DECIMALS) if math.isfinite(value) else value
+        return _round_float(float(value))
     return value
 
 
 def _round_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
-            frame[column] = frame[column].round(ROUND_DECIMALS)
+            frame[column] = frame[column].map(_round_float, na_action="ignore").astype("float64")
     return frame
 
 
