@@ -1095,7 +1095,10 @@ class _Report:
         d.table(["Segment", "Customers", "Share of customers", "Share of revenue", "Mean spend",
                  "Top category", "Top channel"], rows)
         d.para("Names and recommendations are derived from each profile by the rules in "
-               "`customer_behavior.segmentation`, not written by hand:")
+               "`customer_behavior.segmentation`, not written by hand. The table's top "
+               "category and channel are where a segment spends most; a name's signature "
+               "category or channel is the one it favours most against the whole customer "
+               "base (share lift), so the two can differ:")
         d.add(*recs, "")
         self.chart("segment_profiles")
         self.chart("segment_scatter")
@@ -1126,10 +1129,22 @@ class _Report:
         ratio = n.get("segment_value.top_ratio_value",
                       f"select predicted_to_historical_ratio from {rel} order by "
                       "predicted_to_historical_ratio desc, segment_id limit 1", "num2")
+        # A high ratio can be a short past rather than growth: say how long the past is.
+        first_bought = ("avg(datediff('day', customers.first_order_date, customers.as_of_date))"
+                        " from marts.customers as customers")
+        rising_days = n.get(
+            "segment_value.top_ratio_history_days",
+            f"select {first_bought} join segments.customer_segments as segments using "
+            f"(customer_id) where segments.segment_id = (select segment_id from {rel} order by "
+            "predicted_to_historical_ratio desc, segment_id limit 1)", "int")
+        all_days = n.get("segment_value.history_days", f"select {first_bought}", "int")
+        past = (f" (its customers first bought {rising_days} days before the as-of date on "
+                f"average, against {all_days} for all customers)"
+                if NA not in (rising_days, all_days) else "")
         d.para(f"What each segment is worth next (`{rel}`, from the lifetime-value models): "
                f"_{top}_ is expected to bring the most in the next 12 months ({top_share} of "
                f"the expected total); _{rising}_ is expected to spend {ratio} times its past "
-               "spend in one year, the most against its past. 'Likely lapsed' customers have "
+               f"spend in one year, the most against its past{past}. 'Likely lapsed' customers have "
                "more probably stopped buying than not (BG/NBD's P(alive)); their past spend is "
                "what a win-back could recover.")
         d.table(["Segment", "Share of past spend", "Share of expected 12-month value",

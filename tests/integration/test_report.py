@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 import matplotlib.image as mpimg
+import pandas as pd
 import pytest
 import yaml
 from tests.conftest import PROJECT_DIR, query
@@ -165,6 +166,28 @@ def test_headline_figures_match_an_independent_computation(generated):
     for name, count in profiles.itertuples(index=False):
         assert name in generated["report"]
         assert f"{count:,}" in generated["report"]
+
+
+def test_the_segment_growing_most_against_its_past_says_how_long_that_past_is(generated):
+    """A 12-month forecast against a few months of history is a large ratio without any
+    growth: the sentence gives the segment's days since first purchase, recomputed here in
+    pandas from the customers and their segments."""
+    warehouse = generated["warehouse"]
+    customers = query(warehouse, "select c.customer_id, c.first_order_date, c.as_of_date, "
+                                 "s.segment_id from marts.customers c "
+                                 "join segments.customer_segments s using (customer_id)")
+    value = query(warehouse, "select segment_id, segment_name, predicted_to_historical_ratio "
+                             "from marts.segment_value")
+    rising = value.sort_values(["predicted_to_historical_ratio", "segment_id"],
+                               ascending=[False, True]).iloc[0]
+    days = (pd.to_datetime(customers.as_of_date) - pd.to_datetime(customers.first_order_date)).dt.days
+    segment_days = days[customers.segment_id == rising.segment_id].mean()
+    sentence = (f"_{rising.segment_name}_ is expected to spend "
+                f"{rising.predicted_to_historical_ratio:.2f} times its past spend in one year, "
+                f"the most against its past (its customers first bought {round(segment_days):,} "
+                f"days before the as-of date on average, against {round(days.mean()):,} for all "
+                "customers)")
+    assert sentence in generated["report"], generated["report"][-4000:]
 
 
 def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
