@@ -430,3 +430,30 @@ def test_segment_value_finds_the_new_customers_future(wh, planted_build):
     assert (value.customer_count == by_segment.n).all()
     assert (value.likely_lapsed_customer_count == by_segment.lapsed).all()
     np.testing.assert_allclose(value.predicted_value, by_segment.predicted, atol=0.006)
+
+
+def test_month_indices_are_per_day_so_short_and_partial_months_are_not_weak(tmp_path):
+    """Known answer: the same revenue every day from 1 January to 10 March 2024. Per day,
+    every month is an average month (index 1); per month they read ×1.33, ×1.24 (February's
+    29 days) and ×0.43 (the ten days of March): a 'weakest month' made of the calendar and
+    the export's last day."""
+    data = tmp_path / "data"
+    data.mkdir()
+    pd.DataFrame({"customer_id": ["C1", "C2", "C3"]}).to_csv(data / "customers.csv", index=False)
+    days = pd.date_range("2024-01-01", "2024-03-10", freq="D")
+    pd.DataFrame({
+        "order_id": [f"O{i}" for i in range(len(days))],
+        "customer_id": [f"C{1 + i % 3}" for i in range(len(days))],
+        "order_date": days.strftime("%Y-%m-%d"),
+        "product_category": "wine",
+        "amount": "10.00",
+    }).to_csv(data / "orders.csv", index=False)
+    warehouse = tmp_path / "flat.duckdb"
+    run_dbt(["build", "--select", "+seasonal_sales", "--indirect-selection", "cautious"],
+            warehouse, {"data_dir": str(data)})
+    months = query(warehouse, "select month_of_year, day_count, revenue, revenue_index, "
+                              "revenue_index_within_year from marts.seasonal_sales order by 1")
+    assert months.day_count.tolist() == [31, 29, 10]
+    assert months.revenue.astype(float).tolist() == [310.0, 290.0, 100.0]
+    assert months.revenue_index.tolist() == [1.0, 1.0, 1.0]
+    assert months.revenue_index_within_year.tolist() == [1.0, 1.0, 1.0]

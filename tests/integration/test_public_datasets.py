@@ -249,9 +249,10 @@ def test_cdnow_purchase_records(built):
 
 @needs_shared_data
 def test_cdnow_seasons_tell_arrivals_from_season(built, tmp_path):
-    """Every CDNOW customer first bought in January-March 1997, so those months peak (March
-    1997 at x2.59 the average month of 1997) because customers arrived, not because of the
-    season. seasonal_sales counts each month's orders on customers' first order dates apart -
+    """Every CDNOW customer first bought in January-March 1997, so those months peak
+    (February 1997 at x2.60 the average month of 1997, per day) because customers arrived,
+    not because of the season. seasonal_sales counts each month's orders on customers' first
+    order dates apart -
     recounted here from the file - and the report says so and names the strongest month
     without the arrivals."""
     import subprocess
@@ -279,10 +280,10 @@ def test_cdnow_seasons_tell_arrivals_from_season(built, tmp_path):
         check=False, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     text = (report / "report.md").read_text()
-    assert "the strongest month is March 1997 (×2.59)" in text
-    assert ("61.5 % of March 1997's orders were customers' first orders in the data, and 3 of "
-            "the 18 months have a quarter or more") in text
-    assert "Among the other months the strongest is March 1998 (×1.38)." in text
+    assert "the strongest month is February 1997 (×2.60)" in text
+    assert ("73.7 % of February 1997's orders were customers' first orders in the data, and 3 "
+            "of the 18 months have a quarter or more") in text
+    assert "Among the other months the strongest is March 1998 (×1.34)." in text
 
 
 @needs_shared_data

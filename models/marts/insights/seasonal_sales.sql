@@ -1,11 +1,12 @@
 -- One row per calendar month with orders: orders, units, revenue and buyers, and how the
 -- month compares with the average month (source documents 001, "seasonal ... demand
--- patterns", and 003, "seasonal trends in retail sales"; research question 2). Two indexes:
--- against the mean month of the whole data, and against the mean month of the same year,
--- which removes growth of the customer base from one year to the next. A month's index also
--- moves with when customers arrive: the orders placed on a customer's first order date in
--- the data are counted apart (first_order_*), so a reader can tell an acquisition wave, or
--- the start of the data, from a season. Needs order dates: empty for data without them.
+-- patterns", and 003, "seasonal trends in retail sales"; research question 2). Two indexes
+-- of revenue per day: against the mean month of the whole data, and against the mean month
+-- of the same year, which removes growth of the customer base from one year to the next.
+-- A month's index also moves with when customers arrive: the orders placed on a customer's
+-- first order date in the data are counted apart (first_order_*), so a reader can tell an
+-- acquisition wave, or the start of the data, from a season. Needs order dates: empty for
+-- data without them.
 with
 
 orders as (
@@ -76,17 +77,19 @@ final as (
             as mean_order_value,
         round({{ safe_divide('per_month.order_count', 'month_days.day_count') }}, 4)
             as orders_per_day,
+        -- Per day of the month inside the data, so that February's 28 days or a first or
+        -- last month the data covers only in part do not read as weak demand.
         round(
             {{ safe_divide(
-                'cast(per_month.revenue as double)',
-                'avg(cast(per_month.revenue as double)) over ()'
+                'cast(per_month.revenue as double) / month_days.day_count',
+                'avg(cast(per_month.revenue as double) / month_days.day_count) over ()'
             ) }},
             4
         ) as revenue_index,
         round(
             {{ safe_divide(
-                'cast(per_month.revenue as double)',
-                'avg(cast(per_month.revenue as double)) over (
+                'cast(per_month.revenue as double) / month_days.day_count',
+                'avg(cast(per_month.revenue as double) / month_days.day_count) over (
                     partition by year(per_month.order_month)
                 )'
             ) }},
