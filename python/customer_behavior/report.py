@@ -724,8 +724,8 @@ class _Report:
         w_m = n.get("seasons.worst_month", f"select strftime(order_month, '%B %Y') {worst}")
         w_i = n.get("seasons.worst_month_index", f"select revenue_index_within_year {worst}",
                     "index")
-        d.para(f"Measured against the average month of the same year, the strongest month is "
-               f"{b_m} ({b_i}) and the weakest {w_m} ({w_i}).")
+        d.para(f"Measured per day against the average month of the same year, the strongest "
+               f"month is {b_m} ({b_i}) and the weakest {w_m} ({w_i}).")
         first_share = _as_float(n.scalar(f"select first_order_share {best}"))
         if first_share is not None and first_share >= ARRIVAL_MONTH_FIRST_ORDER_SHARE:
             arrival = f"first_order_share >= {ARRIVAL_MONTH_FIRST_ORDER_SHARE}"
