@@ -1,15 +1,18 @@
 -- One row per order: accepted lines rolled up. An order's date and channel are those of its
 -- lines (the earliest date and the first channel alphabetically if a file disagrees).
 -- Incremental (config in _intermediate__models.yml): the roll-up of 20 M lines into 9 M orders
--- is the expensive step, so a run rolls up only the lines dated within
--- var('orders_lookback_days') of the latest order already in the table and replaces those
--- orders by order_id (delete+insert); a daily load of new orders does not rebuild history.
+-- is the expensive step, so a run rolls up only the orders with a line dated within
+-- var('orders_lookback_days') of the latest order already in the table - all of their lines,
+-- also those dated before the window, so an order whose lines span the window's start (or
+-- a late line of an old order) is rolled up whole - and replaces those orders by order_id
+-- (delete+insert); a daily load of new orders does not rebuild history.
 -- `dbt build --full-refresh` rebuilds everything (needed after corrections to old orders).
 with
 
-order_lines as (
-    select * from {{ ref('int_order_lines') }}
-    {%- if is_incremental() %}
+{% if is_incremental() -%}
+touched_orders as (
+    select distinct order_id
+    from {{ ref('int_order_lines') }}
     where order_date >= (
         select coalesce(
             cast({{ dbt.dateadd('day', -1 * var('orders_lookback_days', 3) | int, 'max(order_date)') }} as date),
@@ -17,6 +20,13 @@ order_lines as (
         )
         from {{ this }}
     )
+),
+
+{% endif -%}
+order_lines as (
+    select * from {{ ref('int_order_lines') }}
+    {%- if is_incremental() %}
+    where order_id in (select order_id from touched_orders)
     {%- endif %}
 ),
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
@@ -131,6 +132,34 @@ def test_incremental_orders_do_not_rebuild_history(daily_loads):
     assert amounts[recent_id] > 0, "orders inside the lookback window are recomputed"
     run_dbt(["run", "--select", "int_orders", "--full-refresh"], warehouse, dbt_vars)
     assert _orders(warehouse).set_index("order_id").amount[old_id] > 0
+
+
+def test_an_order_whose_lines_span_the_window_is_rolled_up_whole(daily_loads, tmp_path):
+    """One line of an old order dated on the last day (a late line, or an order whose lines
+    fall on different days): the window touches the order, and an incremental run must roll
+    up all its lines, not only those inside the window. Before, it replaced the order by its
+    in-window line alone, and every build of the same files failed the agreement test."""
+    data = tmp_path / "data"
+    shutil.copytree(daily_loads["full"], data)
+    orders = pq.read_table(data / "orders.parquet").to_pandas()
+    last_day = orders.order_date.max()
+    lines_per_order = orders.groupby("order_id").order_id.transform("size")
+    spanning = orders[(lines_per_order >= 2) & (pd.to_datetime(orders.order_date)
+                                                 < pd.Timestamp("2024-06-01"))].order_id.min()
+    first_line = orders.index[orders.order_id == spanning][0]
+    orders.loc[first_line, "order_date"] = last_day
+    pq.write_table(pa.Table.from_pandas(orders, schema=pq.read_schema(data / "orders.parquet"),
+                                        preserve_index=False), data / "orders.parquet")
+    dbt_vars = {"data_dir": str(data), "orders_lookback_days": 3}
+    warehouse = tmp_path / "span.duckdb"
+    run_dbt(BUILD_ORDERS, warehouse, dbt_vars)
+    whole = _orders(warehouse)
+    run_dbt(BUILD_ORDERS, warehouse, dbt_vars)  # the same files again: incremental
+    again = _orders(warehouse)
+    pd.testing.assert_frame_equal(again, whole)
+    row = again.set_index("order_id").loc[spanning]
+    assert row.line_count == (orders.order_id == spanning).sum() >= 2
+    assert row.order_date < pd.Timestamp("2024-06-01")  # the earliest of its lines
 
 
 def test_replaced_order_history_fails_the_build_until_a_full_refresh(daily_loads, tmp_path):
