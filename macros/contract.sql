@@ -43,9 +43,39 @@
         {{ return(register_dataset_sources()) }}
     {%- endif -%}
     {%- if var('data_dir', '') == '' -%}
+        {#- The demo seeds load raw.customers, raw.orders and raw.campaign_responses as tables.
+            A warehouse built from a DATA_DIR has views there (or, for a large CSV, a numbered
+            copy), which dbt seed refuses ("it is a view") or would append to. When this run
+            seeds the demo: with --full-refresh they are dropped (the warehouse goes back to
+            the demo on purpose), without it the run stops and says why. Runs that do not
+            seed (dbt test, show, docs, a build of some models) leave them alone. -#}
+        {%- set seeding = [] -%}
+        {%- for table_name in contract_tables() -%}
+            {%- if ('seed.customer_behavior.demo_' ~ table_name) in selected_resources -%}
+                {%- set existing = adapter.get_relation(database=target.database, schema='raw', identifier=table_name) -%}
+                {%- if existing is not none and (existing.type == 'view' or 'source_row_number' in (
+                        adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list)) -%}
+                    {%- do seeding.append(existing) -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if seeding and flags.FULL_REFRESH -%}
+            {%- for existing in seeding -%}
+                {%- do adapter.drop_relation(existing) -%}
+            {%- endfor -%}
+        {%- elif seeding -%}
+            {{ exceptions.raise_compiler_error(
+                "This warehouse (" ~ target.path ~ ") was built from DATA_DIR files: " ~ seeding | join(', ')
+                ~ " read them. This run has no data_dir, so it would load the demo seeds over them. "
+                ~ "To keep building from your files, pass the same data_dir again "
+                ~ "(make build DATA_DIR=... WAREHOUSE=..., or dbt build --vars '{data_dir: ...}'). "
+                ~ "To turn this warehouse into the demo, add --full-refresh (make build DBT_ARGS=--full-refresh). "
+                ~ "Nothing was built."
+            ) }}
+        {%- endif -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set data_dir = var('data_dir').rstrip('/') -%}
+    {%- set data_dir = data_dir_path() -%}
     {%- do run_query('create schema if not exists raw') -%}
     {#- Every file is checked before any view is replaced, so a bad file leaves raw as it was. -#}
     {%- set bodies = {} -%}
@@ -130,6 +160,39 @@
 {% endmacro %}
 
 
+{#- var('data_dir') as an absolute path (the profile's plugin resolves it against the folder
+    dbt runs in), so that the raw views, which store the path they read, still work when the
+    warehouse is queried from another folder. Without the plugin (a hand-made profile) the
+    path is kept as given. -#}
+{% macro data_dir_path() %}
+    {%- set given = var('data_dir') | string -%}
+    {%- set given = given.rstrip('/') or given -%}
+    {%- if plugin_function_exists('customer_behavior_absolute_path') -%}
+        {{ return(run_query(
+            "select customer_behavior_absolute_path(" ~ sql_literal(given) ~ ")"
+        ).columns[0].values()[0]) }}
+    {%- endif -%}
+    {{ return(given) }}
+{% endmacro %}
+
+
+{% macro plugin_function_exists(name) %}
+    {{ return(run_query(
+        "select count(*) from duckdb_functions() where function_name = " ~ sql_literal(name)
+    ).columns[0].values()[0] > 0) }}
+{% endmacro %}
+
+
+{#- The files in a folder, sorted. The folder's name is escaped for glob(): a folder called
+    "exp[1]" or "a*b" is that folder, not a pattern. -#}
+{% macro data_dir_files(folder) %}
+    {%- set pattern = folder | replace('[', '[[]') | replace('*', '[*]') | replace('?', '[?]') -%}
+    {{ return(run_query(
+        "select file from glob(" ~ sql_literal(pattern ~ '/*') ~ ") order by file"
+    ).columns[0].values() | list) }}
+{% endmacro %}
+
+
 {#- Two header names that mean the same contract column once case, spaces and dashes are
     ignored ("customer_id" and "Customer ID") stop the run: which one to read would be a
     guess, and DuckDB would only say "Duplicate struct entry name". -#}
@@ -202,22 +265,39 @@
     the dialect found here, not DuckDB's sniffer, and every column as text, so that staging
     decides what parses. -#}
 {% macro contract_file_reader(data_dir, table_name, optional) %}
-    {%- set found = run_query(
-        "select file from glob('" ~ data_dir | replace("'", "''") ~ "/" ~ table_name ~ ".*') order by file"
-    ).columns[0].values() | list -%}
-    {%- set parquet = [] -%}
-    {%- set csv = [] -%}
-    {%- for file in found -%}
-        {%- if file.lower().endswith('.parquet') -%}
-            {%- do parquet.append(file) -%}
-        {%- elif file.lower().endswith(('.csv', '.csv.gz', '.tsv', '.txt')) -%}
-            {%- do csv.append(file) -%}
+    {#- Only the table's own names are read (orders.csv, .csv.gz, .tsv, .txt or .parquet, any
+        case); another file beginning with the name (orders.backup.csv) is never taken for
+        it, and two of the own names (orders.csv beside orders.parquet) stop the run: which
+        one is meant would be a guess. -#}
+    {%- set own_names = [] -%}
+    {%- for extension in ['.parquet', '.csv', '.csv.gz', '.tsv', '.txt'] -%}
+        {%- do own_names.append(table_name ~ extension) -%}
+    {%- endfor -%}
+    {%- set found = [] -%}
+    {%- set matches = [] -%}
+    {%- for file in data_dir_files(data_dir) -%}
+        {%- set name = file.split('/')[-1].lower() -%}
+        {%- if name in own_names -%}
+            {%- do matches.append(file) -%}
+        {%- elif name.startswith(table_name ~ '.') -%}
+            {%- do found.append(file) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- if parquet | length > 0 -%}
-        {%- set path = parquet[0] -%}
-    {%- elif csv | length > 0 -%}
-        {%- set path = csv[0] -%}
+    {%- set parquet = [] -%}
+    {%- for file in matches if file.lower().endswith('.parquet') -%}
+        {%- do parquet.append(file) -%}
+    {%- endfor -%}
+    {%- if matches | length > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "Input contract violated: DATA_DIR " ~ data_dir ~ " has more than one file for table '"
+            ~ table_name ~ "': " ~ matches | join(', ') ~ ". Expected one of " ~ own_names | join(', ')
+            ~ ". Remove or rename the others; nothing was built."
+        ) }}
+    {%- elif matches | length == 1 -%}
+        {%- set path = matches[0] -%}
+        {%- if found -%}
+            {{ log("Note: " ~ found | join(', ') ~ " not read: only " ~ own_names | join(', ') ~ " are read for table '" ~ table_name ~ "'.", info=true) }}
+        {%- endif -%}
     {%- elif optional and found | length == 0 -%}
         {{ log("Note: no " ~ table_name ~ ".csv or .parquet in " ~ data_dir ~ "; it is optional, the models see it empty.", info=true) }}
         {{ return(none) }}
@@ -234,9 +314,6 @@
             ~ (" Spreadsheets are not read: save the sheet as 'CSV UTF-8' or Parquet." if spreadsheets else "")
             ~ (" Rename or remove the other files named " ~ table_name ~ ".*." if optional and found else "")
         ) }}
-    {%- endif -%}
-    {%- if parquet | length + csv | length > 1 -%}
-        {{ log("Note: several files for " ~ table_name ~ " in " ~ data_dir ~ " (" ~ (parquet + csv) | join(', ') ~ "); reading " ~ path ~ ".", info=true) }}
     {%- endif -%}
     {%- set quoted_path = "'" ~ path | replace("'", "''") ~ "'" -%}
     {%- set has_inspector = run_query(

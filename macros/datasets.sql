@@ -313,12 +313,12 @@
             ~ " DATA_DIR=../shared/data/" ~ dataset
         ) }}
     {%- endif -%}
-    {%- set data_dir = var('data_dir').rstrip('/') -%}
+    {%- set data_dir = data_dir_path() -%}
     {%- do run_query('create schema if not exists raw') -%}
     {%- for table_name, file_spec in spec['files'].items() -%}
         {%- set path = dataset_file_path(data_dir, dataset, table_name, file_spec) -%}
         {%- set is_utf8 = run_query(
-            "select try(decode(content)) is not null from read_blob('" ~ path ~ "')"
+            "select try(decode(content)) is not null from read_blob(" ~ sql_literal(path) ~ ")"
         ).columns[0].values()[0] -%}
         {%- set encoding = 'utf-8' if is_utf8 else 'latin-1' -%}
         {%- set view_name = dataset ~ '__' ~ table_name -%}
@@ -326,7 +326,7 @@
             {#- No header; fields separated by runs of spaces or tabs (CDNOW). The view has one
                 row per line of the file: the line as read and its fields, split in staging's
                 terms (a blank line is a row with no fields, so every line is accounted for). -#}
-            {%- set reader = "read_csv('" ~ path ~ "', header = false, columns = {'line': 'varchar'}, "
+            {%- set reader = "read_csv(" ~ sql_literal(path) ~ ", header = false, columns = {'line': 'varchar'}, "
                 ~ "delim = chr(31), quote = '', escape = '', auto_detect = false, encoding = '"
                 ~ encoding ~ "')" -%}
             {%- set select_sql = "select line, case when trim(coalesce(line, ''), chr(32) || chr(9) || chr(13)) = '' "
@@ -334,7 +334,7 @@
                 ~ "end as fields from " ~ reader -%}
         {%- else -%}
         {%- set delimiter = '\\t' if file_spec['delimiter'] == '\t' else file_spec['delimiter'] -%}
-        {%- set reader = "read_csv('" ~ path ~ "', header = true, all_varchar = true, delim = '"
+        {%- set reader = "read_csv(" ~ sql_literal(path) ~ ", header = true, all_varchar = true, delim = '"
             ~ delimiter ~ "', quote = '\"', encoding = '" ~ encoding ~ "')" -%}
         {%- set raw_names = run_query('describe select * from ' ~ reader).columns[0].values() | list -%}
         {%- set select_list = [] -%}
@@ -368,9 +368,7 @@
 
 {#- The first of the dataset's accepted file names found in data_dir. -#}
 {% macro dataset_file_path(data_dir, dataset, table_name, file_spec) %}
-    {%- set found = run_query(
-        "select file from glob('" ~ data_dir ~ "/*') order by file"
-    ).columns[0].values() | list -%}
+    {%- set found = data_dir_files(data_dir) -%}
     {%- for name in file_spec['names'] -%}
         {%- set candidate = data_dir ~ '/' ~ name -%}
         {%- if candidate in found -%}

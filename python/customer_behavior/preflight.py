@@ -34,6 +34,7 @@ from typing import Any
 
 __all__ = [
     "MAX_LINE_BYTES",
+    "absolute_path",
     "csv_encoding",
     "inspect_file",
     "warehouse_problem",
@@ -351,6 +352,12 @@ _ENCODING_PATTERNS = {
 # ---------------------------------------------------------------------------
 
 
+def absolute_path(path: str) -> str:
+    """``path`` made absolute against the folder dbt runs in (``~`` expanded), so that a
+    view over a relative DATA_DIR still reads its file from another working directory."""
+    return os.path.abspath(os.path.expanduser(path))
+
+
 def _json_udf(function):
     def udf(path: str) -> str:
         try:
@@ -384,6 +391,13 @@ def _make_plugin_class():
         def configure_connection(self, conn) -> None:
             from duckdb import sqltypes
 
+            conn.create_function(
+                "customer_behavior_absolute_path",
+                absolute_path,
+                [sqltypes.VARCHAR],
+                sqltypes.VARCHAR,
+                side_effects=True,
+            )
             for name, function in (
                 ("customer_behavior_inspect_file", inspect_file),
                 ("customer_behavior_csv_encoding", csv_encoding),

@@ -16,6 +16,7 @@ Two halves:
 from __future__ import annotations
 
 import csv
+import os
 import random
 import re
 import shutil
@@ -25,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from tests.conftest import query, run_dbt
+from tests.conftest import PROJECT_DIR, query, run_dbt
 from tests.fixtures.reliability import PLANTED_CUSTOMERS, dirty_build
 
 pytestmark = pytest.mark.integration
@@ -349,6 +350,11 @@ def _month_first_parquet_text(folder: Path) -> None:
     (folder / "orders.csv").unlink()
 
 
+def _csv_and_parquet(folder: Path) -> None:
+    """The same orders saved twice, as CSV and Parquet: which one is meant is a guess."""
+    pd.read_csv(folder / "orders.csv", dtype=str).to_parquet(folder / "orders.parquet")
+
+
 def _same_column_twice(folder: Path) -> None:
     """Two headers that read as one contract column once case and spaces are ignored."""
     customers = pd.read_csv(folder / "customers.csv", dtype=str, keep_default_na=False)
@@ -404,6 +410,11 @@ STOPS = {
         _month_first_parquet_text,
         ["{data}/orders.parquet (table 'orders') has ", ("value(s) in column 'order_date' that "
          "can only be month-first, such as '"), "Convert the column to YYYY-MM-DD"],
+    ),
+    "csv_and_parquet_for_one_table": (
+        _csv_and_parquet,
+        [("DATA_DIR {data} has more than one file for table 'orders': {data}/orders.csv, "
+          "{data}/orders.parquet"), "Remove or rename the others; nothing was built"],
     ),
     "same_column_twice": (
         _same_column_twice,
@@ -506,3 +517,48 @@ def test_a_floor_date_that_is_no_date_stops_naming_the_var(tmp_path):
     assert result.returncode != 0
     assert "var earliest_plausible_date must be a date written YYYY-MM-DD" in result.stdout
     assert "'1/2/1970'" in result.stdout
+
+
+def test_files_are_found_by_their_own_names_in_any_folder(tmp_path, monkeypatch):
+    """A folder whose name has brackets and a space (glob() read "exp[1]" as a pattern and
+    found no file), given relative to the project as plain dbt allows: only orders.csv is
+    read, not orders.backup.csv beside it, and the raw views hold the absolute path, so the
+    warehouse still reads them from another working directory."""
+    from customer_behavior.generate import generate
+
+    folder = tmp_path / "exp[1] copy"
+    generate(folder, 40, fmt="csv", seed=5, dirty_rate=0.0, progress=False)
+    orders = pd.read_csv(folder / "orders.csv", dtype=str)
+    orders.head(3).to_csv(folder / "orders.backup.csv", index=False)
+    relative = Path(os.path.relpath(folder, PROJECT_DIR))
+    warehouse = tmp_path / "found.duckdb"
+    result = run_dbt(["run", "--select", "stg_contract__orders"], warehouse,
+                     {"data_dir": str(relative)})
+    assert f"{folder}/orders.backup.csv not read" in result.stdout, result.stdout[-3000:]
+    monkeypatch.chdir(tmp_path)
+    assert query(warehouse, "select count(*) as n from raw.orders").n[0] == len(orders)
+    assert query(warehouse, "select count(*) as n from staging.stg_contract__orders").n[0] == len(orders)
+
+
+def test_going_back_to_the_demo_on_a_data_dir_warehouse_says_how(tmp_path):
+    """raw.customers is a view over the user's file; seeding the demo over it failed with
+    dbt's "Cannot seed ... it is a view", and the README's --full-refresh did not help."""
+    from customer_behavior.generate import generate
+
+    folder = tmp_path / "data"
+    generate(folder, 40, fmt="csv", seed=5, dirty_rate=0.0, progress=False)
+    warehouse = tmp_path / "switch.duckdb"
+    run_dbt(["run", "--select", "stg_contract__customers"], warehouse, {"data_dir": str(folder)})
+    refused = run_dbt(["seed"], warehouse, check=False)
+    assert refused.returncode != 0
+    assert "was built from DATA_DIR files" in refused.stdout, refused.stdout[-3000:]
+    assert "add --full-refresh" in refused.stdout
+    assert query(warehouse, "select count(*) as n from raw.customers").n[0] == 40  # untouched
+    # a run that does not seed leaves the user's views alone
+    run_dbt(["run", "--select", "stg_contract__customers"], warehouse)
+    assert query(warehouse, "select count(*) as n from raw.customers").n[0] == 40
+    run_dbt(["seed", "--full-refresh"], warehouse)
+    assert query(warehouse, "select count(*) as n from raw.customers").n[0] == 2500
+    kind = query(warehouse, "select count(*) as n from duckdb_tables() "
+                            "where schema_name = 'raw' and table_name = 'customers'")
+    assert kind.n[0] == 1
