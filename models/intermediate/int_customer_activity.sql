@@ -135,7 +135,13 @@ final as (
             stated_recency_days,
             date_diff('day', last_order_date, as_of_date)
         ) as recency_days,
-        date_diff('day', least(signup_date, first_order_date), as_of_date) as tenure_days,
+        -- A customer file fresher than the orders can hold sign-ups after the as-of date
+        -- (the latest order): not yet a customer then, so a tenure of 0, not negative.
+        -- (DuckDB's greatest() skips NULLs, so a customer with no dates would get 0 from it.)
+        case
+            when date_diff('day', least(signup_date, first_order_date), as_of_date) < 0 then 0
+            else date_diff('day', least(signup_date, first_order_date), as_of_date)
+        end as tenure_days,
         {% if purchase_grain == 'order_lines' -%}
         -- Orders per year observed: the orders can only show the part of a relationship that
         -- the order data covers, so a customer who signed up before the first order in the

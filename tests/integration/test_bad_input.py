@@ -80,7 +80,7 @@ def test_repairable_values_are_flagged_and_kept(dirty):
     kept = query(
         wh,
         "select customer_id, age, annual_income, signup_date from intermediate.int_customers "
-        "where customer_id like 'C900000%' order by customer_id",
+        "where customer_id like 'C9%' order by customer_id",
     ).set_index("customer_id")
     planted = [row[0] for row in PLANTED_CUSTOMERS if row[0].startswith("C9")]
     assert list(kept.index) == planted  # flagged customers are kept, not dropped
@@ -94,6 +94,10 @@ def test_repairable_values_are_flagged_and_kept(dirty):
                        "max(tenure_days) filter (customer_id = 'C9000009') as placeholder "
                        "from marts.customers")
     assert tenure.longest[0] < 365.25 * 20 and pd.isna(tenure.placeholder[0])
+    # signed up after the as-of date (the latest order): a tenure of 0, not negative
+    fresher = query(wh, "select tenure_days, signup_date > as_of_date as after "
+                        "from marts.customers where customer_id = 'C9000010'")
+    assert fresher.after[0] and fresher.tenure_days[0] == 0
 
 
 def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
