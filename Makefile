@@ -7,6 +7,8 @@
 #   SEGMENT_K=4           pin the number of segments
 #   LTV_CALIBRATION_END=1997-09-30  fit the lifetime-value models on the orders up to this date
 #                         and check them on the rest (marts.lifetime_value_holdout)
+#   VARS='orders_lookback_days: 7'  more dbt vars (YAML, added to the ones above; not in DBT_ARGS:
+#                         a second --vars would replace them all, DATA_DIR included)
 #   DBT_ARGS=--full-refresh  extra arguments for `dbt build` (rebuild the incremental orders)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -23,6 +25,7 @@ BENCH_VARS ?=
 SEGMENT_K ?=
 LTV_CALIBRATION_END ?=
 DBT_ARGS ?=
+VARS ?=
 ifeq ($(DATASET),contract)
 WAREHOUSE ?= warehouse/customer_behavior.duckdb
 else
@@ -41,8 +44,10 @@ export CUSTOMER_BEHAVIOR_THREADS := $(THREADS)
 export CUSTOMER_BEHAVIOR_MEMORY_LIMIT := $(MEMORY_LIMIT)
 export CUSTOMER_BEHAVIOR_TEMP_DIR := $(TEMP_DIR)
 
-ABS_DATA_DIR := $(if $(DATA_DIR),$(abspath $(DATA_DIR)),)
-DBT_VARS := {"data_dir": "$(ABS_DATA_DIR)", "dataset": "$(DATASET)", "segment_k": "$(SEGMENT_K)", "lifetime_value_calibration_end": "$(LTV_CALIBRATION_END)"}
+# realpath, not $(abspath): a folder name with spaces is one path, not several words
+ABS_DATA_DIR := $(if $(DATA_DIR),$(shell realpath -m -s -- "$(DATA_DIR)"),)
+comma := ,
+DBT_VARS := {"data_dir": "$(ABS_DATA_DIR)", "dataset": "$(DATASET)", "segment_k": "$(SEGMENT_K)", "lifetime_value_calibration_end": "$(LTV_CALIBRATION_END)"$(if $(VARS),$(comma) $(VARS),)}
 DBT := $(BIN)/dbt
 
 .PHONY: help install build dbt-build report docs test lint data clean demo-seeds bench
@@ -61,7 +66,8 @@ $(VENV)/.installed: pyproject.toml
 build: install dbt-build report ## install, dbt build (seeds, models, segments, tests) on the demo data or DATA_DIR, then charts and report
 
 dbt-build:
-	@mkdir -p "$(dir $(WAREHOUSE))" "$(TEMP_DIR)"
+	$(if $(findstring --vars,$(DBT_ARGS)),@echo "DBT_ARGS must not hold --vars: a second --vars replaces the vars of DATA_DIR and DATASET and SEGMENT_K. Use VARS='name: value' instead." && exit 2)
+	@mkdir -p "$$(dirname "$(WAREHOUSE)")" "$(TEMP_DIR)"
 	@if [ -n "$(DATA_DIR)" ] && [ ! -d "$(ABS_DATA_DIR)" ]; then \
 		echo "DATA_DIR=$(DATA_DIR): no such folder (expected customers / orders [/ campaign_responses] as .csv or .parquet)"; exit 2; fi
 	@$(BIN)/customer-behavior preflight --warehouse "$(WAREHOUSE)"
@@ -73,7 +79,7 @@ report: install ## charts (assets/charts/, shown by the docs site) and the insig
 	$(BIN)/customer-behavior report --warehouse "$(WAREHOUSE)" --out "reports/$(DATASET)" --charts assets/charts
 
 docs: install report ## generate the dbt docs site (charts drawn first) and serve it on http://$(DOCS_HOST):$(DOCS_PORT)
-	@mkdir -p "$(dir $(WAREHOUSE))" "$(TEMP_DIR)"
+	@mkdir -p "$$(dirname "$(WAREHOUSE)")" "$(TEMP_DIR)"
 	@$(BIN)/customer-behavior preflight --warehouse "$(WAREHOUSE)"
 	$(DBT) docs generate --vars '$(DBT_VARS)'
 	$(DBT) docs serve --host $(DOCS_HOST) --port $(DOCS_PORT) --no-browser

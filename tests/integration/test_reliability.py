@@ -356,3 +356,42 @@ def _make_n_docs(*overrides: str) -> str:
 def test_docs_server_listens_on_localhost_unless_told_otherwise():
     assert "--host 127.0.0.1 " in _make_n_docs()
     assert "--host 0.0.0.0 " in _make_n_docs("DOCS_HOST=0.0.0.0")
+
+
+# ---------------------------------------------------------------------------
+# the Makefile with the paths and vars people use
+# ---------------------------------------------------------------------------
+
+
+def test_make_build_takes_paths_with_spaces_and_more_vars(tmp_path):
+    """A data folder and a warehouse folder with spaces in their names (make's abspath and
+    dir split them into words: "no such folder", and a stray folder), and a var beside the
+    Makefile's own through VARS."""
+    from customer_behavior.generate import generate
+
+    data = tmp_path / "my data"
+    generate(data, 30, fmt="csv", seed=5, dirty_rate=0.0, progress=False)
+    warehouse = tmp_path / "wh dir" / "x.duckdb"
+    result = subprocess.run(
+        ["make", "--no-print-directory", "dbt-build", f"DATA_DIR={data}", f"WAREHOUSE={warehouse}",
+         f"TEMP_DIR={tmp_path / 'spill dir'}", "VARS=orders_lookback_days: 7",
+         "DBT_ARGS=--select stg_contract__customers"],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert '"data_dir": "' + str(data) + '"' in result.stdout
+    assert "orders_lookback_days: 7}" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["my data", "spill dir", "wh dir"]
+    assert query(warehouse, "select count(*) as n from staging.stg_contract__customers").n[0] == 30
+
+
+def test_make_build_refuses_vars_in_dbt_args():
+    """A second --vars replaces the Makefile's, DATA_DIR's included: the demo would be built
+    instead of the user's files without a word."""
+    result = subprocess.run(
+        ["make", "--no-print-directory", "dbt-build", "DATA_DIR=/tmp",
+         "DBT_ARGS=--vars '{lifetime_value_calibration_end: 2024-06-30}'"],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode != 0
+    assert "DBT_ARGS must not hold --vars" in result.stdout and "VARS=" in result.stdout
