@@ -93,3 +93,19 @@ def test_rule_chooses_the_four_planted_groups_on_the_demo(demo_build):
     assert chosen.k.tolist() == [4] and chosen.chosen_by[0].startswith("rule")
     names = query(wh, "select segment_name from segments.segment_profiles").segment_name
     assert names.is_unique and len(names) == 4
+
+
+def test_marts_keep_their_columns_types_narrow(demo_build):
+    """DuckDB widens sum() of a BIGINT to HUGEINT and of a DECIMAL(18, 2) to DECIMAL(38, 2);
+    pandas reads a HUGEINT count as a float. Every sum in the marts is cast back
+    (macros/sums.sql); 33 columns were wide before."""
+    wide = query(
+        demo_build["warehouse"],
+        "select schema_name || '.' || table_name || '.' || column_name as c, data_type "
+        "from duckdb_columns() where schema_name in ('intermediate', 'marts', 'segments') "
+        "and (data_type = 'HUGEINT' or data_type like 'DECIMAL(38,%')",
+    )
+    assert wide.empty, wide.to_dict("records")
+    counts = query(demo_build["warehouse"],
+                   "select order_count from marts.purchase_frequency_by_region")
+    assert str(counts.order_count.dtype) == "int64"  # it was float64 as a HUGEINT

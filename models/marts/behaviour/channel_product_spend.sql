@@ -18,8 +18,8 @@ final as (
         count(distinct customer_id) as customer_count,
         count(distinct order_id) as order_count,
         count(*) as order_line_count,
-        sum(quantity) as quantity,
-        sum(amount) as spend,
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('amount') }} as spend,
         round(sum(amount) / sum(sum(amount)) over (), 6) as spend_share,
         round(sum(amount) / sum(sum(amount)) over (partition by channel), 6)
             as share_of_channel_spend,

@@ -30,7 +30,7 @@ final as (
         round(median(customers.total_spend), 2) as median_total_spend,
         round(avg(customers.order_count), 4) as mean_order_count,
         round(avg(customers.avg_order_value), 2) as mean_avg_order_value,
-        sum(customers.total_spend) as total_spend,
+        {{ money_sum('customers.total_spend') }} as total_spend,
         bool_or(mix_per_customer.has_catalog_purchase) as has_catalog_purchase
     from mix_per_customer
     inner join customers

@@ -29,9 +29,9 @@ per_category as (
         count(*) filter (
             where coalesce(order_line_count, 0) > 0 or coalesce(spend, 0) > 0
         ) as customer_count,
-        sum(order_line_count) as order_line_count,
-        sum(quantity) as quantity,
-        sum(spend) as spend
+        {{ integer_sum('order_line_count') }} as order_line_count,
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('spend') }} as spend
     from category_spend
     group by product_category
 ),
@@ -41,7 +41,7 @@ lines_per_category as (
         product_category,
         -- NULL rather than 0 when the lines carry no order ids.
         case when count(order_id) > 0 then count(distinct order_id) end as order_count,
-        sum(discount_amount) as discount_amount
+        {{ money_sum('discount_amount') }} as discount_amount
     from order_lines
     group by product_category
 ),

@@ -34,8 +34,8 @@ per_cell as (
             where coalesce(category_spend.order_line_count, 0) > 0
                 or coalesce(category_spend.spend, 0) > 0
         ) as customer_count,
-        sum(category_spend.quantity) as quantity,
-        sum(category_spend.spend) as spend
+        {{ integer_sum('category_spend.quantity') }} as quantity,
+        {{ money_sum('category_spend.spend') }} as spend
     from category_spend
     inner join customer_segments
         on category_spend.customer_id = customer_segments.customer_id

@@ -55,8 +55,8 @@ per_holiday as (
     select
         coalesce(holiday_name, 'no holiday') as holiday_name,
         count(*) as order_count,
-        sum(quantity) as quantity,
-        sum(amount) as revenue
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('amount') }} as revenue
     from orders
     group by 1
 ),

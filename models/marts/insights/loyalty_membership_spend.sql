@@ -24,7 +24,7 @@ final as (
         membership_status,
         count(*) as customer_count,
         round(count(*) / sum(count(*)) over (), 6) as customer_share,
-        sum(total_spend) as total_spend,
+        {{ money_sum('total_spend') }} as total_spend,
         round(
             {{ safe_divide(
                 'cast(sum(total_spend) as double)',

@@ -18,8 +18,8 @@ per_product as (
         product_id,
         count(*) as order_line_count,
         count(distinct customer_id) as customer_count,
-        sum(quantity) as quantity,
-        sum(amount) as spend
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('amount') }} as spend
     from order_lines
     group by product_category, product_id
 ),

@@ -43,10 +43,10 @@ per_band as (
     select
         discount_band_order,
         count(*) as order_count,
-        sum(line_count) as order_line_count,
-        sum(quantity) as quantity,
-        sum(amount) as revenue,
-        sum(discount_amount) as discount_amount,
+        {{ integer_sum('line_count') }} as order_line_count,
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('amount') }} as revenue,
+        {{ money_sum('discount_amount') }} as discount_amount,
         avg(discount_rate) as mean_discount_rate
     from banded
     group by discount_band_order

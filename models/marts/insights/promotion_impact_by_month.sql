@@ -15,8 +15,10 @@ final as (
         count(*) as order_count,
         count(*) filter (where is_discounted) as discounted_order_count,
         round(count(*) filter (where is_discounted) / count(*), 6) as discounted_order_share,
-        sum(amount) as revenue,
-        coalesce(sum(amount) filter (where is_discounted), 0) as discounted_revenue,
+        {{ money_sum('amount') }} as revenue,
+        cast(
+            coalesce(sum(amount) filter (where is_discounted), 0) as decimal(18, 2)
+        ) as discounted_revenue,
         round(
             {{ safe_divide(
                 'cast(coalesce(sum(amount) filter (where is_discounted), 0) as double)',
@@ -24,7 +26,7 @@ final as (
             ) }},
             6
         ) as discounted_revenue_share,
-        sum(discount_amount) as discount_amount,
+        {{ money_sum('discount_amount') }} as discount_amount,
         round(
             {{ safe_divide(
                 'sum(quantity) filter (where is_discounted)',

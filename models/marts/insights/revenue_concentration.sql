@@ -22,7 +22,7 @@ per_decile as (
     select
         spend_decile,
         count(*) as customer_count,
-        sum(total_spend) as revenue,
+        {{ money_sum('total_spend') }} as revenue,
         min(total_spend) as min_total_spend,
         max(total_spend) as max_total_spend,
         avg(total_spend) as mean_total_spend

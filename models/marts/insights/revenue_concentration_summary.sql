@@ -23,7 +23,7 @@ ranked as (
 totals as (
     select
         count(*) as customer_count,
-        sum(total_spend) as revenue
+        {{ money_sum('total_spend') }} as revenue
     from ranked
 ),
 

@@ -33,8 +33,8 @@ per_season as (
         season,
         count(*) as order_count,
         count(distinct customer_id) as customer_count,
-        sum(quantity) as quantity,
-        sum(amount) as revenue
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('amount') }} as revenue
     from orders
     group by season
 ),

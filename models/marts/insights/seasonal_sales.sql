@@ -37,12 +37,14 @@ per_month as (
         min(season) as season,
         count(*) as order_count,
         count(distinct customer_id) as customer_count,
-        sum(quantity) as quantity,
-        sum(amount) as revenue,
+        {{ integer_sum('quantity') }} as quantity,
+        {{ money_sum('amount') }} as revenue,
         count(*) filter (where is_holiday) as holiday_order_count,
         count(*) filter (where is_discounted) as discounted_order_count,
         count(*) filter (where is_first_order_date) as first_order_count,
-        coalesce(sum(amount) filter (where is_first_order_date), 0) as first_order_revenue
+        cast(
+            coalesce(sum(amount) filter (where is_first_order_date), 0) as decimal(18, 2)
+        ) as first_order_revenue
     from orders_with_first
     group by order_month
 ),

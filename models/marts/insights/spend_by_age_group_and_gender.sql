@@ -12,7 +12,7 @@ aggregated as (
         gender,
         min(age_group_order) as age_group_order,
         count(*) as customer_count,
-        sum(total_spend) as total_spend,
+        {{ money_sum('total_spend') }} as total_spend,
         round(avg(total_spend), 2) as mean_total_spend,
         round(median(total_spend), 2) as median_total_spend,
         round(avg(order_count), 4) as mean_order_count

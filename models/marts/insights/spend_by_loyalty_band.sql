@@ -37,7 +37,7 @@ final as (
         round(avg(total_spend), 2) as mean_total_spend,
         round(median(total_spend), 2) as median_total_spend,
         round(avg(order_count), 4) as mean_order_count,
-        sum(total_spend) as total_spend,
+        {{ money_sum('total_spend') }} as total_spend,
         round({{ safe_divide('sum(total_spend)', 'sum(sum(total_spend)) over ()') }}, 6)
             as revenue_share
     from banded
