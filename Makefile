@@ -31,9 +31,11 @@ WAREHOUSE ?= warehouse/customer_behavior.duckdb
 else
 WAREHOUSE ?= warehouse/$(DATASET).duckdb
 endif
-THREADS ?= 2
-MEMORY_LIMIT ?= 2GB
-TEMP_DIR ?= warehouse/.spill
+# DuckDB settings: THREADS=… on the command line, else the CUSTOMER_BEHAVIOR_* variable that
+# profiles.yml reads (so an exported one is not overridden by these defaults), else the default.
+THREADS ?= $(or $(CUSTOMER_BEHAVIOR_THREADS),2)
+MEMORY_LIMIT ?= $(or $(CUSTOMER_BEHAVIOR_MEMORY_LIMIT),2GB)
+TEMP_DIR ?= $(or $(CUSTOMER_BEHAVIOR_TEMP_DIR),warehouse/.spill)
 DOCS_HOST ?= 127.0.0.1
 DOCS_PORT ?= 8080
 

@@ -395,3 +395,20 @@ def test_make_build_refuses_vars_in_dbt_args():
     )
     assert result.returncode != 0
     assert "DBT_ARGS must not hold --vars" in result.stdout and "VARS=" in result.stdout
+
+
+def test_make_keeps_exported_duckdb_settings_unless_told_otherwise():
+    """profiles.yml reads CUSTOMER_BEHAVIOR_THREADS …; the Makefile's defaults used to
+    replace an exported value with its own."""
+    def bench_line(env: dict, *overrides: str) -> str:
+        result = subprocess.run(
+            ["make", "-n", "--no-print-directory", "bench", *overrides], cwd=PROJECT_DIR,
+            capture_output=True, text=True, timeout=60, check=True, env={**os.environ, **env},
+        )
+        return result.stdout.strip().splitlines()[-1]
+
+    exported = {"CUSTOMER_BEHAVIOR_THREADS": "1", "CUSTOMER_BEHAVIOR_MEMORY_LIMIT": "1GB"}
+    assert "--threads 1 --memory-limit 1GB " in bench_line(exported)
+    assert "--threads 3 --memory-limit 1GB " in bench_line(exported, "THREADS=3")
+    clean = {k: "" for k in exported}
+    assert "--threads 2 --memory-limit 2GB " in bench_line(clean)
