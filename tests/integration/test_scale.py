@@ -179,6 +179,13 @@ def test_replaced_order_history_fails_the_build_until_a_full_refresh(daily_loads
     stale = run_dbt(BUILD_ORDERS, warehouse, dbt_vars, check=False)
     assert stale.returncode != 0
     assert "int_orders_agree_with_their_lines_else_full_refresh" in stale.stdout
+    # dbt prints where the failing rows are; they name the fix
+    assert 'data_quality_warnings"."int_orders_agree_with_their_lines' in stale.stdout
+    fix = query(warehouse, "select distinct fix from "
+                           "data_quality_warnings.int_orders_agree_with_their_lines_else_full_refresh")
+    assert fix.fix.tolist() == [
+        "int_orders is out of date with its order lines: run  dbt build --full-refresh "
+        "--select int_orders+"]
     run_dbt([*BUILD_ORDERS, "--full-refresh"], warehouse, dbt_vars)
 
 

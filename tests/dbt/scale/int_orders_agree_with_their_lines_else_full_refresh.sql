@@ -1,12 +1,16 @@
--- int_orders is incremental: a run rolls up only the lines dated within the lookback window
--- of its latest order (var orders_lookback_days) and keeps older orders as they are. That is
--- right when new orders are appended, and silently wrong when older lines change: an input
+{{ config(store_failures=true, store_failures_as='view', schema='data_quality_warnings') }}
+-- int_orders is incremental: a run rolls up only the orders with a line dated within the
+-- lookback window of its latest order (var orders_lookback_days), with all their lines, and
+-- keeps older orders as they are. That is right when new orders are appended, and silently
+-- wrong when older lines change: an input
 -- file replaced by another one, regenerated demo seeds, a correction to an old order, a
 -- DATA_DIR pointed at other data with the same warehouse. This test compares the totals of
 -- int_orders with those of the accepted dated lines it is built from and fails when they
 -- differ (lines and amount; both cheap next to the roll-up). The fix is a full refresh:
 --     dbt build --full-refresh --select int_orders+
--- (or delete the warehouse file). One row per total that disagrees.
+-- (or delete the warehouse file). One row per total that disagrees; the rows are kept as the
+-- view data_quality_warnings.int_orders_agree_with_their_lines_else_full_refresh, and dbt
+-- prints the query that reads them.
 with
 
 lines as (
