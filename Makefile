@@ -3,6 +3,7 @@
 #   DATA_DIR=/path        read customers / orders / campaign_responses (.csv or .parquet) from a folder
 #   DATASET=name          staging adapter: contract (default) or a public dataset (see README)
 #   WAREHOUSE=file.duckdb the DuckDB file to build (default warehouse/<dataset>.duckdb)
+#   REPORT_DIR=folder     where the report goes (default reports/<dataset>; give each warehouse its own)
 #   THREADS=2 MEMORY_LIMIT=2GB TEMP_DIR=warehouse/.spill   DuckDB settings
 #   SEGMENT_K=4           pin the number of segments
 #   LTV_CALIBRATION_END=1997-09-30  fit the lifetime-value models on the orders up to this date
@@ -26,6 +27,7 @@ SEGMENT_K ?=
 LTV_CALIBRATION_END ?=
 DBT_ARGS ?=
 VARS ?=
+REPORT_DIR ?= reports/$(DATASET)
 ifeq ($(DATASET),contract)
 WAREHOUSE ?= warehouse/customer_behavior.duckdb
 else
@@ -76,9 +78,9 @@ dbt-build:
 	$(DBT) build --vars '$(DBT_VARS)' $(DBT_ARGS)
 	@echo "Built $(WAREHOUSE): try  $(BIN)/duckdb $(WAREHOUSE) -c 'select * from segments.segment_profiles'"
 
-report: install ## charts (assets/charts/, shown by the docs site) and the insight report (reports/$(DATASET)/) from WAREHOUSE
+report: install ## charts (assets/charts/, shown by the docs site) and the insight report (REPORT_DIR, default reports/$(DATASET)/) from WAREHOUSE
 	$(BIN)/customer-behavior charts --warehouse "$(WAREHOUSE)" --out assets/charts
-	$(BIN)/customer-behavior report --warehouse "$(WAREHOUSE)" --out "reports/$(DATASET)" --charts assets/charts
+	$(BIN)/customer-behavior report --warehouse "$(WAREHOUSE)" --out "$(REPORT_DIR)" --charts assets/charts
 
 docs: install report ## generate the dbt docs site (charts drawn first) and serve it on http://$(DOCS_HOST):$(DOCS_PORT)
 	@mkdir -p "$$(dirname "$(WAREHOUSE)")" "$(TEMP_DIR)"
