@@ -131,7 +131,7 @@ def k_selection(
         fit_sample_size=fit_sample_size,
         metric_sample_size=metric_sample_size,
     )
-    selection["chosen_by"] = "rule: " + (seg.choose_k.__doc__ or "").strip().splitlines()[0]
+    selection["chosen_by"] = "rule: " + seg.CHOOSE_K_RULE
     if pinned_k is not None:
         if pinned_k not in set(selection["k"]):
             raise ValueError(

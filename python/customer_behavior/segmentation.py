@@ -64,6 +64,7 @@ from sklearn.metrics import (
 )
 
 __all__ = [
+    "CHOOSE_K_RULE",
     "DEFAULT_K_RANGE",
     "KNOWN_FEATURE_ORDER",
     "LOG1P_COLUMNS",
@@ -485,6 +486,13 @@ def select_k(
     chosen = choose_k(selection)
     selection["is_chosen"] = (selection["k"] == chosen).astype(bool)
     return selection
+
+
+#: How :func:`choose_k` picks k, as the warehouse, the report and the chart say it.
+CHOOSE_K_RULE = (
+    "a rank vote over silhouette, Calinski-Harabasz and Davies-Bouldin (Borda count), "
+    "ties to the higher silhouette"
+)
 
 
 def choose_k(selection: pd.DataFrame) -> int:

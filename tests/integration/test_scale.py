@@ -184,8 +184,8 @@ def test_replaced_order_history_fails_the_build_until_a_full_refresh(daily_loads
     fix = query(warehouse, "select distinct fix from "
                            "data_quality_warnings.int_orders_agree_with_their_lines_else_full_refresh")
     assert fix.fix.tolist() == [
-        "int_orders is out of date with its order lines: run  dbt build --full-refresh "
-        "--select int_orders+"]
+        ("int_orders is out of date with its order lines: run  dbt build --full-refresh "
+         "--select int_orders+")]
     run_dbt([*BUILD_ORDERS, "--full-refresh"], warehouse, dbt_vars)
 
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from customer_behavior import charts
-from customer_behavior.segmentation import assign_segments, fit_segments
+from customer_behavior.segmentation import CHOOSE_K_RULE, assign_segments, fit_segments
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 AGE_GROUPS = ["under 21", "21-30", "31-40", "41-50", "51-60", "61-70"]
@@ -167,7 +167,7 @@ def frames() -> dict[str, pd.DataFrame]:
                                                               2.05e4, 2e4],
                               "silhouette": [0.2, 0.22, 0.25, 0.21, 0.19, 0.18, 0.17],
                               "is_chosen": [False, False, True, False, False, False, False],
-                              "chosen_by": ["rule: Pick k from a :func:`select_k` table"] * 7})
+                              "chosen_by": ["rule: " + CHOOSE_K_RULE] * 7})
     # a real (tiny) model, so the scatter uses the stored scaling exactly as in the warehouse
     centres = np.array([[5.0, 300.0, 0.1], [2.0, 80.0, 0.6], [8.0, 900.0, 0.3]])
     labels = rng.integers(0, 3, n)
