@@ -163,6 +163,12 @@ def test_site_loads_and_overview_chart_renders(docs_site, browser):
     broken = [src for src, width, _ in images if width == 0]
     assert not broken, f"chart images that did not render: {broken}"
     assert any(width >= 600 for _, width, _ in images)
+    # every chart the project draws is on the site, not only the main ones
+    from customer_behavior.charts import CHARTS
+
+    shown = {src.rsplit("/", 1)[-1] for src, _, _ in images}
+    assert {spec.file_name for spec in CHARTS} <= shown, sorted(
+        {spec.file_name for spec in CHARTS} - shown)
 
 
 def test_manifest_the_page_loads_has_the_segmentation_models(docs_site):
