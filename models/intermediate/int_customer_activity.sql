@@ -133,14 +133,15 @@ final as (
             as discounted_order_share,
         coalesce(
             stated_recency_days,
-            date_diff('day', last_order_date, as_of_date)
+            {{ dbt.datediff('last_order_date', 'as_of_date', 'day') }}
         ) as recency_days,
         -- A customer file fresher than the orders can hold sign-ups after the as-of date
         -- (the latest order): not yet a customer then, so a tenure of 0, not negative.
         -- (DuckDB's greatest() skips NULLs, so a customer with no dates would get 0 from it.)
         case
-            when date_diff('day', least(signup_date, first_order_date), as_of_date) < 0 then 0
-            else date_diff('day', least(signup_date, first_order_date), as_of_date)
+            when {{ dbt.datediff('least(signup_date, first_order_date)', 'as_of_date', 'day') }} < 0
+                then 0
+            else {{ dbt.datediff('least(signup_date, first_order_date)', 'as_of_date', 'day') }}
         end as tenure_days,
         {% if purchase_grain == 'order_lines' -%}
         -- Orders per year observed: the orders can only show the part of a relationship that
@@ -150,14 +151,12 @@ final as (
         -- 30 so that a first-week customer is not extrapolated to hundreds of orders a year.
         round(
             coalesce(order_count, 0) * 365.25 / greatest(
-                date_diff(
-                    'day',
-                    greatest(
-                        least(signup_date, first_order_date),
-                        (select min(first_order_date) from purchases_per_customer)
-                    ),
-                    as_of_date
-                ),
+                {{ dbt.datediff(
+                    'greatest(least(signup_date, first_order_date),
+                        (select min(first_order_date) from purchases_per_customer))',
+                    'as_of_date',
+                    'day'
+                ) }},
                 30
             ),
             6

@@ -14,7 +14,7 @@ customers as (
 mix_per_customer as (
     select
         customer_id,
-        string_agg(channel, ' + ' order by channel) as channel_mix,
+        {{ dbt.listagg('channel', "' + '", 'order by channel') }} as channel_mix,
         count(*) as channel_count,
         bool_or(channel = 'catalog') as has_catalog_purchase
     from channel_spend

@@ -17,7 +17,7 @@ holidays as (
 holidays_per_day as (
     select
         holiday_date,
-        string_agg(holiday_name, ' / ' order by holiday_name) as holiday_name
+        {{ dbt.listagg('holiday_name', "' / '", 'order by holiday_name') }} as holiday_name
     from holidays
     group by holiday_date
 ),
@@ -37,7 +37,7 @@ final as (
         orders.is_discounted,
         holidays_per_day.holiday_date is not null as is_holiday,
         orders.order_date,
-        cast(date_trunc('month', orders.order_date) as date) as order_month
+        cast({{ dbt.date_trunc('month', 'orders.order_date') }} as date) as order_month
     from orders
     left join holidays_per_day
         on orders.order_date = holidays_per_day.holiday_date

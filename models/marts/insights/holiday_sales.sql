@@ -21,7 +21,7 @@ data_span as (
 holidays_per_day as (
     select
         holiday_date,
-        string_agg(holiday_name, ' / ' order by holiday_name) as holiday_name
+        {{ dbt.listagg('holiday_name', "' / '", 'order by holiday_name') }} as holiday_name
     from holidays
     group by holiday_date
 ),
@@ -39,7 +39,7 @@ holiday_days as (
 ordinary_days as (
     select
         'no holiday' as holiday_name,
-        date_diff('day', data_span.first_date, data_span.last_date) + 1
+        {{ dbt.datediff('data_span.first_date', 'data_span.last_date', 'day') }} + 1
             - coalesce((select sum(day_count) from holiday_days), 0) as day_count
     from data_span
     where data_span.first_date is not null

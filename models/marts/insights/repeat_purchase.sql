@@ -22,11 +22,11 @@ customer_segments as (
 order_gaps as (
     select
         customer_id,
-        date_diff(
-            'day',
-            lag(order_date) over (partition by customer_id order by order_date, order_id),
-            order_date
-        ) as days_since_previous_order
+        {{ dbt.datediff(
+            'lag(order_date) over (partition by customer_id order by order_date, order_id)',
+            'order_date',
+            'day'
+        ) }} as days_since_previous_order
     from orders
     where order_date is not null
 ),

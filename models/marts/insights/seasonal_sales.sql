@@ -53,13 +53,12 @@ per_month as (
 month_days as (
     select
         per_month.order_month,
-        date_diff(
-            'day',
-            greatest(per_month.order_month, data_span.first_date),
-            least(
-                cast(per_month.order_month + interval 1 month as date) - 1, data_span.last_date
-            )
-        ) + 1 as day_count
+        {{ dbt.datediff(
+            'greatest(per_month.order_month, data_span.first_date)',
+            'least(cast(' ~ dbt.dateadd('day', -1, dbt.dateadd('month', 1, 'per_month.order_month'))
+                ~ ' as date), data_span.last_date)',
+            'day'
+        ) }} + 1 as day_count
     from per_month
     cross join data_span
 ),
