@@ -402,6 +402,8 @@
         "campaign_response": {"requires": ["campaigns"], "uses": []},
         "category_demand": {"requires": ["categories"], "uses": ["dated_order_lines"]},
         "category_demand_by_segment": {"requires": ["categories"], "uses": []},
+        "category_demand_by_region": {"requires": ["categories"], "uses": ["region"]},
+        "category_seasonal_demand": {"requires": ["dated_order_lines", "categories"], "uses": []},
         "demographic_spend": {"requires": [], "uses": ["gender", "marital_status", "education", "occupation", "state", "region", "age"]},
         "holiday_sales": {"requires": ["dated_order_lines"], "uses": []},
         "loyalty_membership_spend": {"requires": [], "uses": ["loyalty_membership"]},

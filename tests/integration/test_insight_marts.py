@@ -457,3 +457,44 @@ def test_month_indices_are_per_day_so_short_and_partial_months_are_not_weak(tmp_
     assert months.revenue.astype(float).tolist() == [310.0, 290.0, 100.0]
     assert months.revenue_index.tolist() == [1.0, 1.0, 1.0]
     assert months.revenue_index_within_year.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_every_category_peaks_in_autumn_as_planted(wh):
+    """The generator plants a November-December peak for every purchase; per day of the
+    season, each category's autumn is its strongest season, and its seasons add up to it."""
+    cells = mart(wh, "category_seasonal_demand", "product_category, season_order")
+    assert set(cells.season) == {"winter", "spring", "summer", "autumn"}
+    for category, rows in cells.groupby("product_category"):
+        rows = rows.set_index("season")
+        assert rows.seasonal_index.idxmax() == "autumn", category
+        assert rows.loc["autumn", "seasonal_index"] > 1.1, category
+        assert rows.spend_share_of_category.sum() == pytest.approx(1, abs=1e-5)
+    # spend per day recomputed from the order lines
+    lines = query(wh, "select order_date, product_category, amount from intermediate.int_order_lines")
+    month = pd.to_datetime(lines.order_date).dt.month
+    lines["season"] = np.select([month.isin([12, 1, 2]), month.isin([3, 4, 5]),
+                                 month.isin([6, 7, 8])], ["winter", "spring", "summer"], "autumn")
+    spend = lines.groupby(["season", "product_category"]).amount.sum().astype(float)
+    got = cells.set_index(["season", "product_category"])
+    for key, value in spend.items():
+        assert float(got.loc[key, "spend"]) == pytest.approx(value, abs=0.005), key
+        assert got.loc[key, "spend_per_day"] == pytest.approx(value / got.loc[key, "day_count"],
+                                                              abs=0.006), key
+
+
+def test_category_lift_by_region_matches_pandas(wh):
+    cells = mart(wh, "category_demand_by_region").set_index(["region", "product_category"])
+    spend = query(wh, "select c.region, s.product_category, s.spend from "
+                      "intermediate.int_customer_category_spend s "
+                      "join marts.customers c using (customer_id)")
+    spend["spend"] = spend.spend.astype(float)
+    cell = spend.groupby(["region", "product_category"]).spend.sum()
+    in_region = cell / cell.groupby(level="region").transform("sum")
+    overall = spend.groupby("product_category").spend.sum() / spend.spend.sum()
+    lift = in_region / overall.reindex(cell.index.get_level_values("product_category")).to_numpy()
+    assert len(cells) == len(cell)
+    for key in cell.index:
+        assert cells.loc[key, "spend_share_in_region"] == pytest.approx(in_region[key], abs=1e-6)
+        assert cells.loc[key, "lift"] == pytest.approx(lift[key], abs=1e-4)
+    ranks = cells.reset_index().groupby("region").spend_rank_in_region
+    assert (ranks.min() == 1).all()

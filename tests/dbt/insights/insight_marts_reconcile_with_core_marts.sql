@@ -52,6 +52,15 @@ checks as (
     select 'revenue_concentration revenue', sum(revenue), (select revenue from customers)
     from {{ ref('revenue_concentration') }}
     union all
+    select 'category_demand_by_region spend', sum(spend),
+        (select sum(spend) from {{ ref('category_demand') }})
+    from {{ ref('category_demand_by_region') }}
+    union all
+    select 'category_seasonal_demand spend', sum(spend),
+        (select sum(spend) from {{ ref('category_demand') }}
+            where {{ dataset_has('dated_order_lines') }} and {{ dataset_has('categories') }})
+    from {{ ref('category_seasonal_demand') }}
+    union all
     select 'repeat_purchase ' || grouping, sum(customer_count),
         (select customer_count from customers)
     from {{ ref('repeat_purchase') }}
