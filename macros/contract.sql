@@ -316,10 +316,7 @@
         ) }}
     {%- endif -%}
     {%- set quoted_path = "'" ~ path | replace("'", "''") ~ "'" -%}
-    {%- set has_inspector = run_query(
-        "select count(*) from duckdb_functions() where function_name = 'customer_behavior_inspect_file'"
-    ).columns[0].values()[0] > 0 -%}
-    {%- if not has_inspector -%}
+    {%- if not plugin_function_exists('customer_behavior_inspect_file') -%}
         {#- Without the profile's plugin (a hand-made profiles.yml): DuckDB's own checks only. -#}
         {{ log("Note: the customer_behavior.preflight plugin is not in the profile; " ~ path ~ " is read without the file checks.", info=true) }}
         {%- set sql = "read_parquet(" ~ quoted_path ~ ")" if path in parquet
