@@ -116,6 +116,37 @@ customers_joined as (
         on customers.customer_id = purchases_per_customer.customer_id
 ),
 
+{% if purchase_grain == 'order_lines' -%}
+-- The days purchase frequency is measured over: from sign-up (or the first order, if
+-- earlier), but not before the first order in the data, to the as-of date; 0 for a sign-up
+-- after the as-of date (as tenure_days), NULL without any date.
+window_starts as (
+    select
+        *,
+        {{ dbt.datediff(
+            'greatest(least(signup_date, first_order_date),
+                (select min(first_order_date) from purchases_per_customer))',
+            'as_of_date',
+            'day'
+        ) }} as days_from_window_start
+    from customers_joined
+),
+
+windows_measured as (
+    select
+        * exclude (days_from_window_start),
+        case
+            when days_from_window_start < 0 then 0 else days_from_window_start
+        end as purchase_frequency_window_days
+    from window_starts
+),
+
+{% else -%}
+windows_measured as (
+    select * from customers_joined
+),
+
+{% endif -%}
 final as (
     select
         customer_id,
@@ -150,20 +181,14 @@ final as (
         -- made frequency mostly the inverse of tenure). Windows shorter than 30 days count as
         -- 30 so that a first-week customer is not extrapolated to hundreds of orders a year.
         round(
-            coalesce(order_count, 0) * 365.25 / greatest(
-                {{ dbt.datediff(
-                    'greatest(least(signup_date, first_order_date),
-                        (select min(first_order_date) from purchases_per_customer))',
-                    'as_of_date',
-                    'day'
-                ) }},
-                30
-            ),
+            coalesce(order_count, 0) * 365.25 / greatest(purchase_frequency_window_days, 30),
             6
         ) as purchase_frequency_per_year,
+        purchase_frequency_window_days,
         {%- else -%}
         -- Without order dates, purchases per year only when the data states them.
         round(stated_purchase_frequency_per_year, 6) as purchase_frequency_per_year,
+        cast(null as bigint) as purchase_frequency_window_days,
         {%- endif %}
         coalesce(
             stated_is_repeat_customer,
@@ -171,7 +196,7 @@ final as (
         ) as is_repeat_customer,
         first_order_date,
         last_order_date
-    from customers_joined
+    from windows_measured
 )
 
 select * from final

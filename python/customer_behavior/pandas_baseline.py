@@ -532,6 +532,7 @@ def run(
         c["purchase_frequency_per_year"] = (
             c["order_count"] * 365.25 / observed.clip(lower=30)
         ).round(6)
+        c["purchase_frequency_window_days"] = observed.clip(lower=0)
         c["is_repeat_customer"] = c["order_count"] > 1
         out["customers"] = c
 

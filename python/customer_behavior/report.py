@@ -922,10 +922,45 @@ class _Report:
                          f"{n.cell(rel, 'caveat', 'text', **k)}")
         d.table(["Hypothesis", "Document", "Method (n)", "Effect size [95 % CI]",
                  "Holm p", "Verdict"], rows)
+        self.over_50_newness(rel)
         if notes:
             d.para("Caveats, test by test:")
             d.add(*notes, "")
         self.chart("hypothesis_tests")
+
+    def over_50_newness(self, rel: str) -> None:
+        """The over-50 frequency gap over all customers against established customers only."""
+        n, d = self.n, self.doc
+        both = n.scalar(
+            f"select count(*) from {rel} where status = 'ran' and metric = "
+            "'purchase_frequency_per_year' and test_id in ('over_50_frequency', "
+            "'over_50_frequency_established')"
+        )
+        if both != 2:
+            return
+        gaps = {}
+        for test_id in ("over_50_frequency", "over_50_frequency_established"):
+            k = {"test_id": test_id}
+            gaps[test_id] = [n.cell(rel, "mean_b", "num2", **k), n.cell(rel, "mean_a", "num2", **k)]
+        narrower = n.scalar(
+            f"select (select abs(mean_b - mean_a) from {rel} where test_id = "
+            "'over_50_frequency_established') < (select abs(mean_b - mean_a) from "
+            f"{rel} where test_id = 'over_50_frequency')"
+        )
+        young, old = gaps["over_50_frequency_established"]
+        all_young, all_old = gaps["over_50_frequency"]
+        text = (f"Purchase frequency by age, measured over at least a year: customers 50 or "
+                f"under place {young} orders a year on average and over-50s {old}; over all "
+                f"customers the figures are {all_young} and {all_old}. ")
+        if narrower:
+            text += ("The gap is narrower among established customers: a customer who arrived "
+                     "within the last year is measured over a short window, where a single "
+                     "order makes up much of the rate, so plan with the established-customer "
+                     "figures.")
+        else:
+            text += ("The gap is no narrower among established customers, so it does not come "
+                     "from recent arrivals being measured over short windows.")
+        d.para(text)
 
     def drivers(self) -> None:
         n, d = self.n, self.doc

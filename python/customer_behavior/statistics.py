@@ -46,6 +46,7 @@ from statsmodels.stats.multitest import multipletests
 
 __all__ = [
     "DEFAULT_DRIVER_PREDICTORS",
+    "ESTABLISHED_WINDOW_DAYS",
     "HYPOTHESIS_CUSTOMER_COLUMNS",
     "MAX_BOOT_CELLS",
     "SKEW_THRESHOLD",
@@ -887,12 +888,16 @@ def _discount_rate(orders: pd.DataFrame) -> tuple[np.ndarray | None, str | None]
     return None, "the dataset has no order-level discount amounts to measure discount depth"
 
 
+#: Days of observed history a customer needs to enter ``over_50_frequency_established``.
+ESTABLISHED_WINDOW_DAYS = 365
+
 #: Customer columns :func:`hypothesis_tests` reads (the others are never looked at).
 HYPOTHESIS_CUSTOMER_COLUMNS: tuple[str, ...] = (
     "is_loyalty_member",
     "total_spend",
     "age",
     "purchase_frequency_per_year",
+    "purchase_frequency_window_days",
     "order_count",
     "loyalty_score",
     "annual_income",
@@ -999,6 +1004,27 @@ def _test_specs() -> dict[str, _Spec]:
             expected_sign=-1,
         ),
         _Spec(
+            test_id="over_50_frequency_established",
+            hypothesis="Older customers (above 50) purchase less frequently than younger customers, among customers whose purchase frequency is measured over at least a year.",
+            source_document="003",
+            grain="customer",
+            metric="purchase_frequency_per_year",
+            group_a="customers over 50 observed for at least a year",
+            group_b="customers 50 or under observed for at least a year",
+            alternative="less",
+            claim=(
+                "among customers observed for at least a year, those over 50 buy less often "
+                "than those 50 or under"
+            ),
+            caveat=(
+                f"{observational}. A check on over_50_frequency: a frequency measured over a "
+                "short window is noisy and, when the newest customers are mostly young, can "
+                "make an age gap that is really a newness gap. Customers observed for less "
+                "than a year are left out, so the result describes established customers."
+            ),
+            expected_sign=-1,
+        ),
+        _Spec(
             test_id="loyalty_score_spend",
             hypothesis="Customers with higher loyalty scores spend more (positive correlation between loyalty score and purchase amount).",
             source_document="000",
@@ -1060,6 +1086,10 @@ def hypothesis_tests(
     * ``over_50_frequency`` (003) - purchase_frequency_per_year (fallback:
       order_count, stated in ``method_reason``), age > 50 vs age <= 50, one-sided
       "less".
+    * ``over_50_frequency_established`` (003) - the same comparison among customers whose
+      ``purchase_frequency_window_days`` is at least :data:`ESTABLISHED_WINDOW_DAYS`: a
+      check that the age gap is not a newness gap (short windows are noisy and, when the
+      newest customers are young, inflate the young group's frequency).
     * ``loyalty_score_spend`` (000) - Spearman loyalty_score vs total_spend, two-sided.
     * ``income_spend`` (004) - Spearman annual_income vs total_spend, two-sided.
 
@@ -1187,6 +1217,47 @@ def hypothesis_tests(
             rows.append(
                 _run_compare(
                     spec, values[age > 50], values[age <= 50], extra_reason=metric_note, **kw
+                )
+            )
+
+    spec = specs["over_50_frequency_established"]
+    reason = _customer_column_reason(customers, "age", "customer age")
+    if not reason and not _has_values(customers, "purchase_frequency_per_year"):
+        reason = "the dataset has no purchase frequency per customer"
+    if not reason and not _has_values(customers, "purchase_frequency_window_days"):
+        reason = (
+            "the dataset states purchase frequency instead of dating orders, so there is no "
+            "observed window to restrict on"
+        )
+    if reason:
+        rows.append(_not_run(spec, reason, alpha))
+    else:
+        age = _as_float(customers["age"])
+        values = _as_float(customers["purchase_frequency_per_year"])
+        window = _as_float(customers["purchase_frequency_window_days"])
+        established = window >= ESTABLISHED_WINDOW_DAYS
+        if not established.any():
+            rows.append(
+                _not_run(
+                    spec,
+                    f"no customer has {ESTABLISHED_WINDOW_DAYS} days of observed purchase "
+                    "history (the order data covers less than a year)",
+                    alpha,
+                )
+            )
+        else:
+            note = (
+                f"{int(established.sum()):,} of {int(np.isfinite(window).sum()):,} customers "
+                f"with a measured window have at least {ESTABLISHED_WINDOW_DAYS} days of "
+                "observed history"
+            )
+            rows.append(
+                _run_compare(
+                    spec,
+                    values[established & (age > 50)],
+                    values[established & (age <= 50)],
+                    extra_reason=note,
+                    **kw,
                 )
             )
 

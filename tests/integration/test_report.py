@@ -190,6 +190,29 @@ def test_the_segment_growing_most_against_its_past_says_how_long_that_past_is(ge
     assert sentence in generated["report"], generated["report"][-4000:]
 
 
+def test_the_over_50_gap_is_restated_for_established_customers(generated):
+    # The generator plants newcomers who are all 28-50 ("new_loyalists", signed up in the
+    # last eight months): over all customers they widen the age gap in purchase frequency;
+    # among customers observed for a year they are left out.
+    customers = query(generated["warehouse"],
+                      "select age, purchase_frequency_per_year as f, "
+                      "purchase_frequency_window_days as w from marts.customers "
+                      "where age is not null and purchase_frequency_per_year is not null")
+    est = customers[customers.w >= 365]
+    means = {
+        "all": (customers.f[customers.age <= 50].mean(), customers.f[customers.age > 50].mean()),
+        "est": (est.f[est.age <= 50].mean(), est.f[est.age > 50].mean()),
+    }
+    assert means["est"][0] - means["est"][1] < means["all"][0] - means["all"][1]
+    sentence = (
+        "Purchase frequency by age, measured over at least a year: customers 50 or under "
+        f"place {means['est'][0]:.2f} orders a year on average and over-50s "
+        f"{means['est'][1]:.2f}; over all customers the figures are {means['all'][0]:.2f} and "
+        f"{means['all'][1]:.2f}. The gap is narrower among established customers"
+    )
+    assert sentence in generated["report"]
+
+
 def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
     tests = query(generated["warehouse"],
                   "select test_id, verdict, caveat, effect_size, ci_low, ci_high "

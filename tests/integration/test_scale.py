@@ -242,7 +242,8 @@ def test_pandas_baseline_equals_the_dbt_core_marts(planted_build, tmp_path):
 
     # customers: every customer with the same activity numbers
     cols = ["customer_id", "age_group", "order_count", "total_spend", "recency_days",
-            "purchase_frequency_per_year", "campaigns_accepted", "is_income_outlier"]
+            "purchase_frequency_per_year", "purchase_frequency_window_days", "campaigns_accepted",
+            "is_income_outlier"]
     dbt_customers = query(wh, f"select {', '.join(cols)} from marts.customers order by customer_id")
     pd_customers = (pd.read_parquet(out / "customers.parquet")[cols]
                     .sort_values("customer_id").reset_index(drop=True))

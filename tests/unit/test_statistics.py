@@ -25,6 +25,7 @@ TEST_IDS = [
     "discount_depth_volume",
     "loyalty_member_spend",
     "over_50_frequency",
+    "over_50_frequency_established",
     "loyalty_score_spend",
     "income_spend",
 ]
@@ -63,6 +64,8 @@ def planted_data(seed: int = 7, n_customers: int = 3000, n_orders: int = 6000):
             "loyalty_score": rng.uniform(1, 10, n_customers),  # no planted effect
             "total_spend": np.exp(log_spend),
             "purchase_frequency_per_year": rng.normal(6.0 - FREQ_GAP * (age > 50), FREQ_SD),
+            # no planted link to age or frequency: about two thirds have a year or more
+            "purchase_frequency_window_days": rng.integers(60, 1500, n_customers),
             "order_count": rng.poisson(5, n_customers),
         }
     )
@@ -273,6 +276,61 @@ def test_hypothesis_table_shape(planted_result):
     # (a p-value beyond float range is 0.0 before any rounding)
     kept = res["p_value"][(res["p_value"] > 0) & (res["p_value"] < 1e-10)]
     assert len(kept) >= 3, res["p_value"].tolist()
+
+
+def newness_confounded_customers(old_rate_multiplier: float, seed: int = 3, n: int = 4000):
+    """Customers as the order roll-up measures them: 1 + Poisson(rate x window) orders over
+    a window of observed days, frequency = orders x 365.25 / max(window, 30). Every age buys
+    at 4 orders a year times ``old_rate_multiplier`` for over-50s, but 40 % of the 50-or-under
+    arrived recently (windows of 30-200 days) while every over-50 has 400-1,500 days: the
+    guaranteed first order over a short window inflates the young group's frequency."""
+    rng = np.random.default_rng(seed)
+    age = rng.integers(18, 81, n)
+    old = age > 50
+    new = ~old & (rng.random(n) < 0.4)
+    window = np.where(new, rng.integers(30, 201, n), rng.integers(400, 1501, n))
+    rate = 4.0 * np.where(old, old_rate_multiplier, 1.0)
+    orders = 1 + rng.poisson(rate * window / 365.25)
+    return pd.DataFrame({
+        "customer_id": [f"c{i:05d}" for i in range(n)],
+        "age": age,
+        "order_count": orders,
+        "purchase_frequency_per_year": orders * 365.25 / np.maximum(window, 30),
+        "purchase_frequency_window_days": window,
+    })
+
+
+def test_over_50_established_check_separates_age_from_newness():
+    # No age effect at all: the whole-population test is fooled by the young newcomers, the
+    # established-customer check is not.
+    res = st.hypothesis_tests(newness_confounded_customers(1.0), None, n_boot=200)
+    res = res.set_index("test_id")
+    fooled, check = res.loc["over_50_frequency"], res.loc["over_50_frequency_established"]
+    assert fooled["verdict"].startswith("Supported: customers over 50 buy less often")
+    assert check["status"] == "ran" and not bool(check["is_significant"])
+    assert check["ci_low"] < 0 < check["ci_high"]
+    assert check["n_a"] + check["n_b"] < fooled["n_a"] + fooled["n_b"]
+    assert "days of observed history" in check["method_reason"]
+    # A planted age effect (over-50s at 0.75 times the rate) is still found among them.
+    res = st.hypothesis_tests(newness_confounded_customers(0.75), None, n_boot=200)
+    check = res.set_index("test_id").loc["over_50_frequency_established"]
+    assert check["verdict"].startswith(
+        "Supported: among customers observed for at least a year, those over 50 buy less often"
+    )
+    assert check["mean_a"] / check["mean_b"] == pytest.approx(0.75, abs=0.05)
+
+
+def test_over_50_established_check_needs_a_measured_year():
+    customers = newness_confounded_customers(1.0, n=300)
+    stated = customers.assign(purchase_frequency_window_days=np.nan)
+    res = st.hypothesis_tests(stated, None, n_boot=50).set_index("test_id")
+    assert res.loc["over_50_frequency", "status"] == "ran"
+    assert res.loc["over_50_frequency_established", "status"] == "not_run"
+    assert "states purchase frequency" in res.loc["over_50_frequency_established", "verdict"]
+    short = customers.assign(purchase_frequency_window_days=200)
+    res = st.hypothesis_tests(short, None, n_boot=50).set_index("test_id")
+    assert "365 days of observed purchase history" in res.loc[
+        "over_50_frequency_established", "verdict"]
 
 
 def test_planted_member_spend_uplift_found(planted_result):
@@ -501,6 +559,8 @@ def test_null_customers_give_no_supported_hypotheses():
                 "loyalty_score": rng.uniform(1, 10, n),
                 "total_spend": rng.lognormal(5, 1, n),
                 "purchase_frequency_per_year": rng.gamma(5, 1, n),
+                # windows unrelated to anything (no draw, so the seeds' other draws stay)
+                "purchase_frequency_window_days": 30 + (np.arange(n) * 7) % 1470,
             }
         )
         m = 1200

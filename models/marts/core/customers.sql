@@ -43,6 +43,7 @@ final as (
         activity.discounted_order_count,
         activity.discounted_order_share,
         activity.purchase_frequency_per_year,
+        activity.purchase_frequency_window_days,
         activity.recency_days,
         activity.tenure_days,
         coalesce(campaigns.campaigns_sent, 0) as campaigns_sent,
