@@ -62,10 +62,7 @@ final as (
         per_category.spend,
         lines_per_category.discount_amount,
         round(
-            {{ safe_divide(
-                'cast(per_category.spend as double)',
-                'cast(sum(per_category.spend) over () as double)'
-            ) }},
+            {{ share_of_total('per_category.spend') }},
             6
         ) as spend_share,
         round({{ safe_divide('per_category.quantity', 'sum(per_category.quantity) over ()') }}, 6)

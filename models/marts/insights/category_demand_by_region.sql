@@ -31,13 +31,8 @@ per_cell as (
 shares as (
     select
         *,
-        {{ safe_divide(
-            'cast(spend as double)', 'cast(sum(spend) over (partition by region) as double)'
-        ) }} as share_in_region,
-        {{ safe_divide(
-            'cast(sum(spend) over (partition by product_category) as double)',
-            'cast(sum(spend) over () as double)'
-        ) }} as share_overall
+        {{ share_of_total('spend', partition_by='region') }} as share_in_region,
+        {{ group_share_of_total('spend', group_by='product_category') }} as share_overall
     from per_cell
 ),
 

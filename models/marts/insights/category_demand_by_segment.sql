@@ -61,14 +61,8 @@ grid as (
 shares as (
     select
         *,
-        {{ safe_divide(
-            'cast(spend as double)',
-            'cast(sum(spend) over (partition by segment_id) as double)'
-        ) }} as share_of_segment_spend,
-        {{ safe_divide(
-            'cast(sum(spend) over (partition by product_category) as double)',
-            'cast(sum(spend) over () as double)'
-        ) }} as share_of_all_spend
+        {{ share_of_total('spend', partition_by='segment_id') }} as share_of_segment_spend,
+        {{ group_share_of_total('spend', group_by='product_category') }} as share_of_all_spend
     from grid
 ),
 

@@ -76,10 +76,7 @@ final as (
             4
         ) as seasonal_index,
         round(
-            {{ safe_divide(
-                'cast(spend as double)',
-                'cast(sum(spend) over (partition by product_category) as double)'
-            ) }},
+            {{ share_of_total('spend', partition_by='product_category') }},
             6
         ) as spend_share_of_category
     from per_day

@@ -60,10 +60,7 @@ final as (
             as customer_share,
         total_spend,
         round(
-            {{ safe_divide(
-                'cast(total_spend as double)',
-                'cast(sum(total_spend) over (partition by dimension) as double)'
-            ) }},
+            {{ share_of_total('total_spend', partition_by='dimension') }},
             6
         ) as revenue_share,
         mean_total_spend,

@@ -41,14 +41,10 @@ final as (
         quantity,
         spend,
         round(
-            {{ safe_divide(
-                'cast(spend as double)',
-                'cast(sum(spend) over (partition by product_category) as double)'
-            ) }},
+            {{ share_of_total('spend', partition_by='product_category') }},
             6
         ) as share_of_category_spend,
-        round({{ safe_divide('cast(spend as double)', 'cast(sum(spend) over () as double)') }}, 6)
-            as spend_share
+        round({{ share_of_total('spend') }}, 6) as spend_share
     from per_product
 )
 

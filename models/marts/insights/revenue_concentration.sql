@@ -40,7 +40,7 @@ final as (
         round(mean_total_spend, 2) as mean_total_spend,
         round(customer_count / sum(customer_count) over (), 6) as customer_share,
         round(
-            {{ safe_divide('cast(revenue as double)', 'cast(sum(revenue) over () as double)') }}, 6
+            {{ share_of_total('revenue') }}, 6
         ) as revenue_share,
         round(
             sum(customer_count) over (order by spend_decile) / sum(customer_count) over (), 6

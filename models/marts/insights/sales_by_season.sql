@@ -64,7 +64,7 @@ final as (
         quantity,
         revenue,
         round(
-            {{ safe_divide('cast(revenue as double)', 'cast(sum(revenue) over () as double)') }}, 6
+            {{ share_of_total('revenue') }}, 6
         ) as revenue_share,
         round({{ safe_divide('revenue', 'order_count') }}, 2) as mean_order_value,
         round(order_count / day_count, 4) as orders_per_day,

@@ -31,16 +31,11 @@ final as (
         median_total_spend,
         mean_order_count,
         round(
-            {{ safe_divide(
-                'cast(total_spend as double)', 'cast(sum(total_spend) over () as double)'
-            ) }},
+            {{ share_of_total('total_spend') }},
             6
         ) as revenue_share,
         round(
-            {{ safe_divide(
-                'cast(total_spend as double)',
-                'cast(sum(total_spend) over (partition by age_group) as double)'
-            ) }},
+            {{ share_of_total('total_spend', partition_by='age_group') }},
             6
         ) as share_of_age_group_revenue
     from aggregated
