@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 import time
@@ -428,9 +429,11 @@ def _add_preflight_parser(subparsers) -> None:
 
 
 def _cmd_preflight(args: argparse.Namespace) -> int:
-    from customer_behavior.preflight import warehouse_problem
+    from customer_behavior.preflight import SETTINGS, settings_problem, warehouse_problem
 
-    problem = warehouse_problem(args.warehouse)
+    settings = {name: os.environ[env] for name, (env, _, _) in SETTINGS.items()
+                if os.environ.get(env)}
+    problem = settings_problem(settings) or warehouse_problem(args.warehouse)
     if problem:
         print(f"customer-behavior preflight: {problem}", file=sys.stderr)
         return 2

@@ -34,9 +34,11 @@ from typing import Any
 
 __all__ = [
     "MAX_LINE_BYTES",
+    "SETTINGS",
     "absolute_path",
     "csv_encoding",
     "inspect_file",
+    "settings_problem",
     "warehouse_problem",
 ]
 
@@ -118,6 +120,44 @@ def warehouse_problem(path: str | os.PathLike) -> str | None:
             "away or choose another file with WAREHOUSE=... (make) or "
             "CUSTOMER_BEHAVIOR_WAREHOUSE (dbt)."
         )
+    return None
+
+
+#: DuckDB settings the profile takes from the environment: (env variable, make variable,
+#: what a valid value looks like).
+SETTINGS: dict[str, tuple[str, str, str]] = {
+    "threads": ("CUSTOMER_BEHAVIOR_THREADS", "THREADS", "a whole number of at least 1, such as 2"),
+    "memory_limit": (
+        "CUSTOMER_BEHAVIOR_MEMORY_LIMIT",
+        "MEMORY_LIMIT",
+        "a size with a unit, such as 2GB, 512MB or 4GiB",
+    ),
+}
+
+
+def settings_problem(config: dict[str, Any]) -> str | None:
+    """None when DuckDB accepts every setting of ``config`` that the profile reads from the
+    environment (``threads``, ``memory_limit``), else a message naming the setting, the
+    variables it comes from, the value and what is expected.
+
+    DuckDB checks them only when dbt opens the warehouse, and dbt then prints a traceback
+    ending in "Parser Error: Memory must have a number"; each value is tried on an
+    in-memory database instead (a few milliseconds).
+    """
+    import duckdb
+
+    for name, (env, make_var, expected) in SETTINGS.items():
+        if name not in config or config[name] is None:
+            continue
+        value = config[name]
+        try:
+            duckdb.connect(":memory:", config={name: value}).close()
+        except duckdb.Error as exc:
+            return (
+                f"DuckDB setting {name} = {str(value)!r} (from {env}, or {make_var}=... with "
+                f"make) is not valid: expected {expected}. "
+                f"DuckDB said: {str(exc).splitlines()[0]}"
+            )
     return None
 
 
@@ -384,7 +424,7 @@ def _make_plugin_class():
         SQL functions for the ``on-run-start`` hook."""
 
         def update_connection_config(self, creds, config) -> None:
-            problem = warehouse_problem(creds.path)
+            problem = settings_problem(config) or warehouse_problem(creds.path)
             if problem:
                 raise DbtRuntimeError(problem)
 

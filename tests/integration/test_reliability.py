@@ -201,6 +201,20 @@ def test_dbt_fails_fast_when_the_duckdb_cli_holds_the_warehouse(tmp_path):
     assert "Traceback" not in output
 
 
+def test_plain_dbt_names_an_invalid_memory_limit_without_a_traceback(tmp_path):
+    warehouse = tmp_path / "settings.duckdb"
+    result = subprocess.run(
+        _dbt_command(warehouse, None), cwd=PROJECT_DIR,
+        env={**_env(warehouse), "CUSTOMER_BEHAVIOR_MEMORY_LIMIT": "lots"},
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert ("DuckDB setting memory_limit = 'lots' (from CUSTOMER_BEHAVIOR_MEMORY_LIMIT, or "
+            "MEMORY_LIMIT=... with make) is not valid") in result.stdout
+    assert "Traceback" not in output
+
+
 def test_make_build_fails_in_seconds_when_python_holds_the_warehouse(tmp_path):
     warehouse = tmp_path / "held.duckdb"
     code = f"import duckdb, sys; con = duckdb.connect({str(warehouse)!r}); sys.stdin.read()"

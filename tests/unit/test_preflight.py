@@ -18,6 +18,7 @@ from customer_behavior.preflight import (
     MAX_LINE_BYTES,
     csv_encoding,
     inspect_file,
+    settings_problem,
     warehouse_problem,
 )
 
@@ -172,3 +173,38 @@ def test_a_file_that_is_not_a_database_is_explained(tmp_path):
     path = _write(tmp_path, "warehouse.duckdb", b"this is not a database" * 1000)
     problem = warehouse_problem(path)
     assert problem and "cannot be opened by DuckDB" in problem and str(path) in problem
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "variables", "expected"),
+    [
+        ("memory_limit", "lots", "CUSTOMER_BEHAVIOR_MEMORY_LIMIT, or MEMORY_LIMIT=",
+         "a size with a unit"),
+        ("memory_limit", "75%", "CUSTOMER_BEHAVIOR_MEMORY_LIMIT, or MEMORY_LIMIT=",
+         "a size with a unit"),
+        ("threads", "two", "CUSTOMER_BEHAVIOR_THREADS, or THREADS=", "a whole number"),
+        ("threads", "0", "CUSTOMER_BEHAVIOR_THREADS, or THREADS=", "a whole number"),
+    ],
+)
+def test_invalid_duckdb_settings_are_named(name, value, variables, expected):
+    problem = settings_problem({name: value, "temp_directory": "anywhere"})
+    assert problem is not None
+    assert f"DuckDB setting {name} = {value!r} (from {variables}" in problem
+    assert f"expected {expected}" in problem
+    assert "DuckDB said: " in problem
+
+
+def test_valid_duckdb_settings_pass():
+    assert settings_problem({"threads": "2", "memory_limit": "2GB"}) is None
+    assert settings_problem({"threads": 1, "memory_limit": "512 MiB"}) is None
+    assert settings_problem({}) is None
+
+
+def test_preflight_command_checks_the_settings_from_the_environment(tmp_path, capsys,
+                                                                   monkeypatch):
+    monkeypatch.setenv("CUSTOMER_BEHAVIOR_MEMORY_LIMIT", "lots")
+    assert main(["preflight", "--warehouse", str(tmp_path / "new.duckdb")]) == 2
+    err = capsys.readouterr().err
+    assert "DuckDB setting memory_limit = 'lots'" in err and "Traceback" not in err
+    monkeypatch.setenv("CUSTOMER_BEHAVIOR_MEMORY_LIMIT", "1GB")
+    assert main(["preflight", "--warehouse", str(tmp_path / "new.duckdb")]) == 0
