@@ -16,6 +16,7 @@ Two halves:
 from __future__ import annotations
 
 import csv
+import json
 import os
 import random
 import re
@@ -71,6 +72,44 @@ def test_every_planted_bad_row_is_rejected_with_its_reason(dirty):
     )
     found = {(r.table_name, r.rejection_reason): r.n for r in found.itertuples()}
     assert found == dirty["expected"]["rejected"]
+
+
+def _file_rows(path: Path, encoding: str) -> dict[int, dict[str, str | None]]:
+    """Data rows of a CSV by their 1-based position, empty fields as None."""
+    with open(path, newline="", encoding=encoding) as fh:
+        return {i: {k: (v if v != "" else None) for k, v in row.items()}
+                for i, row in enumerate(csv.DictReader(fh), start=1)}
+
+
+CONTRACT_COLUMNS = {
+    "customers": CONTRACT_CUSTOMER_COLUMNS,
+    "orders": ["order_id", "customer_id", "order_date", "channel", "product_id",
+               "product_category", "quantity", "amount", "discount_amount", "promo_code"],
+    "campaign_responses": ["customer_id", "campaign_id", "accepted", "sent_date"],
+}
+
+
+def test_rejected_and_flagged_rows_keep_the_values_they_were_read_with(dirty):
+    """source_values is the file's own row (contract columns only), read here with the csv
+    module: a rejected or repaired value can be seen without opening the file."""
+    files = {
+        table: _file_rows(dirty["data_dir"] / f"{table}.csv", encoding)
+        for table, encoding in [("customers", "latin-1"), ("orders", "utf-8"),
+                                ("campaign_responses", "utf-8")]
+    }
+    for mart in ("rejected_rows", "quality_flags"):
+        rows = query(dirty["warehouse"],
+                     f"select table_name, source_row_number, source_values from marts.{mart}")
+        assert len(rows) >= 5 and rows.source_values.notna().all(), mart
+        for row in rows.itertuples(index=False):
+            got = json.loads(row.source_values)
+            in_file = files[row.table_name][row.source_row_number]
+            assert list(got) == CONTRACT_COLUMNS[row.table_name]  # never a file's other columns
+            assert got == {k: in_file.get(k) for k in got}, (mart, row)
+    # the planted values that were repaired or refused are there as written
+    flagged = query(dirty["warehouse"], "select source_values from marts.quality_flags "
+                                        "where customer_id = 'C9000004'").source_values
+    assert any(json.loads(v)["annual_income"] == "lots" for v in flagged)
 
 
 def test_repairable_values_are_flagged_and_kept(dirty):

@@ -44,14 +44,40 @@ rejected as (
     where rejection_reason is not null
 ),
 
+-- The raw values of the rejected rows, as read (macros/source_values.sql).
+customer_values as (
+    {{ raw_source_values('customers', "rejected where table_name = 'customers'") | indent(4) }}
+),
+
+order_values as (
+    {{ raw_source_values('orders', "rejected where table_name = 'orders'") | indent(4) }}
+),
+
+campaign_response_values as (
+    {{ raw_source_values('campaign_responses', "rejected where table_name = 'campaign_responses'") | indent(4) }}
+),
+
+source_values as (
+    select 'customers' as table_name, * from customer_values
+    union all
+    select 'orders' as table_name, * from order_values
+    union all
+    select 'campaign_responses' as table_name, * from campaign_response_values
+),
+
 final as (
     select
-        table_name || ':' || cast(source_row_number as varchar) as rejected_row_id,
-        table_name,
-        record_key,
-        rejection_reason,
-        source_row_number
+        rejected.table_name || ':' || cast(rejected.source_row_number as varchar)
+            as rejected_row_id,
+        rejected.table_name,
+        rejected.record_key,
+        rejected.rejection_reason,
+        rejected.source_row_number,
+        source_values.source_values
     from rejected
+    left join source_values
+        on rejected.table_name = source_values.table_name
+        and rejected.source_row_number = source_values.source_row_number
 )
 
 select * from final
