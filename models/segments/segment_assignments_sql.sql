@@ -1,15 +1,10 @@
 -- One row per customer: the nearest stored centroid, computed in SQL from segment_model
 -- alone. Any customer (including ones added after the fit) can be scored this way; a data
 -- test proves it agrees with the Python assignment for every customer. The model's features
--- are read from segment_model when this model runs; each becomes a column of the scaled
--- vector and of the centroids, so the distances are one pass over customers × segments.
-{%- set features = [] %}
-{%- if execute and load_relation(ref('segment_model')) is not none %}
-    {%- for row in run_query("select feature_name from " ~ ref('segment_model')
-        ~ " group by feature_name order by min(feature_order)").rows %}
-        {%- do features.append(row[0]) %}
-    {%- endfor %}
-{%- endif %}
+-- are read from segment_model when this model compiles (macros/segment_model_features.sql);
+-- each becomes a column of the scaled vector and of the centroids, so the distances are one
+-- pass over customers × segments.
+{%- set features = segment_model_features(ref('segment_model')) %}
 with
 
 segment_features as (
