@@ -4,6 +4,7 @@ reproducible."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 from tests.conftest import query, run_dbt
@@ -111,3 +112,22 @@ def test_marts_keep_their_columns_types_narrow(demo_build):
     counts = query(demo_build["warehouse"],
                    "select order_count from marts.purchase_frequency_by_region")
     assert str(counts.order_count.dtype) == "int64"  # it was float64 as a HUGEINT
+
+
+#: The models whose rules a reviewer questions most, each pinned by dbt `unit_tests:` on
+#: hand-made rows in its YAML (README, Testing; DECISIONLOG).
+UNIT_TESTED_MODELS = {
+    "int_orders", "int_customer_activity", "int_customers", "int_order_line_rejections",
+    "segment_assignments_sql", "income_by_age_group", "purchase_frequency_by_region",
+}
+
+
+def test_the_build_runs_and_passes_the_unit_tests(demo_build):
+    """`dbt build` runs the unit tests before each model; a unit test that a config (its
+    `enabled:`) or a rename silently dropped would leave the rule unpinned."""
+    target = demo_build["warehouse"].parent / f"target-{demo_build['warehouse'].stem}"
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    unit = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert unit and set(unit.values()) == {"pass"}, unit
+    tested = {uid.split(".")[2] for uid in unit}
+    assert UNIT_TESTED_MODELS <= tested, UNIT_TESTED_MODELS - tested
