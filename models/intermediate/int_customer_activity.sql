@@ -119,16 +119,20 @@ customers_joined as (
 {% if purchase_grain == 'order_lines' -%}
 -- The days purchase frequency is measured over: from sign-up (or the first order, if
 -- earlier), but not before the first order in the data, to the as-of date; 0 for a sign-up
--- after the as-of date (as tenure_days), NULL without any date.
+-- after the as-of date (as tenure_days), NULL without any date (DuckDB's greatest() skips
+-- NULLs, so without the case such a customer would be observed from the data's first order).
 window_starts as (
     select
         *,
-        {{ dbt.datediff(
-            'greatest(least(signup_date, first_order_date),
-                (select min(first_order_date) from purchases_per_customer))',
-            'as_of_date',
-            'day'
-        ) }} as days_from_window_start
+        case
+            when least(signup_date, first_order_date) is not null
+                then {{ dbt.datediff(
+                    'greatest(least(signup_date, first_order_date),
+                        (select min(first_order_date) from purchases_per_customer))',
+                    'as_of_date',
+                    'day'
+                ) }}
+        end as days_from_window_start
     from customers_joined
 ),
 
