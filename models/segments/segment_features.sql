@@ -1,7 +1,8 @@
--- One row per customer: the segmentation features side by side (the table the Python step
--- reads and the SQL assignment scores). Features: recency, frequency, monetary value, order
--- value, income, age, children, and the share of the customer's spend through each channel
--- and in each product category (0 when unused; only when the data has two or more of them).
+-- One row per customer who has bought something: the segmentation features side by side
+-- (the table the Python step reads and the SQL assignment scores). Features: recency,
+-- frequency, monetary value, order value, income, age, children, and the share of the
+-- customer's spend through each channel and in each product category (0 when unused; only
+-- when the data has two or more of them).
 -- Which columns exist is read from the built intermediate tables when the model runs: a
 -- channel or category becomes a column share_channel_<channel> / share_category_<category>,
 -- and a base feature the dataset does not carry at all (no recency without order dates, no
@@ -108,6 +109,13 @@ final as (
         on int_customers.customer_id = channel_spend_wide.customer_id
     left join category_spend_wide
         on int_customers.customer_id = category_spend_wide.customer_id
+    -- Customers who have bought nothing (no order and no spend: sign-ups who never
+    -- purchased) are prospects, not a kind of buyer: they are not segmented, so they neither
+    -- pull the centroids towards zero nor land in a named segment of buyers (DECISIONLOG).
+    where not (
+        coalesce(activity.order_count, 0) = 0 and coalesce(activity.total_spend, 0) = 0
+        and (activity.order_count is not null or activity.total_spend is not null)
+    )
 )
 
 select * from final

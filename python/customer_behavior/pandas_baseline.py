@@ -625,6 +625,8 @@ def run(
             shares = shares.div(spend.where(spend != 0), axis=0).fillna(0.0)
             shares.columns = [prefix + str(col) for col in shares.columns]
             features = features.merge(shares, left_on="customer_id", right_index=True, how="left")
+        # customers who bought nothing are not segmented (as segment_features)
+        features = features[(features["order_count"] > 0) | (features["total_spend"] != 0)]
         seg = _segment(
             features,
             pinned_k=segment_k,

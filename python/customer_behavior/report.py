@@ -1100,6 +1100,18 @@ class _Report:
         k_hi = n.get("segments.k_max", f"select max(k) from {sel}", "int")
         d.para(f"KMeans on the scaled customer features finds **{k} segments**, chosen among "
                f"k = {k_lo} … {k_hi} ({how}; silhouette {sil}).")
+        unsegmented = ("from marts.customers where customer_id not in "
+                       "(select customer_id from segments.customer_segments)")
+        if (not self.unavailable("marts.customers", "segments.customer_segments")
+                and n.scalar(f"select count(*) {unsegmented}")):
+            count = n.get("segments.unsegmented", f"select count(*) {unsegmented}", "int")
+            share = n.get("segments.unsegmented_share",
+                          f"select count(*) / (select count(*) from marts.customers) "
+                          f"{unsegmented}", "pct")
+            d.para(f"{count} customers ({share} of the customer base) have not bought anything "
+                   "and are not segmented: they are prospects, for a first-purchase offer, not "
+                   "a kind of buyer. The segments' shares below are of the customers who have "
+                   "bought.")
         self.chart("segment_k_selection")
         if not self.unavailable("segments.segment_stability"):
             st = "segments.segment_stability"

@@ -112,6 +112,27 @@ def test_rejected_and_flagged_rows_keep_the_values_they_were_read_with(dirty):
     assert any(json.loads(v)["annual_income"] == "lots" for v in flagged)
 
 
+def test_customers_who_bought_nothing_are_prospects_not_a_segment(dirty, tmp_path):
+    """The planted customers C9000009 and C9000010 have no orders (every generated customer
+    has one): they stay in marts.customers (order_count 0) but are not segmented, and the
+    report counts them; everyone who bought is segmented."""
+    wh = dirty["warehouse"]
+    customers = query(wh, "select customer_id, order_count, total_spend from marts.customers")
+    bought = set(customers.customer_id[(customers.order_count > 0) | (customers.total_spend != 0)])
+    prospects = set(customers.customer_id) - bought
+    assert prospects == {"C9000009", "C9000010"}
+    for relation in ("segments.segment_features", "segments.customer_segments",
+                     "segments.segment_assignments_sql"):
+        assert set(query(wh, f"select customer_id from {relation}").customer_id) == bought, relation
+    from customer_behavior.report import build_report
+
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    share = f"{100 * len(prospects) / len(customers):.1f} %"
+    assert (f"{len(prospects):,} customers ({share} of the customer base) have not bought "
+            "anything and are not segmented") in text
+
+
 def test_repairable_values_are_flagged_and_kept(dirty):
     wh = dirty["warehouse"]
     flags = query(wh, "select quality_flag, count(*) as n from marts.quality_flags group by all")

@@ -61,8 +61,13 @@ checks as (
             where {{ dataset_has('dated_order_lines') }} and {{ dataset_has('categories') }})
     from {{ ref('category_seasonal_demand') }}
     union all
+    -- the segment grouping counts the segmented customers (those who have bought something)
     select 'repeat_purchase ' || grouping, sum(customer_count),
-        (select customer_count from customers)
+        case
+            when grouping = 'segment'
+                then (select count(*) from {{ ref('customer_segments') }})
+            else (select customer_count from customers)
+        end
     from {{ ref('repeat_purchase') }}
     group by grouping
     union all
