@@ -64,6 +64,8 @@ MAX_SCATTER_POINTS = 10_000
 MAX_DEMOGRAPHIC_BARS = 12  # a demographic panel shows at most this many groups
 MIN_CELL_CUSTOMERS = 10  # grouped bars leave out smaller cells (too noisy to read)
 SMALL_GROUP_COLOUR = "#bbbbbb"  # bars of groups under MIN_CELL_CUSTOMERS
+MAX_HEATMAP_ROWS = 24  # category heatmaps show the categories with most spend
+MAX_HEATMAP_COLUMNS = 14  # and the regions with most spend
 
 _RC = {
     "figure.dpi": DPI,
@@ -565,6 +567,114 @@ def category_by_segment_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
     ax.set_ylabel("Segment (customers)")
     return _save(fig, path, "What each segment buys",
                  "Cell: share of the segment's spend and lift over all customers' share")
+
+
+def category_by_region_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
+    """Product category × region: share of the region's spend, coloured by lift over everyone.
+
+    Categories are rows and regions columns (a dataset has more categories than regions:
+    Diwali's 18 against 5 zones), each ordered by spend, at most ``MAX_HEATMAP_ROWS`` and
+    ``MAX_HEATMAP_COLUMNS`` of them. A cell of fewer than ``MIN_CELL_CUSTOMERS`` buying
+    customers is greyed with its count and kept out of the colour scale (a handful of
+    customers' lift would set it).
+    """
+    cols = ["region", "product_category", "customer_count", "spend", "spend_share_in_region",
+            "lift"]
+    df = _require(cells, cols, "category demand by region").copy()
+    if (df["region"] == "unknown").all():
+        raise ChartSkipped("the data give no region for any customer")
+    df["spend"] = _num(df["spend"])
+    df["customer_count"] = _num(df["customer_count"]).fillna(0)
+    region_spend = df.groupby("region")["spend"].sum()
+    # regions by spend, 'unknown' last: it is no place to act on
+    regions = sorted(region_spend.index, key=lambda r: (r == "unknown", -region_spend[r], r))
+    categories = df.groupby("product_category")["spend"].sum().sort_values(ascending=False).index
+    shown_regions, shown_categories = regions[:MAX_HEATMAP_COLUMNS], categories[:MAX_HEATMAP_ROWS]
+    small = df["customer_count"] < MIN_CELL_CUSTOMERS
+    lift = _num(df["lift"])
+    df["colour"] = np.log2(lift.where((lift > 0) & ~small))
+    df["label"] = [
+        (f"n = {int(n)}" if n > 0 else "") if is_small
+        else ("" if pd.isna(s) else f"{_pct(float(s), 1 if float(s) < 0.1 else 0)}\n"
+                                    f"×{float(lf):.2f}")
+        for s, lf, n, is_small in zip(df["spend_share_in_region"], lift, df["customer_count"],
+                                      small, strict=True)
+    ]
+    colour = df.pivot_table(index="product_category", columns="region", values="colour",
+                            aggfunc="first", dropna=False
+                            ).reindex(index=shown_categories, columns=shown_regions)
+    labels = df.pivot_table(index="product_category", columns="region", values="label",
+                            aggfunc="first").reindex(index=shown_categories,
+                                                     columns=shown_regions).fillna("")
+    colour.columns = [f"{r}\n({_compact(region_spend[r])})" for r in shown_regions]
+    labels.columns = colour.columns
+    values = colour.to_numpy(dtype="float64")
+    bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    bound = max(bound, 0.1)
+    fig, ax = _figure(max(8, 1.25 * len(shown_regions) + 4),
+                      max(4, 0.62 * len(shown_categories) + 2.2))
+    image = _heatmap(ax, colour, "RdBu_r", labels=labels,
+                     norm=TwoSlopeNorm(vmin=-bound, vcenter=0, vmax=bound))
+    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+    bar.set_label("Lift, log2 (0 = same share as everyone)")
+    ax.set_xticks(range(len(shown_regions)), list(colour.columns), rotation=0, ha="center")
+    ax.set_xlabel(f"Region (its spend, {MONEY}; largest first)")
+    ax.set_ylabel("Product category (largest total spend first)")
+    subtitle = ("Cell: share of the region's spend and lift over all customers' share; grey = "
+                f"fewer than {MIN_CELL_CUSTOMERS} buying customers (count shown)")
+    if len(regions) > len(shown_regions) or len(categories) > len(shown_categories):
+        subtitle += (f"; the {len(shown_regions)} of {len(regions)} regions and "
+                     f"{len(shown_categories)} of {len(categories)} categories with most spend")
+    return _save(fig, path, "What each region buys", subtitle)
+
+
+def category_seasonal_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
+    """Product category × season: spend per day against the category's own average season.
+
+    The colour is the seasonal index on a log2 scale centred on the category's average (so
+    ×2 and ×0.5 are as far from it); the cell shows the index and the spend per day. Seasons
+    are in calendar order with the days of each season the data cover.
+    """
+    cols = ["season", "season_order", "product_category", "day_count", "spend",
+            "spend_per_day", "seasonal_index"]
+    df = _require(cells, cols, "category seasonal demand").copy()
+    df["seasonal_index"] = _num(df["seasonal_index"])
+    if df["seasonal_index"].isna().all():
+        raise ChartSkipped("no seasonal index (no dated sales)")
+    if df["season"].nunique() < 2:
+        raise ChartSkipped("the data cover a single season")
+    seasons = df.drop_duplicates("season").sort_values("season_order")
+    season_labels = {s: f"{s}\n({int(d):,} days)" for s, d in
+                     zip(seasons["season"], _num(seasons["day_count"]), strict=True)}
+    categories = (df.groupby("product_category")["spend"].apply(lambda s: _num(s).sum())
+                  .sort_values(ascending=False).index[:MAX_HEATMAP_ROWS])
+    index = df.pivot_table(index="product_category", columns="season", values="seasonal_index",
+                           aggfunc="first", dropna=False
+                           ).reindex(index=categories, columns=seasons["season"])
+    per_day = df.pivot_table(index="product_category", columns="season", values="spend_per_day",
+                             aggfunc="first").reindex(index=categories, columns=seasons["season"])
+    labels = pd.DataFrame(
+        [[("" if not np.isfinite(i) else f"×{i:.2f}\n{_compact(v)}/day")
+          for i, v in zip(index.iloc[r].to_numpy(float), per_day.iloc[r].to_numpy(float),
+                          strict=True)]
+         for r in range(len(index))], index=index.index, columns=index.columns)
+    colour = np.log2(index.astype(float).where(index > 0))
+    values = colour.to_numpy(dtype="float64")
+    bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    bound = max(bound, 0.1)
+    colour.columns = [season_labels[s] for s in colour.columns]
+    labels.columns = colour.columns
+    fig, ax = _figure(max(8, 1.5 * len(seasons) + 4), max(4, 0.62 * len(categories) + 2.2))
+    image = _heatmap(ax, colour, "RdBu_r", labels=labels,
+                     norm=TwoSlopeNorm(vmin=-bound, vcenter=0, vmax=bound))
+    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+    bar.set_label("Seasonal index, log2 (0 = the category's average season)")
+    ax.set_xticks(range(len(seasons)), list(colour.columns), rotation=0, ha="center")
+    ax.set_xlabel("Season (meteorological, northern hemisphere; days in the data)")
+    ax.set_ylabel("Product category (largest total spend first)")
+    return _save(fig, path, "Seasonal demand by category",
+                 "Cell: seasonal index (spend per day against the category's average "
+                 f"season) and spend per day ({MONEY})")
 
 
 def monthly_sales_chart(months: pd.DataFrame, path: Path | str,
@@ -1196,12 +1306,20 @@ CHARTS: tuple[ChartSpec, ...] = (
               ("marts.category_demand_by_segment",),
               lambda t, p: category_by_segment_heatmap(t["marts.category_demand_by_segment"], p),
               "category demand per segment"),
+    ChartSpec("category_demand_by_region", "What each region buys",
+              ("marts.category_demand_by_region",),
+              lambda t, p: category_by_region_heatmap(t["marts.category_demand_by_region"], p),
+              "category demand per region"),
     ChartSpec("seasonal_sales", "Seasonal and holiday sales", ("marts.seasonal_sales",),
               lambda t, p: monthly_sales_chart(t["marts.seasonal_sales"], p,
                                                _t(t, "marts.sales_by_season"),
                                                _t(t, "marts.holiday_sales")),
               "seasonal and holiday demand",
               optional=("marts.sales_by_season", "marts.holiday_sales")),
+    ChartSpec("category_seasonal_demand", "Seasonal demand by category",
+              ("marts.category_seasonal_demand",),
+              lambda t, p: category_seasonal_heatmap(t["marts.category_seasonal_demand"], p),
+              "seasonal demand per category"),
     ChartSpec("promotion_impact", "Promotion impact", ("marts.promotion_impact",),
               lambda t, p: promotion_impact_chart(t["marts.promotion_impact"], p),
               "discounts and promotions vs volume and revenue"),

@@ -98,6 +98,23 @@ def frames() -> dict[str, pd.DataFrame]:
                               columns=["segment_id", "segment_name", "product_category",
                                        "share_of_segment_spend", "spend_share_index",
                                        "segment_customer_count"])
+    by_region = pd.DataFrame([(r, k, 40 + 10 * j, 1000.0 * (i + 1) * (4 - j))
+                              for i, r in enumerate(regions) for j, k in enumerate(categories)],
+                             columns=["region", "product_category", "customer_count", "spend"])
+    by_region["spend_share_in_region"] = (
+        by_region["spend"] / by_region.groupby("region")["spend"].transform("sum"))
+    overall = by_region.groupby("product_category")["spend"].sum() / by_region["spend"].sum()
+    by_region["lift"] = (by_region["spend_share_in_region"]
+                         / by_region["product_category"].map(overall)) * np.linspace(0.8, 1.2, 16)
+    season_names = ["winter", "spring", "summer", "autumn"]
+    by_season = pd.DataFrame([(s, i + 1, k, 90, 9000.0 * (4 - j) * (1 + 0.2 * (i == 3)))
+                              for i, s in enumerate(season_names)
+                              for j, k in enumerate(categories)],
+                             columns=["season", "season_order", "product_category", "day_count",
+                                      "spend"])
+    by_season["spend_per_day"] = by_season["spend"] / by_season["day_count"]
+    by_season["seasonal_index"] = by_season["spend_per_day"] / by_season.groupby(
+        "product_category")["spend_per_day"].transform("mean")
     months = pd.DataFrame({"order_month": pd.date_range("2023-01-01", periods=24, freq="MS")})
     months["order_count"] = 400 + 100 * np.sin(np.arange(24) / 12 * 2 * np.pi)
     months["revenue"] = months["order_count"] * 75.0
@@ -204,6 +221,9 @@ CASES = {
                                                                  f["products"]),
     "category_demand_by_segment": lambda f, p: charts.category_by_segment_heatmap(
         f["by_segment"], p),
+    "category_demand_by_region": lambda f, p: charts.category_by_region_heatmap(
+        f["by_region"], p),
+    "category_seasonal_demand": lambda f, p: charts.category_seasonal_heatmap(f["by_season"], p),
     "seasonal_sales": lambda f, p: charts.monthly_sales_chart(f["months"], p, f["seasons"],
                                                               f["holidays"]),
     "promotion_impact": lambda f, p: charts.promotion_impact_chart(f["promo"], p),
@@ -342,6 +362,17 @@ def test_campaign_response_leaves_out_rates_of_a_handful_of_customers(tmp_path, 
             "age_group": ["unknown"], "gender": ["unknown"], "age_group_order": [99],
             "customer_count": [2357], "mean_total_spend": [104.0]}), p),
          "single age group"),
+        # Data without regions (shopping trends, iFood): every customer in 'unknown'.
+        (lambda p: charts.category_by_region_heatmap(pd.DataFrame({
+            "region": ["unknown"] * 2, "product_category": ["wine", "meat"],
+            "customer_count": [500, 400], "spend": [1e4, 8e3],
+            "spend_share_in_region": [0.55, 0.45], "lift": [1.0, 1.0]}), p),
+         "no region"),
+        (lambda p: charts.category_seasonal_heatmap(pd.DataFrame({
+            "season": ["winter"] * 2, "season_order": [1, 1], "product_category": ["a", "b"],
+            "day_count": [40, 40], "spend": [10.0, 20.0], "spend_per_day": [0.25, 0.5],
+            "seasonal_index": [1.0, 1.0]}), p),
+         "single season"),
     ],
 )
 def test_chart_without_data_is_skipped_not_faked(draw, message, tmp_path):
@@ -472,3 +503,78 @@ def test_age_gender_chart_is_skipped_when_the_data_give_no_gender(tmp_path):
         charts.age_gender_spend_chart(grid, tmp_path / "g.png")
     grid["gender"] = ["female", "male", "female"]
     assert charts.age_gender_spend_chart(grid, tmp_path / "g.png").exists()
+
+
+def _spy_heatmap(monkeypatch) -> dict:
+    seen = {}
+    original = charts._heatmap
+
+    def spy(ax, grid, cmap, labels=None, **kwargs):
+        seen["grid"], seen["labels"], seen["norm"] = grid, labels, kwargs.get("norm")
+        return original(ax, grid, cmap, labels=labels, **kwargs)
+
+    monkeypatch.setattr(charts, "_heatmap", spy)
+    return seen
+
+
+def test_region_category_heatmap_greys_tiny_cells_and_puts_unknown_last(tmp_path, monkeypatch):
+    """A category bought by three customers of a region has a lift of x3 by chance: its cell
+    is greyed with the count and does not set the colour scale. Categories are rows by total
+    spend, regions columns by spend with 'unknown' last, each labelled with its spend."""
+    cells = pd.DataFrame({
+        "region": ["north", "north", "south", "south", "unknown", "unknown"],
+        "product_category": ["wine", "gold", "wine", "gold", "wine", "gold"],
+        "customer_count": [200, 3, 150, 40, 900, 300],
+        "spend": [5000.0, 300.0, 2000.0, 1000.0, 9000.0, 1500.0],
+        "spend_share_in_region": [0.943, 0.057, 0.667, 0.333, 0.857, 0.143],
+        "lift": [1.12, 3.0, 0.79, 1.25, 1.02, 0.9],
+    })
+    seen = _spy_heatmap(monkeypatch)
+    charts.category_by_region_heatmap(cells, tmp_path / "r.png")
+    grid, labels = seen["grid"], seen["labels"]
+    assert list(grid.index) == ["wine", "gold"]
+    assert [c.split("\n")[0] for c in grid.columns] == ["north", "south", "unknown"]
+    assert grid.columns[0] == "north\n(5,300)"
+    assert labels.iloc[1, 0] == "n = 3"
+    assert np.isnan(grid.iloc[1, 0])
+    assert labels.iloc[1, 1] == "33 %\n×1.25"
+    assert labels.iloc[1, 2] == "14 %\n×0.90"
+    # the colour is log2 lift, centred on 1 and bounded by the largest drawn cell (x0.79)
+    assert grid.iloc[0, 1] == pytest.approx(np.log2(0.79))
+    assert seen["norm"].vmax == pytest.approx(abs(np.log2(0.79)))
+
+
+def test_region_category_heatmap_shows_the_regions_with_most_spend(tmp_path, monkeypatch):
+    regions = [f"r{i:02d}" for i in range(charts.MAX_HEATMAP_COLUMNS + 3)]
+    cells = pd.DataFrame({"region": regions, "product_category": "wine",
+                          "customer_count": 50, "spend": [100.0 + i for i in range(len(regions))],
+                          "spend_share_in_region": 1.0, "lift": 1.0})
+    seen = _spy_heatmap(monkeypatch)
+    subtitles = {}
+    original = charts._save
+    monkeypatch.setattr(charts, "_save", lambda fig, path, title, subtitle=None: (
+        subtitles.setdefault("s", subtitle), original(fig, path, title, subtitle))[1])
+    charts.category_by_region_heatmap(cells, tmp_path / "r.png")
+    shown = [c.split("\n")[0] for c in seen["grid"].columns]
+    assert shown == regions[::-1][:charts.MAX_HEATMAP_COLUMNS]
+    assert f"the {charts.MAX_HEATMAP_COLUMNS} of {len(regions)} regions" in subtitles["s"]
+
+
+def test_seasonal_heatmap_orders_seasons_by_calendar_and_colours_log_index(frames, tmp_path,
+                                                                           monkeypatch):
+    """Seasons in calendar order with their days, categories by spend, colour = log2 of the
+    seasonal index (x2 and x0.5 equally far from the category's average season)."""
+    cells = frames["by_season"].sample(frac=1, random_state=1)  # any row order
+    seen = _spy_heatmap(monkeypatch)
+    charts.category_seasonal_heatmap(cells, tmp_path / "s.png")
+    grid, labels = seen["grid"], seen["labels"]
+    assert list(grid.columns) == ["winter\n(90 days)", "spring\n(90 days)",
+                                  "summer\n(90 days)", "autumn\n(90 days)"]
+    assert list(grid.index) == ["wine", "meat", "fish", "sweets"]
+    expected = frames["by_season"].set_index(["product_category", "season"])
+    assert grid.loc["fish"].iloc[3] == pytest.approx(
+        np.log2(expected.loc[("fish", "autumn"), "seasonal_index"]))
+    wine = expected.loc[("wine", "autumn")]
+    assert wine.spend_per_day == 480
+    assert labels.loc["wine"].iloc[3] == f"×{wine.seasonal_index:.2f}\n480/day"
+    assert seen["norm"].vcenter == 0
