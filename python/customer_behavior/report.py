@@ -40,6 +40,9 @@ NEGLIGIBLE_DROPOUT_PER_PURCHASE = 0.01
 # the month's index measures arrivals (an acquisition wave, or the start of the data) as much
 # as the season (marts.seasonal_sales.first_order_share).
 ARRIVAL_MONTH_FIRST_ORDER_SHARE = 0.25
+# When every region x category lift (cells of at least thirty buying customers) lies within
+# this factor of 1 either way, the report says the regions buy much the same mix.
+REGION_MIX_ALIKE_LIFT = 1.2
 
 
 # --------------------------------------------------------------------------------------
@@ -413,7 +416,10 @@ class _Report:
         d.add("### Purchase frequency by region (documents 000, 001)", "")
         reason = self.unavailable("marts.purchase_frequency_by_region")
         if reason:
-            return self.skip("region", reason)
+            self.skip("region", reason)
+            if not self.unavailable("marts.category_demand_by_region"):
+                self.region_categories()
+            return
         rel = "marts.purchase_frequency_by_region"
         valid = f"from {rel} where mean_purchase_frequency_per_year is not null"
         if n.scalar(f"select count(*) {valid}") >= 2:
@@ -440,6 +446,73 @@ class _Report:
         d.table(["Region", "Customers", "Orders per year (mean)", "Mean spend",
                  "Share of revenue"], rows)
         self.chart("region_frequency_heatmap")
+        self.region_categories()
+
+    def region_categories(self) -> None:
+        """Which category each region favours against the whole customer base (lift)."""
+        n, d = self.n, self.doc
+        d.add("#### What each region buys (documents 001, 003)", "")
+        rel = "marts.category_demand_by_region"
+        reason = self.unavailable(rel)
+        if reason:
+            return self.skip("categories by region", reason)
+        if not n.scalar(f"select count(*) from {rel} where region <> 'unknown'"):
+            d.para("The data give no region for any customer.")
+            return self.chart("category_demand_by_region")
+        # cells of at least thirty buying customers: a handful of customers' lift is noise
+        cells = f"from {rel} where region <> 'unknown' and customer_count >= 30 and lift > 0"
+        if not n.scalar(f"select count(*) {cells}"):
+            d.para("No region has a category bought by at least thirty of its customers, too "
+                   "few to compare regions' mixes.")
+            return self.chart("category_demand_by_region")
+        rows = []
+        for (region,) in n.rows(f"select region from {rel} where region <> 'unknown' "
+                                "group by region order by sum(spend) desc, region"):
+            key = f"region_demand.{region}"
+            top = (f"from {rel} where {_where(region=region)} and spend_rank_in_region = 1")
+            largest = (n.get(f"{key}.top_category", f"select product_category {top}") + " ("
+                       + n.get(f"{key}.top_share", f"select spend_share_in_region {top}", "pct")
+                       + ")")
+            pick = (f"{cells} and {_where(region=region)} "
+                    "order by lift desc, product_category limit 1")
+            if not n.scalar(f"select count(*) {cells} and {_where(region=region)}"):
+                rows.append([region, largest, "–", "–", "–"])
+                continue
+            rows.append([
+                region, largest,
+                n.get(f"{key}.favoured_category", f"select product_category {pick}"),
+                n.get(f"{key}.favoured_lift", f"select lift {pick}", "index"),
+                n.get(f"{key}.favoured_share", f"select spend_share_in_region {pick}", "pct")
+                + " / " + n.get(f"{key}.favoured_share_overall",
+                                f"select spend_share_overall {pick}", "pct"),
+            ])
+        lo = n.get("region_demand.lowest_lift", f"select min(lift) {cells}", "index")
+        hi = n.get("region_demand.highest_lift", f"select max(lift) {cells}", "index")
+        text = (f"Against the whole customer base's mix, the regions' category lifts run from "
+                f"{lo} to {hi} (a lift is the category's share of the region's spend over its "
+                "share of all spend; categories bought by at least thirty of the region's "
+                "customers)")
+        low, high = (_as_float(n.value_of(f"region_demand.{k}_lift")) for k in ("lowest", "highest"))
+        if 1 / REGION_MIX_ALIKE_LIFT <= low and high <= REGION_MIX_ALIKE_LIFT:
+            text += (": the regions buy much the same mix, so they differ in how often they "
+                     "buy (above), not in what.")
+        else:
+            far = f"{cells} order by abs(ln(lift)) desc, region, product_category limit 1"
+            cat = n.get("region_demand.largest_departure_category",
+                        f"select product_category {far}")
+            region = n.get("region_demand.largest_departure_region", f"select region {far}")
+            lift = n.get("region_demand.largest_departure_lift", f"select lift {far}", "index")
+            verb = "over" if (_as_float(n.value_of("region_demand.largest_departure_lift"))
+                              or 0) > 1 else "under"
+            text += (f"; the furthest from the whole customer base is {cat} in the {region} "
+                     f"region ({lift}, {verb}-represented): a candidate for a regional "
+                     "assortment or campaign.")
+        d.para(text + " The table names each region's most over-represented category; a "
+               "lift compares shares of spend, so a region that buys more often is not "
+               "over-represented in everything.")
+        d.table(["Region", "Largest category (share of the region's spend)",
+                 "Most over-represented", "Lift", "Its share: region / all customers"], rows)
+        self.chart("category_demand_by_region")
 
     def demographics(self) -> None:
         n, d = self.n, self.doc
@@ -697,7 +770,10 @@ class _Report:
         d.add("### Seasonal and holiday demand (documents 001, 003)", "")
         reason = self.unavailable("marts.seasonal_sales")
         if reason:
-            return self.skip("seasons", reason + " (it needs order dates)")
+            self.skip("seasons", reason + " (it needs order dates)")
+            if not self.unavailable("marts.category_seasonal_demand"):
+                self.category_seasons()
+            return
         rel = "marts.seasonal_sales"
         full_years = (f"(select order_year, sum(revenue) as revenue, sum(order_count) as orders "
                       f"from {rel} group by order_year having count(*) = 12)")
@@ -775,6 +851,68 @@ class _Report:
                 d.para(f"{name} has the most orders per day, {idx} an ordinary day; {above} of "
                        f"the {total} holidays in the data's date range beat an ordinary day.")
         self.chart("seasonal_sales")
+        self.category_seasons()
+
+    def category_seasons(self) -> None:
+        """Each category's strongest and weakest season against its own average season."""
+        n, d = self.n, self.doc
+        d.add("#### Seasonal demand by category (documents 001, 003)", "")
+        rel = "marts.category_seasonal_demand"
+        reason = self.unavailable(rel)
+        if reason:
+            return self.skip("seasonal demand by category",
+                             reason + " (it needs dated order lines with product categories)")
+        if n.scalar(f"select count(distinct season) from {rel}") < 2:
+            d.para("The data cover a single season, so no season can be compared with another.")
+            return self.chart("category_seasonal_demand")
+
+        def ranked(order: str) -> str:
+            return (f"(select *, row_number() over (partition by product_category order by "
+                    f"seasonal_index {order}, season_order) as season_rank from {rel})")
+
+        best, worst = ranked("desc"), ranked("asc")
+        rows = []
+        for (category,) in n.rows(f"select product_category from {rel} group by "
+                                  "product_category order by sum(spend) desc, product_category"):
+            key = f"category_seasons.{category}"
+            b = f"from {best} where season_rank = 1 and {_where(product_category=category)}"
+            w = f"from {worst} where season_rank = 1 and {_where(product_category=category)}"
+            rows.append([
+                category,
+                n.get(f"{key}.best_season", f"select season {b}"),
+                n.get(f"{key}.best_index", f"select seasonal_index {b}", "index"),
+                n.get(f"{key}.worst_season", f"select season {w}"),
+                n.get(f"{key}.worst_index", f"select seasonal_index {w}", "index"),
+            ])
+        peaks = f"from {best} where season_rank = 1"
+        categories = n.get("category_seasons.categories", f"select count(*) {peaks}", "int")
+        if n.scalar(f"select count(distinct season) {peaks}") == 1:
+            season = n.get("category_seasons.common_best_season", f"select min(season) {peaks}")
+            text = f"Every category sells most per day in {season}"
+        else:
+            common = (f"select season {peaks} group by season "
+                      "order by count(*) desc, min(season_order) limit 1")
+            season = n.get("category_seasons.most_common_best_season", common)
+            count = n.get("category_seasons.most_common_best_season_count",
+                          f"select count(*) {peaks} and season = ({common})", "int")
+            text = (f"The categories peak in different seasons: {season} for {count} of the "
+                    f"{categories}")
+        swing = (f"from {rel} group by product_category order by "
+                 "max(seasonal_index) - min(seasonal_index) desc, product_category limit 1")
+        cat = n.get("category_seasons.most_seasonal", f"select product_category {swing}")
+        hi = n.get("category_seasons.most_seasonal_high", f"select max(seasonal_index) {swing}",
+                   "index")
+        lo = n.get("category_seasons.most_seasonal_low", f"select min(seasonal_index) {swing}",
+                   "index")
+        d.para(f"{text}. The index is the season's spend per day against the category's own "
+               "average season, so seasons the data cover for different numbers of "
+               f"days compare fairly; {cat} swings most, from {lo} to {hi}. Stock and promote "
+               "each category ahead of its strongest season. A season also carries the data's "
+               "growth and the arrival of new customers: a category that a recent wave of "
+               "customers favours can look seasonal without being so (see the monthly chart "
+               "above).")
+        d.table(["Category", "Strongest season", "Index", "Weakest season", "Index"], rows)
+        self.chart("category_seasonal_demand")
 
     def repeat(self) -> None:
         n, d = self.n, self.doc

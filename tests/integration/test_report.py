@@ -97,10 +97,12 @@ def test_report_embeds_every_chart_by_relative_path(generated):
 def test_report_has_every_section_and_no_skips_on_full_data(generated):
     report = generated["report"]
     for heading in ("## Headline numbers", "### Income by age group", "### Loyalty score",
-                    "### Purchase frequency by region", "### Spend by demographic group",
+                    "### Purchase frequency by region", "#### What each region buys",
+                    "### Spend by demographic group",
                     "### Category and product demand", "### Channels and product categories",
                     "### Discounts and promotions", "### Loyalty members and non-members",
-                    "### Seasonal and holiday demand", "### Repeat purchase",
+                    "### Seasonal and holiday demand", "#### Seasonal demand by category",
+                    "### Repeat purchase",
                     "### Revenue concentration", "### Campaign response",
                     "### Hypothesis tests", "### What drives spend",
                     "### Customer lifetime value", "## Customer segments", "## Data quality",
@@ -211,6 +213,97 @@ def test_the_over_50_gap_is_restated_for_established_customers(generated):
         f"{means['all'][1]:.2f}. The gap is narrower among established customers"
     )
     assert sentence in generated["report"]
+
+
+def test_every_category_peaks_in_autumn_as_planted(generated):
+    """The generator plants a Nov-Dec peak for every purchase (monthly order weights, Black
+    Friday week): per day, autumn is each category's strongest season. The indices the table
+    prints are recomputed here from the mart's spend and days."""
+    report = generated["report"]
+    assert "Every category sells most per day in autumn." in report
+    cells = query(generated["warehouse"], "select season, season_order, product_category, "
+                                          "day_count, spend from marts.category_seasonal_demand")
+    cells["per_day"] = cells.spend.astype(float) / cells.day_count
+    cells["index"] = cells.per_day / cells.groupby("product_category").per_day.transform("mean")
+    swing = cells.groupby("product_category")["index"].agg(lambda i: i.max() - i.min())
+    for category, rows in cells.groupby("product_category"):
+        best = rows.sort_values(["index", "season_order"], ascending=[False, True]).iloc[0]
+        worst = rows.sort_values(["index", "season_order"]).iloc[0]
+        assert best.season == "autumn", category
+        assert (f"| {category} | autumn | ×{best['index']:.2f} | {worst.season} | "
+                f"×{worst['index']:.2f} |") in report, category
+    most = swing.sort_values(ascending=False).index[0]
+    rows = cells[cells.product_category == most]
+    assert (f"{most} swings most, from ×{rows['index'].min():.2f} to "
+            f"×{rows['index'].max():.2f}") in report
+
+
+def _region_favourites(warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each region's most over-represented category among cells of at least thirty buying
+    customers, recomputed from the mart's spend (not its lift column)."""
+    cells = query(warehouse, "select region, product_category, customer_count, spend "
+                             "from marts.category_demand_by_region")
+    cells["spend"] = cells.spend.astype(float)
+    share = cells.spend / cells.groupby("region").spend.transform("sum")
+    overall = cells.groupby("product_category").spend.sum() / cells.spend.sum()
+    cells["share"] = share
+    cells["lift"] = share / cells.product_category.map(overall)
+    kept = cells[(cells.region != "unknown") & (cells.customer_count >= 30)]
+    favourites = (kept.sort_values(["lift", "product_category"], ascending=[False, True])
+                  .groupby("region").head(1).set_index("region"))
+    return kept, favourites
+
+
+def test_each_regions_favoured_category_matches_a_recomputation(generated):
+    """The generator plants no regional taste (a customer's region is drawn independently of
+    the group that sets the category mix; regions differ only in how often they buy), so the
+    report must find the regions' mixes alike; each region's row is recomputed from spend."""
+    report = generated["report"]
+    kept, favourites = _region_favourites(generated["warehouse"])
+    assert len(favourites) == 5
+    for region, row in favourites.iterrows():
+        assert (f"| {region} | " in report
+                and f"| {row.product_category} | ×{row.lift:.2f} | {100 * row.share:.1f} % / "
+                in report), region
+    assert (f"lifts run from ×{kept.lift.min():.2f} to ×{kept.lift.max():.2f}") in report
+    assert "the regions buy much the same mix" in report
+
+
+def test_a_region_that_departs_from_the_mix_is_named(planted_build, tmp_path):
+    """Planted in a copy: one region's gold lift at x1.6 is named as the furthest departure."""
+    copy = tmp_path / "regional.duckdb"
+    shutil.copy(planted_build["warehouse"], copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("update marts.category_demand_by_region set lift = 1.6 "
+                    "where region = 'central' and product_category = 'gold'")
+    build_report(copy, tmp_path / "out")
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert ("the furthest from the whole customer base is gold in the central region (×1.60, "
+            "over-represented)") in report
+    assert "much the same mix" not in report
+    assert "| central | " in report and "| gold | ×1.60 |" in report
+
+
+def test_the_new_category_sections_are_skipped_without_their_marts(planted_build, tmp_path):
+    copy = tmp_path / "partial.duckdb"
+    shutil.copy(planted_build["warehouse"], copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("drop table marts.category_demand_by_region")
+        con.execute("delete from marts.category_seasonal_demand")
+    summary = build_report(copy, tmp_path / "out")
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert ("#### What each region buys (documents 001, 003)\n\n_Skipped: "
+            "`marts.category_demand_by_region` does not exist in this warehouse._") in report
+    assert ("#### Seasonal demand by category (documents 001, 003)\n\n_Skipped: "
+            "`marts.category_seasonal_demand` is empty for this dataset (it needs dated order "
+            "lines with product categories)._") in report
+    assert set(summary["charts_skipped"]) == {"category_demand_by_region",
+                                              "category_seasonal_demand"}
+    assert {"categories by region", "seasonal demand by category"} <= set(
+        summary["sections_skipped"])
+    numbers = json.loads((tmp_path / "out" / "report_numbers.json").read_text())["numbers"]
+    assert not any("category_demand_by_region" in item["sql"]
+                   or "category_seasonal_demand" in item["sql"] for item in numbers.values())
 
 
 def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
