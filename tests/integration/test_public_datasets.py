@@ -14,6 +14,7 @@ tests that need them skip, saying so, when ../shared/data is absent.
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 
@@ -721,3 +722,56 @@ def test_charts_and_report_are_generated_for_each_dataset(built, name, tmp_path)
     assert len(numbers) > 50
     drawn = [p for p in (report / "charts").glob("*.png") if p.stat().st_size > 10_000]
     assert len(drawn) >= 8, sorted(p.name for p in drawn)
+
+
+# What the report's category sections by region and by season meet on the public data:
+# zones and categories (Diwali), regions without categories, categories without regions,
+# dated purchases without categories (CDNOW). None has dated lines with categories.
+CATEGORY_SECTION_NOTES = {
+    "diwali_sales": [],
+    "customer_purchasing_behaviors": [
+        ("#### What each region buys (documents 001, 003)\n\n_Skipped: "
+         "`marts.category_demand_by_region` is empty for this dataset._")],
+    "shopping_trends": [
+        ("### Purchase frequency by region (documents 000, 001)\n\n"
+         "The data give no region for any customer.")],
+    "cdnow": [
+        ("#### Seasonal demand by category (documents 001, 003)\n\n_Skipped: "
+         "`marts.category_seasonal_demand` is empty for this dataset (it needs dated order "
+         "lines with product categories)._")],
+}
+
+
+@needs_shared_data
+@pytest.mark.parametrize("name", sorted(CATEGORY_SECTION_NOTES))
+def test_category_sections_by_region_and_season(built, name, tmp_path):
+    """The sections are written where the dataset feeds their marts and skipped with a note
+    where it does not. On Diwali's zones the lift range and the furthest departure are
+    recomputed from the mart's spend (cells of at least thirty buying customers)."""
+    from customer_behavior.report import build_report
+
+    wh = built(name)
+    summary = build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    for note in CATEGORY_SECTION_NOTES[name]:
+        assert note in text
+    assert "category_seasonal_demand" in summary["charts_skipped"]
+    assert ("category_demand_by_region" in summary["charts_skipped"]) == (name != "diwali_sales")
+    if name != "cdnow":  # undated: the whole seasons section is skipped, with its own note
+        assert "#### Seasonal demand by category" not in text
+    if name != "diwali_sales":
+        return
+    cells = query(wh, "select region, product_category, customer_count, spend "
+                      "from marts.category_demand_by_region")
+    cells["spend"] = cells.spend.astype(float)
+    share = cells.spend / cells.groupby("region").spend.transform("sum")
+    overall = cells.groupby("product_category").spend.sum() / cells.spend.sum()
+    cells["lift"] = share / cells.product_category.map(overall)
+    kept = cells[(cells.region != "unknown") & (cells.customer_count >= 30)]
+    assert set(kept.region) == {"central", "eastern", "northern", "southern", "western"}
+    far = kept.iloc[kept.lift.map(lambda x: abs(math.log(x))).argmax()]
+    verb = "over" if far.lift > 1 else "under"
+    assert (f"the regions' category lifts run from ×{kept.lift.min():.2f} to "
+            f"×{kept.lift.max():.2f}") in text
+    assert (f"the furthest from the whole customer base is {far.product_category} in the "
+            f"{far.region} region (×{far.lift:.2f}, {verb}-represented)") in text
