@@ -26,7 +26,9 @@ order_gaps as (
 ),
 
 gaps_per_customer as (
-    select customer_id, avg(days_since_previous_order) as mean_gap_days
+    select
+        customer_id,
+        avg(days_since_previous_order) as mean_gap_days
     from order_gaps
     where days_since_previous_order is not null
     group by customer_id

@@ -26,9 +26,9 @@ attributes as (
         case
             when annual_income is null or is_income_outlier then 'unknown'
             else 'income quintile ' || cast(ntile(5) over (
-                partition by annual_income is null or is_income_outlier
-                order by annual_income, customer_id
-            ) as varchar)
+                    partition by annual_income is null or is_income_outlier
+                    order by annual_income, customer_id
+                ) as varchar)
         end as income_quintile
     from customers
 ),
@@ -36,7 +36,7 @@ attributes as (
 long_form as (
     unpivot attributes
     on gender, marital_status, education, occupation, region, state, age_group,
-        children_count, income_quintile
+    children_count, income_quintile
     into name dimension value dimension_value
 ),
 
@@ -51,8 +51,15 @@ groups as (
 ),
 
 overall as (
-    select avg(total_spend) as mean_spend, sum(power(total_spend - avg_spend, 2)) as total_ss
-    from (select total_spend, avg(total_spend) over () as avg_spend from attributes)
+    select
+        avg(total_spend) as mean_spend,
+        sum(power(total_spend - avg_spend, 2)) as total_ss
+    from (
+        select
+            total_spend,
+            avg(total_spend) over () as avg_spend
+        from attributes
+    )
 ),
 
 final as (
@@ -61,7 +68,7 @@ final as (
         count(*) as group_count,
         round(
             sum(groups.customer_count * power(groups.mean_spend - overall.mean_spend, 2))
-                / nullif(min(overall.total_ss), 0),
+            / nullif(min(overall.total_ss), 0),
             4
         ) as eta_squared,
         round(min(groups.mean_spend), 2) as lowest_group_mean_spend,

@@ -110,7 +110,8 @@ customers_joined as (
         customers.signup_date,
         customers.as_of_date,
         purchases_per_customer.customer_id is not null as has_purchases,
-        purchases_per_customer.* exclude (customer_id)
+        -- RF02 takes the excluded column for an unqualified reference: it cannot be qualified.
+        purchases_per_customer.* exclude (customer_id)  -- noqa: RF02
     from customers
     left join purchases_per_customer
         on customers.customer_id = purchases_per_customer.customer_id

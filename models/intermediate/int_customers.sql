@@ -57,7 +57,7 @@ final as (
         aged.is_loyalty_member,
         coalesce(
             aged.annual_income > income_fences.income_q3
-                + 3 * (income_fences.income_q3 - income_fences.income_q1),
+            + 3 * (income_fences.income_q3 - income_fences.income_q1),
             false
         ) as is_income_outlier,
         aged.signup_date,

@@ -21,7 +21,9 @@ stg_orders as not materialized (
 -- An accepted customer's row number is unique, so it stands for the customer id exactly (an
 -- integer compares far faster than text).
 accepted_customers as (
-    select customer_id, source_row_number as customer_key
+    select
+        customer_id,
+        source_row_number as customer_key
     from {{ ref('int_customers_checked') }}
     where rejection_reason is null
 ),
@@ -33,8 +35,11 @@ lines as not materialized (
         accepted_customers.customer_key is not null as has_known_customer,
         accepted_customers.customer_key,
         hash(stg_orders.order_id) as order_hash,
-        hash({% for column in key_columns %}stg_orders.{{ column }}{{ ', ' if not loop.last }}{% endfor %})
-            as line_hash
+        hash(
+            {%- for column in key_columns %}
+            stg_orders.{{ column }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as line_hash
     from stg_orders
     left join accepted_customers
         on stg_orders.customer_id = accepted_customers.customer_id
@@ -99,19 +104,28 @@ order_owners as (
 ),
 
 failed as (
-    select source_row_number, 1 as precedence, 'unknown_customer_id' as rejection_reason
+    select
+        source_row_number,
+        1 as precedence,
+        'unknown_customer_id' as rejection_reason
     from candidate_lines
     where passed_staging and not has_known_customer
 
     union all
 
-    select source_row_number, 2 as precedence, 'duplicate_order_line' as rejection_reason
+    select
+        source_row_number,
+        2 as precedence,
+        'duplicate_order_line' as rejection_reason
     from repeats_marked
     where passed_staging and line_occurrence > 1
 
     union all
 
-    select candidate_lines.source_row_number, 3 as precedence, 'conflicting_order_customer' as rejection_reason
+    select
+        candidate_lines.source_row_number,
+        3 as precedence,
+        'conflicting_order_customer' as rejection_reason
     from candidate_lines
     inner join order_owners
         on candidate_lines.order_id = order_owners.order_id

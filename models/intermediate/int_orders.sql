@@ -11,22 +11,25 @@ with
 
 {% if is_incremental() -%}
 touched_orders as (
+    {%- set lookback_days = var('orders_lookback_days', 3) | int %}
     select distinct order_id
     from {{ ref('int_order_lines') }}
-    where order_date >= (
-        select coalesce(
-            cast({{ dbt.dateadd('day', -1 * var('orders_lookback_days', 3) | int, 'max(order_date)') }} as date),
-            cast('1900-01-01' as date)
+    where
+        order_date >= (
+            select
+                coalesce(
+                    cast({{ dbt.dateadd('day', -1 * lookback_days, 'max(order_date)') }} as date),
+                    cast('1900-01-01' as date)
+                )
+            from {{ this }}
         )
-        from {{ this }}
-    )
 ),
 
 {% endif -%}
 order_lines as (
     select * from {{ ref('int_order_lines') }}
     {%- if is_incremental() %}
-    where order_id in (select order_id from touched_orders)
+    where order_id in (select touched_orders.order_id from touched_orders)
     {%- endif %}
 ),
 

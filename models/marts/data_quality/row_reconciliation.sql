@@ -5,31 +5,45 @@
 with
 
 raw_counts as (
-    select 'customers' as table_name, count(*) as raw_row_count
+    select
+        'customers' as table_name,
+        count(*) as raw_row_count
     from {{ staging_ref('customers') }}
     union all
-    select 'orders' as table_name, count(*) as raw_row_count
+    select
+        'orders' as table_name,
+        count(*) as raw_row_count
     from {{ staging_ref('orders') }}
     union all
-    select 'campaign_responses' as table_name, count(*) as raw_row_count
+    select
+        'campaign_responses' as table_name,
+        count(*) as raw_row_count
     from {{ staging_ref('campaign_responses') }}
 ),
 
 accepted_counts as (
-    select 'customers' as table_name, count(*) as accepted_row_count
+    select
+        'customers' as table_name,
+        count(*) as accepted_row_count
     from {{ ref('int_customers') }}
     union all
-    select 'orders' as table_name, count(*) as accepted_row_count
+    select
+        'orders' as table_name,
+        count(*) as accepted_row_count
     from {{ ref('int_order_lines_checked') }}
     where rejection_reason is null
     union all
-    select 'campaign_responses' as table_name, count(*) as accepted_row_count
+    select
+        'campaign_responses' as table_name,
+        count(*) as accepted_row_count
     from {{ ref('int_campaign_responses_checked') }}
     where rejection_reason is null
 ),
 
 rejected_counts as (
-    select table_name, count(*) as rejected_row_count
+    select
+        table_name,
+        count(*) as rejected_row_count
     from {{ ref('rejected_rows') }}
     group by table_name
 ),
@@ -41,7 +55,7 @@ final as (
         accepted_counts.accepted_row_count,
         coalesce(rejected_counts.rejected_row_count, 0) as rejected_row_count,
         raw_counts.raw_row_count = accepted_counts.accepted_row_count
-            + coalesce(rejected_counts.rejected_row_count, 0) as is_reconciled
+        + coalesce(rejected_counts.rejected_row_count, 0) as is_reconciled
     from raw_counts
     inner join accepted_counts
         on raw_counts.table_name = accepted_counts.table_name

@@ -53,8 +53,9 @@ final as (
             order by per_category.spend desc, per_category.product_category
         ) as integer) as spend_rank,
         case when per_category.quantity is not null then cast(row_number() over (
-            order by per_category.quantity desc nulls last, per_category.product_category
-        ) as integer) end as quantity_rank,
+                    order by per_category.quantity desc nulls last, per_category.product_category
+                ) as integer)
+        end as quantity_rank,
         per_category.order_line_count,
         lines_per_category.order_count,
         per_category.customer_count,

@@ -32,7 +32,7 @@ per_cell as (
         category_spend.product_category,
         count(*) filter (
             where coalesce(category_spend.order_line_count, 0) > 0
-                or coalesce(category_spend.spend, 0) > 0
+            or coalesce(category_spend.spend, 0) > 0
         ) as customer_count,
         {{ integer_sum('category_spend.quantity') }} as quantity,
         {{ money_sum('category_spend.spend') }} as spend

@@ -8,11 +8,12 @@ with
 
 order_lines as (
     select * from {{ ref('int_order_lines') }}
-    where order_date is not null
-    {%- if not dataset_has('categories') %}
-    -- the dataset's lines carry no category of their own (CDNOW: all CDs): no split
+    where
+        order_date is not null  -- noqa: LT02
+        {%- if not dataset_has('categories') %}
+        -- the dataset's lines carry no category of their own (CDNOW: all CDs): no split
         and false
-    {%- endif %}
+        {%- endif %}
 ),
 
 seasons as (

@@ -15,7 +15,10 @@ holidays as (
 ),
 
 data_span as (
-    select min(order_date) as first_date, max(order_date) as last_date from orders
+    select
+        min(order_date) as first_date,
+        max(order_date) as last_date
+    from orders
 ),
 
 holidays_per_day as (
@@ -40,15 +43,21 @@ ordinary_days as (
     select
         'no holiday' as holiday_name,
         {{ dbt.datediff('data_span.first_date', 'data_span.last_date', 'day') }} + 1
-            - coalesce((select sum(day_count) from holiday_days), 0) as day_count
+        - coalesce((select sum(holiday_days.day_count) from holiday_days), 0) as day_count
     from data_span
     where data_span.first_date is not null
 ),
 
 all_days as (
-    select holiday_name, day_count from holiday_days
+    select
+        holiday_name,
+        day_count
+    from holiday_days
     union all
-    select holiday_name, day_count from ordinary_days
+    select
+        holiday_name,
+        day_count
+    from ordinary_days
 ),
 
 per_holiday as (

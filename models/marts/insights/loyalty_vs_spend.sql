@@ -44,10 +44,10 @@ ranked as (
         loyalty_score,
         total_spend,
         rank() over (partition by age_group order by loyalty_score)
-            + (count(*) over (partition by age_group, loyalty_score) - 1) / 2.0
+        + (count(*) over (partition by age_group, loyalty_score) - 1) / 2.0
             as loyalty_rank,
         rank() over (partition by age_group order by total_spend)
-            + (count(*) over (partition by age_group, total_spend) - 1) / 2.0
+        + (count(*) over (partition by age_group, total_spend) - 1) / 2.0
             as spend_rank
     from scored
 ),
@@ -85,12 +85,14 @@ final as (
         -- corr() is NaN when either variable is constant: undefined, so NULL.
         round(
             case when not isnan(correlations.pearson_correlation)
-                then correlations.pearson_correlation end,
+                    then correlations.pearson_correlation
+            end,
             6
         ) as pearson_correlation,
         round(
             case when not isnan(correlations.spearman_correlation)
-                then correlations.spearman_correlation end,
+                    then correlations.spearman_correlation
+            end,
             6
         ) as spearman_correlation,
         group_totals.mean_total_spend,

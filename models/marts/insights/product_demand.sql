@@ -32,8 +32,9 @@ final as (
             partition by product_category order by spend desc, product_id
         ) as integer) as spend_rank_in_category,
         case when quantity is not null then cast(row_number() over (
-            partition by product_category order by quantity desc nulls last, product_id
-        ) as integer) end as quantity_rank_in_category,
+                    partition by product_category order by quantity desc nulls last, product_id
+                ) as integer)
+        end as quantity_rank_in_category,
         cast(row_number() over (order by spend desc, product_category, product_id) as integer)
             as spend_rank,
         order_line_count,

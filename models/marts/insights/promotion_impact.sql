@@ -31,11 +31,11 @@ banded as (
 bands as (
     select * from (
         values
-            (1, 'full price', false),
-            (2, '1-10 %', true),
-            (3, '11-20 %', true),
-            (4, '21-30 %', true),
-            (5, 'over 30 %', true)
+        (1, 'full price', false),
+        (2, '1-10 %', true),
+        (3, '11-20 %', true),
+        (4, '21-30 %', true),
+        (5, 'over 30 %', true)
     ) as bands (discount_band_order, discount_band, is_discounted)
 ),
 

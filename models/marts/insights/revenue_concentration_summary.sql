@@ -36,7 +36,7 @@ gini as (
             )',
             'totals.customer_count * cast(totals.revenue as double)'
         ) }}
-            - (totals.customer_count + 1) / totals.customer_count as gini_coefficient
+        - (totals.customer_count + 1) / totals.customer_count as gini_coefficient
     from ranked
     cross join totals
     group by totals.customer_count, totals.revenue
@@ -70,14 +70,14 @@ final as (
             min(ranked.spend_rank) filter (
                 where ranked.cumulative_spend >= 0.5 * totals.revenue and totals.revenue > 0
             )
-                / totals.customer_count,
+            / totals.customer_count,
             6
         ) as customer_share_for_50_pct_revenue,
         round(
             min(ranked.spend_rank) filter (
                 where ranked.cumulative_spend >= 0.8 * totals.revenue and totals.revenue > 0
             )
-                / totals.customer_count,
+            / totals.customer_count,
             6
         ) as customer_share_for_80_pct_revenue
     from ranked

@@ -10,12 +10,16 @@ orders as (
 ),
 
 data_span as (
-    select min(order_date) as first_date, max(order_date) as last_date from orders
+    select
+        min(order_date) as first_date,
+        max(order_date) as last_date
+    from orders
 ),
 
 calendar_days as (
-    select cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date)
-        as calendar_date
+    select
+        cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date)
+            as calendar_date
     from data_span
     where first_date is not null
 ),

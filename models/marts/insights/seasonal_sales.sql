@@ -28,7 +28,10 @@ orders_with_first as (
 ),
 
 data_span as (
-    select min(order_date) as first_date, max(order_date) as last_date from orders
+    select
+        min(order_date) as first_date,
+        max(order_date) as last_date
+    from orders
 ),
 
 per_month as (

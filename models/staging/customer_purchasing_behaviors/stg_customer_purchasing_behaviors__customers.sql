@@ -39,7 +39,7 @@ checked as (
         annual_income_stated < 0 as is_negative_income,
         has_income_text and annual_income_stated is null as is_unparseable_income,
         loyalty_score_stated is not null
-            and (loyalty_score_stated < 1 or loyalty_score_stated > 10)
+        and (loyalty_score_stated < 1 or loyalty_score_stated > 10)
             as is_loyalty_score_out_of_range
     from typed
 ),
@@ -75,7 +75,8 @@ final as (
             ('purchase_frequency < 0 or purchase_frequency <> round(purchase_frequency)',
                 'impossible_purchase_frequency'),
         ]) }} as rejection_reason,
-        nullif(concat_ws(',',
+        nullif(concat_ws(
+            ',',
             case when is_impossible_age then 'impossible_age' end,
             case when is_negative_income then 'negative_income' end,
             case when is_unparseable_income then 'unparseable_income' end,

@@ -39,11 +39,11 @@ compared as (
         row_number() over (partition by customer_id order by source_row_number)
             as customer_row_number,
         count(distinct gender) over (partition by customer_id) > 1
-            or count(distinct age_stated) over (partition by customer_id) > 1
-            or count(distinct marital_status) over (partition by customer_id) > 1
-            or count(distinct state) over (partition by customer_id) > 1
-            or count(distinct region) over (partition by customer_id) > 1
-            or count(distinct occupation) over (partition by customer_id) > 1
+        or count(distinct age_stated) over (partition by customer_id) > 1
+        or count(distinct marital_status) over (partition by customer_id) > 1
+        or count(distinct state) over (partition by customer_id) > 1
+        or count(distinct region) over (partition by customer_id) > 1
+        or count(distinct occupation) over (partition by customer_id) > 1
             as has_inconsistent_attributes
     from typed
 ),
@@ -58,7 +58,9 @@ first_rows as (
             when age_group_stated like '%+'
                 then age_stated < try_cast(rtrim(age_group_stated, '+') as integer)
             when age_group_stated like '%-%'
-                then age_stated not between try_cast(split_part(age_group_stated, '-', 1) as integer)
+                then age_stated not between try_cast(
+                        split_part(age_group_stated, '-', 1) as integer
+                    )
                     and try_cast(split_part(age_group_stated, '-', 2) as integer)
             else false
         end as is_age_outside_stated_group
@@ -88,7 +90,8 @@ final as (
         {{ first_reason([
             ('customer_id is null', 'missing_customer_id'),
         ]) }} as rejection_reason,
-        nullif(concat_ws(',',
+        nullif(concat_ws(
+            ',',
             case when is_impossible_age then 'impossible_age' end,
             case when not is_known_marital_status then 'unknown_marital_status' end,
             case when is_age_outside_stated_group then 'age_outside_stated_age_group' end,

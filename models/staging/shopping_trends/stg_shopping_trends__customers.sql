@@ -39,7 +39,7 @@ checked as (
         age_stated is not null and (age_stated < 0 or age_stated > 120) as is_impossible_age,
         has_subscription_text and is_loyalty_member is null as is_unparseable_subscription,
         frequency_text is not null
-            and {{ shopping_trends_purchases_per_year('frequency_text') }} is null
+        and {{ shopping_trends_purchases_per_year('frequency_text') }} is null
             as is_unknown_frequency
     from typed
 ),
@@ -70,7 +70,8 @@ final as (
             ('purchase_amount is null', 'unparseable_purchase_amount'),
             ('purchase_amount < 0', 'negative_purchase_amount'),
         ]) }} as rejection_reason,
-        nullif(concat_ws(',',
+        nullif(concat_ws(
+            ',',
             case when is_impossible_age then 'impossible_age' end,
             case when is_unparseable_subscription then 'unparseable_subscription_status' end,
             case when is_unknown_frequency then 'unknown_purchase_frequency' end

@@ -1,4 +1,6 @@
-{{ config(severity='warn', store_failures=true, store_failures_as='view', schema='data_quality_warnings') }}
+{{ config(
+    severity='warn', store_failures=true, store_failures_as='view', schema='data_quality_warnings'
+) }}
 -- Warns, without failing the build, when an input table loses more than half of its rows to
 -- rejections. Such a build is complete and reconciled, but the marts describe little of the
 -- data: an amount column left blank in every row rejects every order line, and the order

@@ -3,12 +3,16 @@
 with
 
 customers as (
-    select count(*) as customer_count, sum(total_spend) as revenue
+    select
+        count(*) as customer_count,
+        sum(total_spend) as revenue
     from {{ ref('customers') }}
 ),
 
 orders as (
-    select count(*) as order_count, sum(amount) as revenue
+    select
+        count(*) as order_count,
+        sum(amount) as revenue
     from {{ ref('orders') }}
     where order_date is not null
 ),
@@ -17,81 +21,128 @@ checks as (
     select
         'demographic_spend ' || dimension as check_name,
         sum(customer_count) as found,
-        (select customer_count from customers) as expected
+        (select customers.customer_count from customers) as expected
     from {{ ref('demographic_spend') }}
     group by dimension
     union all
-    select 'demographic_spend revenue ' || dimension, sum(total_spend),
-        (select revenue from customers)
+    select
+        'demographic_spend revenue ' || dimension,
+        sum(total_spend),
+        (select customers.revenue from customers)
     from {{ ref('demographic_spend') }}
     group by dimension
     union all
-    select 'spend_by_age_group_and_gender', sum(customer_count),
-        (select customer_count from customers)
+    select
+        'spend_by_age_group_and_gender',
+        sum(customer_count),
+        (select customers.customer_count from customers)
     from {{ ref('spend_by_age_group_and_gender') }}
     union all
-    select 'loyalty_vs_spend all', sum(customer_count) filter (where scope = 'all'),
-        (select customer_count from customers)
+    select
+        'loyalty_vs_spend all',
+        sum(customer_count) filter (where scope = 'all'),
+        (select customers.customer_count from customers)
     from {{ ref('loyalty_vs_spend') }}
     union all
-    select 'loyalty_vs_spend age groups', sum(customer_count) filter (where scope = 'age_group'),
-        (select customer_count from customers)
+    select
+        'loyalty_vs_spend age groups',
+        sum(customer_count) filter (where scope = 'age_group'),
+        (select customers.customer_count from customers)
     from {{ ref('loyalty_vs_spend') }}
     union all
-    select 'spend_by_loyalty_band', sum(customer_count), (select customer_count from customers)
+    select
+        'spend_by_loyalty_band',
+        sum(customer_count),
+        (select customers.customer_count from customers)
     from {{ ref('spend_by_loyalty_band') }}
     union all
-    select 'loyalty_membership_spend', sum(customer_count),
-        (select customer_count from customers)
+    select
+        'loyalty_membership_spend',
+        sum(customer_count),
+        (select customers.customer_count from customers)
     from {{ ref('loyalty_membership_spend') }}
     union all
-    select 'revenue_concentration customers', sum(customer_count),
-        (select customer_count from customers)
+    select
+        'revenue_concentration customers',
+        sum(customer_count),
+        (select customers.customer_count from customers)
     from {{ ref('revenue_concentration') }}
     union all
-    select 'revenue_concentration revenue', sum(revenue), (select revenue from customers)
+    select
+        'revenue_concentration revenue',
+        sum(revenue),
+        (select customers.revenue from customers)
     from {{ ref('revenue_concentration') }}
     union all
-    select 'category_demand_by_region spend', sum(spend),
-        (select sum(spend) from {{ ref('category_demand') }})
+    select
+        'category_demand_by_region spend',
+        sum(spend),
+        (select sum(category_demand.spend) from {{ ref('category_demand') }} as category_demand)
     from {{ ref('category_demand_by_region') }}
     union all
-    select 'category_seasonal_demand spend', sum(spend),
-        (select sum(spend) from {{ ref('category_demand') }}
-            where {{ dataset_has('dated_order_lines') }} and {{ dataset_has('categories') }})
+    select
+        'category_seasonal_demand spend',
+        sum(spend),
+        (
+            select sum(category_demand.spend) from {{ ref('category_demand') }} as category_demand
+            where {{ dataset_has('dated_order_lines') }} and {{ dataset_has('categories') }}
+        )
     from {{ ref('category_seasonal_demand') }}
     union all
     -- the segment grouping counts the segmented customers (those who have bought something)
-    select 'repeat_purchase ' || grouping, sum(customer_count),
+    select
+        'repeat_purchase ' || grouping,
+        sum(customer_count),
         case
             when grouping = 'segment'
                 then (select count(*) from {{ ref('customer_segments') }})
-            else (select customer_count from customers)
+            else (select customers.customer_count from customers)
         end
     from {{ ref('repeat_purchase') }}
     group by grouping
     union all
-    select 'promotion_impact orders', sum(order_count),
+    select
+        'promotion_impact orders',
+        sum(order_count),
         (select count(*) from {{ ref('orders') }})
     from {{ ref('promotion_impact') }}
     union all
-    select 'seasonal_sales orders', sum(order_count), (select order_count from orders)
+    select
+        'seasonal_sales orders',
+        sum(order_count),
+        (select orders.order_count from orders)
     from {{ ref('seasonal_sales') }}
     union all
-    select 'seasonal_sales revenue', sum(revenue), (select revenue from orders)
+    select
+        'seasonal_sales revenue',
+        sum(revenue),
+        (select orders.revenue from orders)
     from {{ ref('seasonal_sales') }}
     union all
-    select 'sales_by_season orders', sum(order_count), (select order_count from orders)
+    select
+        'sales_by_season orders',
+        sum(order_count),
+        (select orders.order_count from orders)
     from {{ ref('sales_by_season') }}
     union all
-    select 'holiday_sales orders', sum(order_count), (select order_count from orders)
+    select
+        'holiday_sales orders',
+        sum(order_count),
+        (select orders.order_count from orders)
     from {{ ref('holiday_sales') }}
     union all
-    select 'category_demand spend', sum(spend),
-        (select sum(spend) from {{ ref('int_customer_category_spend') }})
+    select
+        'category_demand spend',
+        sum(spend),
+        (
+            select sum(int_customer_category_spend.spend)
+            from {{ ref('int_customer_category_spend') }} as int_customer_category_spend
+        )
     from {{ ref('category_demand') }}
     union all
-    select 'category_demand_by_segment spend', sum(spend),
+    select
+        'category_demand_by_segment spend',
+        sum(spend),
         (
             select sum(category_spend.spend)
             from {{ ref('int_customer_category_spend') }} as category_spend

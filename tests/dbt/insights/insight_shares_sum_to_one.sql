@@ -2,42 +2,79 @@
 with
 
 shares as (
-    select 'demographic_spend ' || dimension as scope, sum(revenue_share) as total
+    select
+        'demographic_spend ' || dimension as scope,
+        sum(revenue_share) as total
     from {{ ref('demographic_spend') }}
     group by dimension
     union all
-    select 'demographic_spend customers ' || dimension, sum(customer_share)
+    select
+        'demographic_spend customers ' || dimension,
+        sum(customer_share)
     from {{ ref('demographic_spend') }}
     group by dimension
     union all
-    select 'spend_by_age_group_and_gender', sum(revenue_share)
+    select
+        'spend_by_age_group_and_gender',
+        sum(revenue_share)
     from {{ ref('spend_by_age_group_and_gender') }}
     union all
-    select 'category_demand', sum(spend_share) from {{ ref('category_demand') }}
+    select
+        'category_demand',
+        sum(spend_share)
+    from {{ ref('category_demand') }}
     union all
-    select 'category_demand_by_segment ' || segment_id, sum(share_of_segment_spend)
+    select
+        'category_demand_by_segment ' || segment_id,
+        sum(share_of_segment_spend)
     from {{ ref('category_demand_by_segment') }}
     group by segment_id
     having sum(spend) > 0
     union all
-    select 'promotion_impact orders', sum(order_share) from {{ ref('promotion_impact') }}
+    select
+        'promotion_impact orders',
+        sum(order_share)
+    from {{ ref('promotion_impact') }}
     union all
-    select 'promotion_impact revenue', sum(revenue_share) from {{ ref('promotion_impact') }}
+    select
+        'promotion_impact revenue',
+        sum(revenue_share)
+    from {{ ref('promotion_impact') }}
     union all
-    select 'loyalty_membership_spend', sum(revenue_share)
+    select
+        'loyalty_membership_spend',
+        sum(revenue_share)
     from {{ ref('loyalty_membership_spend') }}
     union all
-    select 'revenue_concentration', sum(revenue_share) from {{ ref('revenue_concentration') }}
+    select
+        'revenue_concentration',
+        sum(revenue_share)
+    from {{ ref('revenue_concentration') }}
     union all
-    select 'sales_by_season', sum(revenue_share) from {{ ref('sales_by_season') }}
+    select
+        'sales_by_season',
+        sum(revenue_share)
+    from {{ ref('sales_by_season') }}
     union all
-    select 'seasonal_sales', sum(revenue_share) from {{ ref('seasonal_sales') }}
+    select
+        'seasonal_sales',
+        sum(revenue_share)
+    from {{ ref('seasonal_sales') }}
     union all
-    select 'segment_value customers', sum(customer_share) from {{ ref('segment_value') }}
+    select
+        'segment_value customers',
+        sum(customer_share)
+    from {{ ref('segment_value') }}
     union all
-    select 'segment_value historical', sum(historical_value_share) from {{ ref('segment_value') }}
+    select
+        'segment_value historical',
+        sum(historical_value_share)
+    from {{ ref('segment_value') }}
     union all
-    select 'segment_value predicted', sum(predicted_value_share) from {{ ref('segment_value') }}
+    select
+        'segment_value predicted',
+        sum(predicted_value_share)
+    from {{ ref('segment_value') }}
 )
 
 select *

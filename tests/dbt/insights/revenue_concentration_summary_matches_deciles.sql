@@ -25,14 +25,19 @@ checks as (
     select
         'top 10 % share = decile 1 share (millionths)',
         round((select top_10_pct_revenue_share from summary) * 1e6),
-        round((select revenue_share from deciles where spend_decile = 1) * 1e6)
+        round((
+            select revenue_share from deciles
+            where spend_decile = 1
+        ) * 1e6)
     union all
     select
         '50 % needs no more customers than 80 %',
         case when (
-            select customer_share_for_50_pct_revenue <= customer_share_for_80_pct_revenue
-            from summary
-        ) is not false then 1 else 0 end,
+                select customer_share_for_50_pct_revenue <= customer_share_for_80_pct_revenue
+                from summary
+            ) is not false then 1
+            else 0
+        end,
         case when (select count(*) from summary) > 0 then 1 else 0 end
 )
 

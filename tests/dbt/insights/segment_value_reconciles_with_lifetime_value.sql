@@ -22,20 +22,32 @@ segment_value as (
 ),
 
 checks as (
-    select 'customers' as total, segment_value.customer_count as found,
-        lifetime_value.customer_count as expected, 0 as tolerance
+    select
+        'customers' as total,
+        segment_value.customer_count as found,
+        lifetime_value.customer_count as expected,
+        0 as tolerance
     from segment_value, lifetime_value
     union all
-    select 'likely lapsed customers', segment_value.likely_lapsed_customer_count,
-        lifetime_value.likely_lapsed_customer_count, 0
+    select
+        'likely lapsed customers',
+        segment_value.likely_lapsed_customer_count,
+        lifetime_value.likely_lapsed_customer_count,
+        0
     from segment_value, lifetime_value
     -- each segment's sum is rounded to the cent
     union all
-    select 'historical value', segment_value.historical_value, lifetime_value.historical_value,
+    select
+        'historical value',
+        segment_value.historical_value,
+        lifetime_value.historical_value,
         0.01 * (select count(*) from {{ ref('segment_value') }})
     from segment_value, lifetime_value
     union all
-    select 'predicted value', segment_value.predicted_value, lifetime_value.predicted_value,
+    select
+        'predicted value',
+        segment_value.predicted_value,
+        lifetime_value.predicted_value,
         0.01 * (select count(*) from {{ ref('segment_value') }})
     from segment_value, lifetime_value
 )
