@@ -88,11 +88,12 @@ docs: install report ## generate the dbt docs site (charts drawn first) and serv
 	$(DBT) docs generate --vars '$(DBT_VARS)'
 	$(DBT) docs serve --host $(DOCS_HOST) --port $(DOCS_PORT) --no-browser
 
-test: install ## run the whole test suite (unit, dbt integration, data tests)
+test: install lint ## lint, then run the whole test suite (unit, dbt integration, data tests)
 	$(BIN)/pytest
 
-lint: install ## ruff on the package and tests
-	$(BIN)/ruff check python tests
+lint: install ## ruff on the Python, sqlfluff on the SQL (.sqlfluff: STYLE item 4); fails on any finding
+	$(BIN)/ruff check python tests models lint
+	$(BIN)/sqlfluff lint models analyses tests/dbt
 
 data: install ## generate contract-shaped Parquet: make data SIZE=100k|1m|100m-lines
 	$(BIN)/customer-behavior generate --size $(SIZE) --format parquet --out data/$(SIZE)
