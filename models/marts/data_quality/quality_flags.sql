@@ -45,7 +45,9 @@ campaign_flags as (
 ),
 
 flagged_customer_rows as (
-    select distinct customers_checked.source_row_number, customers_checked.customer_id
+    select distinct
+        customers_checked.source_row_number,
+        customers_checked.customer_id
     from customers_checked
     inner join customer_flags
         on customers_checked.customer_id = customer_flags.customer_id

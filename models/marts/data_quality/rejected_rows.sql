@@ -54,15 +54,26 @@ order_values as (
 ),
 
 campaign_response_values as (
-    {{ raw_source_values('campaign_responses', "rejected where table_name = 'campaign_responses'") | indent(4) }}
+    {{ raw_source_values(
+        'campaign_responses', "rejected where table_name = 'campaign_responses'"
+    ) | indent(4) }}
 ),
 
 source_values as (
-    select 'customers' as table_name, * from customer_values
+    select
+        'customers' as table_name,
+        *
+    from customer_values
     union all
-    select 'orders' as table_name, * from order_values
+    select
+        'orders' as table_name,
+        *
+    from order_values
     union all
-    select 'campaign_responses' as table_name, * from campaign_response_values
+    select
+        'campaign_responses' as table_name,
+        *
+    from campaign_response_values
 ),
 
 final as (
