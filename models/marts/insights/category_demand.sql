@@ -26,9 +26,7 @@ customer_total as (
 per_category as (
     select
         product_category,
-        count(*) filter (
-            where coalesce(order_line_count, 0) > 0 or coalesce(spend, 0) > 0
-        ) as customer_count,
+        count(*) filter (where {{ bought_category() }}) as customer_count,
         {{ integer_sum('order_line_count') }} as order_line_count,
         {{ integer_sum('quantity') }} as quantity,
         {{ money_sum('spend') }} as spend

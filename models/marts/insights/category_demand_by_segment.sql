@@ -30,10 +30,7 @@ per_cell as (
     select
         customer_segments.segment_id,
         category_spend.product_category,
-        count(*) filter (
-            where coalesce(category_spend.order_line_count, 0) > 0
-            or coalesce(category_spend.spend, 0) > 0
-        ) as customer_count,
+        count(*) filter (where {{ bought_category('category_spend') }}) as customer_count,
         {{ integer_sum('category_spend.quantity') }} as quantity,
         {{ money_sum('category_spend.spend') }} as spend
     from category_spend
