@@ -269,15 +269,25 @@ def test_each_regions_favoured_category_matches_a_recomputation(generated):
     assert "the regions buy much the same mix" in report
 
 
-def test_a_region_that_departs_from_the_mix_is_named(planted_build, tmp_path):
-    """Planted in a copy: one region's gold lift at x1.6 is named as the furthest departure."""
-    copy = tmp_path / "regional.duckdb"
+def _report_on_a_copy(planted_build, tmp_path, *statements: str) -> tuple[str, dict]:
+    """Copy the planted warehouse, run ``statements`` on the copy, build its report: the
+    report's text and summary."""
+    copy = tmp_path / "copy.duckdb"
     shutil.copy(planted_build["warehouse"], copy)
     with duckdb.connect(str(copy)) as con:
-        con.execute("update marts.category_demand_by_region set lift = 1.6 "
-                    "where region = 'central' and product_category = 'gold'")
-    build_report(copy, tmp_path / "out")
-    report = (tmp_path / "out" / "report.md").read_text()
+        for statement in statements:
+            con.execute(statement)
+    summary = build_report(copy, tmp_path / "out")
+    return (tmp_path / "out" / "report.md").read_text(), summary
+
+
+def test_a_region_that_departs_from_the_mix_is_named(planted_build, tmp_path):
+    """Planted in a copy: one region's gold lift at x1.6 is named as the furthest departure."""
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.category_demand_by_region set lift = 1.6 "
+        "where region = 'central' and product_category = 'gold'",
+    )
     assert ("the furthest from the whole customer base is gold in the central region (×1.60, "
             "over-represented)") in report
     assert "much the same mix" not in report
@@ -285,13 +295,11 @@ def test_a_region_that_departs_from_the_mix_is_named(planted_build, tmp_path):
 
 
 def test_the_new_category_sections_are_skipped_without_their_marts(planted_build, tmp_path):
-    copy = tmp_path / "partial.duckdb"
-    shutil.copy(planted_build["warehouse"], copy)
-    with duckdb.connect(str(copy)) as con:
-        con.execute("drop table marts.category_demand_by_region")
-        con.execute("delete from marts.category_seasonal_demand")
-    summary = build_report(copy, tmp_path / "out")
-    report = (tmp_path / "out" / "report.md").read_text()
+    report, summary = _report_on_a_copy(
+        planted_build, tmp_path,
+        "drop table marts.category_demand_by_region",
+        "delete from marts.category_seasonal_demand",
+    )
     assert ("#### What each region buys (documents 001, 003)\n\n_Skipped: "
             "`marts.category_demand_by_region` does not exist in this warehouse._") in report
     assert ("#### Seasonal demand by category (documents 001, 003)\n\n_Skipped: "
@@ -343,13 +351,11 @@ def test_exposure_lists_every_relation_the_report_reads(generated):
 
 def test_missing_and_empty_marts_are_skipped_with_a_note(planted_build, tmp_path):
     """A dataset that cannot feed a mart gets a note, not a made-up section."""
-    copy = tmp_path / "partial.duckdb"
-    shutil.copy(planted_build["warehouse"], copy)
-    with duckdb.connect(str(copy)) as con:
-        con.execute("drop table marts.seasonal_sales")
-        con.execute("delete from marts.campaign_response")
-    summary = build_report(copy, tmp_path / "out")
-    report = (tmp_path / "out" / "report.md").read_text()
+    report, summary = _report_on_a_copy(
+        planted_build, tmp_path,
+        "drop table marts.seasonal_sales",
+        "delete from marts.campaign_response",
+    )
     assert "_Skipped: `marts.seasonal_sales` does not exist in this warehouse" in report
     assert "_Skipped: `marts.campaign_response` is empty for this dataset" in report
     assert set(summary["charts_skipped"]) == {"seasonal_sales", "campaign_response"}
