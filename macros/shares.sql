@@ -21,10 +21,3 @@
     ) }}
 {%- endmacro %}
 
-
-{#- Whether a row of int_customer_category_spend (alias relation) is a buyer of its category:
-    a line bought, or spend stated for it (data without lines states spend only). -#}
-{% macro bought_category(relation=none) -%}
-    {%- set prefix = relation ~ '.' if relation else '' -%}
-    (coalesce({{ prefix }}order_line_count, 0) > 0 or coalesce({{ prefix }}spend, 0) > 0)
-{%- endmacro %}

@@ -115,10 +115,14 @@ final as (
     -- Customers who have bought nothing (no order and no spend: sign-ups who never
     -- purchased) are prospects, not a kind of buyer: they are not segmented, so they neither
     -- pull the centroids towards zero nor land in a named segment of buyers (DECISIONLOG).
-    where not (
-        coalesce(activity.order_count, 0) = 0 and coalesce(activity.total_spend, 0) = 0
-        and (activity.order_count is not null or activity.total_spend is not null)
-    )
+    -- Unless nobody has bought anything (every order line rejected): then there is no buying
+    -- to segment by, and the segments describe who the customers are.
+    where not {{ has_bought_nothing('activity') }}
+        or not exists (
+            select 1
+            from activity as any_activity
+            where not {{ has_bought_nothing('any_activity') }}
+        )
 )
 
 select * from final
