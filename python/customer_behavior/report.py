@@ -93,6 +93,9 @@ def _fmt_p(v: Any) -> str:
 FORMATS: dict[str, Callable[[Any], str]] = {
     "int": _fmt_int,
     "money": _fmt_money,
+    # a table column of money states every cell with one precision (see Numbers.cells)
+    "money_whole": lambda v: f"{float(v):,.0f}",
+    "money_cents": lambda v: f"{float(v):,.2f}",
     "pct": _fmt_pct,
     "signed_pct": lambda v: f"{100 * float(v):+.1f} %",
     "num1": lambda v: f"{float(v):,.1f}",
@@ -158,8 +161,19 @@ class Numbers:
         return self.get(key, sql, fmt)
 
     def cells(self, relation: str, columns: list[tuple[str, str]], **keys: Any) -> list[str]:
-        """A table row: :meth:`cell` for each ``(column, format)`` of the row ``keys``."""
-        return [self.cell(relation, column, fmt, **keys) for column, fmt in columns]
+        """A table row: :meth:`cell` for each ``(column, format)`` of the row ``keys``.
+
+        A money column is printed with one precision in every row, whole units when any of
+        the relation's values reaches 100 (a reader compares a column: 897 above 88.53 reads
+        as a different kind of number; 897 above 89 does not)."""
+        return [self.cell(relation, column, self._column_format(relation, column, fmt), **keys)
+                for column, fmt in columns]
+
+    def _column_format(self, relation: str, column: str, fmt: str) -> str:
+        if fmt != "money":
+            return fmt
+        largest = self.scalar(f"select max(abs({column})) from {relation}")
+        return "money_whole" if largest is not None and float(largest) >= 100 else "money_cents"
 
     def value_of(self, key: str) -> Any:
         return self.items[key]["value"]

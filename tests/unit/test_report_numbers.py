@@ -1,0 +1,37 @@
+"""How the report prints the numbers it reads (customer_behavior.report.Numbers)."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from customer_behavior.report import Numbers
+
+
+@pytest.fixture
+def numbers():
+    con = duckdb.connect()
+    con.execute(
+        "create table segment_value as select * from (values "
+        "(1, 897.2149, 12.5), (2, 88.5349, 3.404), (3, 100.0, 7.0)) "
+        "as t(segment_id, per_customer, small_amount)"
+    )
+    yield Numbers(con)
+    con.close()
+
+
+def test_a_money_column_is_printed_with_one_precision_in_every_row(numbers):
+    columns = [("per_customer", "money"), ("small_amount", "money")]
+    rows = [numbers.cells("segment_value", columns, segment_id=sid) for sid in (1, 2, 3)]
+    # a column that reaches 100 is printed in whole units, in every row
+    assert [row[0] for row in rows] == ["897", "89", "100"]
+    # a column of small amounts keeps its cents, in every row
+    assert [row[1] for row in rows] == ["12.50", "3.40", "7.00"]
+    # what is recorded for report_numbers.json is what is printed, with the exact value
+    item = numbers.items["segment_value.2.per_customer"]
+    assert (item["text"], item["value"]) == ("89", pytest.approx(88.5349))
+
+
+def test_a_single_money_value_keeps_its_own_precision(numbers):
+    assert numbers.get("one", "select 88.5349", "money") == "88.53"
+    assert numbers.get("two", "select 897.2149", "money") == "897"
