@@ -409,6 +409,7 @@
         "loyalty_membership_spend": {"requires": [], "uses": ["loyalty_membership"]},
         "loyalty_vs_spend": {"requires": [], "uses": ["loyalty_score", "age"]},
         "product_demand": {"requires": ["product_ids"], "uses": []},
+        "product_demand_by_segment": {"requires": ["product_ids"], "uses": []},
         "promotion_impact": {"requires": ["dated_order_lines"], "uses": ["discounts"], "measure": "sum(order_count)"},
         "promotion_impact_by_month": {"requires": ["dated_order_lines"], "uses": ["discounts"]},
         "repeat_purchase": {"requires": [], "uses": ["dated_order_lines"]},

@@ -636,6 +636,41 @@ class _Report:
                    "under 5 %, so a name can point to another category.)")
             d.add(*items, "")
             self.chart("category_demand_by_segment")
+        self.products_by_segment()
+
+    def products_by_segment(self) -> None:
+        """Each segment's best-selling product and the product it favours most."""
+        n, d = self.n, self.doc
+        rel = "marts.product_demand_by_segment"
+        if self.unavailable(rel):
+            return
+        rows = []
+        for (sid,) in n.rows(f"select distinct segment_id from {rel} order by segment_id"):
+            top = f"from {rel} where segment_id = {sid} and spend_rank_in_segment = 1"
+            name = n.get(f"products.segment.{sid}.name", f"select segment_name {top}")
+            best = n.get(f"products.segment.{sid}.top", f"select product_id {top}")
+            share = n.get(f"products.segment.{sid}.top_share",
+                          f"select share_of_segment_spend {top}", "pct")
+            # the most over-represented product among those enough of the segment bought
+            # for the lift to mean something (the report's threshold of thirty customers)
+            enough = f"from {rel} where segment_id = {sid} and customer_count >= 30"
+            lean = f"{enough} order by spend_share_index desc, product_category, product_id limit 1"
+            if n.scalar(f"select count(*) {enough}"):
+                fav = n.get(f"products.segment.{sid}.favoured", f"select product_id {lean}")
+                lift = n.get(f"products.segment.{sid}.favoured_lift",
+                             f"select spend_share_index {lean}", "index")
+                buyers = n.get(f"products.segment.{sid}.favoured_buyers",
+                               f"select customer_count {lean}", "int")
+                favoured = f"{fav} ({lift}, {buyers} buyers)"
+            else:
+                favoured = "none bought by thirty of its customers"
+            rows.append([name, f"{best} ({share})", favoured])
+        d.para("Each segment's best-selling product, and the product it favours most against "
+               "all customers (the lift is the product's share of the segment's spend over "
+               "its share of all spend; products bought by at least thirty of the segment's "
+               f"customers; `{rel}`).")
+        d.table(["Segment", "Best-selling product (share of the segment's spend)",
+                 "Most over-represented product (lift, buyers)"], rows)
 
     def channels(self) -> None:
         n, d = self.n, self.doc

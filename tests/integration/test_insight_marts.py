@@ -27,6 +27,7 @@ GRAINS = {
     "category_demand": ["product_category"],
     "product_demand": ["product_category", "product_id"],
     "category_demand_by_segment": ["segment_id", "product_category"],
+    "product_demand_by_segment": ["segment_id", "product_category", "product_id"],
     "promotion_impact": ["discount_band"],
     "promotion_impact_by_month": ["order_month"],
     "loyalty_membership_spend": ["membership_status"],
@@ -203,6 +204,28 @@ def test_category_demand_by_segment_lift(wh):
     # segment 1 (highest spend; the planted affluent connoisseurs) leans towards wine
     wine = cells[(cells.segment_id == 1) & (cells.product_category == "wine")].iloc[0]
     assert wine.spend_share_index > 1.05 and wine.spend_rank_in_segment == 1
+
+
+def test_product_demand_by_segment_adds_up_to_the_segments_categories(wh):
+    """Summed over a segment's products, spend and units equal what the segment spent on
+    each category (category_demand_by_segment, built from the customer x category block);
+    shares sum to 1 per segment, and the best seller of the planted wine-loving segment is
+    a wine."""
+    products = mart(wh, "product_demand_by_segment")
+    lines_without_product = query(wh, "select count(*) as n from intermediate.int_order_lines_checked "
+                                      "where rejection_reason is null and product_id is null").n[0]
+    assert lines_without_product == 0  # the generator gives every line a product
+    summed = (products.groupby(["segment_id", "product_category"])[["spend", "quantity"]].sum()
+              .sort_index())
+    cats = (mart(wh, "category_demand_by_segment").set_index(["segment_id", "product_category"])
+            [["spend", "quantity"]].sort_index())
+    cats = cats[cats.spend > 0]
+    pd.testing.assert_frame_equal(summed, cats, check_dtype=False, atol=0.01)
+    for segment, rows in products.groupby("segment_id"):
+        assert rows.share_of_segment_spend.sum() == pytest.approx(1, abs=1e-3), segment
+        assert sorted(rows.spend_rank_in_segment) == list(range(1, len(rows) + 1)), segment
+    best = products[(products.segment_id == 1) & (products.spend_rank_in_segment == 1)].iloc[0]
+    assert best.product_category == "wine"
 
 
 def test_discounts_raise_units_and_land_in_their_bands(wh):

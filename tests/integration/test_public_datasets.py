@@ -421,6 +421,7 @@ MUST_BE_FED = {
         "category_demand",
         "category_demand_by_segment",
         "product_demand",
+        "product_demand_by_segment",
         "demographic_spend",
         "purchase_frequency_by_region",
     },

@@ -269,6 +269,33 @@ def test_each_regions_favoured_category_matches_a_recomputation(generated):
     assert "the regions buy much the same mix" in report
 
 
+def test_each_segments_products_match_a_recomputation(generated):
+    """The products table of the demand section, recomputed in pandas from the accepted
+    order lines and the segment of each customer: the best-selling product and its share of
+    the segment's spend, and the most over-represented product among those at least thirty
+    of the segment's customers bought."""
+    lines = query(generated["warehouse"],
+                  "select lines.customer_id, lines.product_category, lines.product_id, "
+                  "lines.amount::double as amount, segments.segment_id, segments.segment_name "
+                  "from intermediate.int_order_lines_checked as lines "
+                  "join segments.customer_segments as segments using (customer_id) "
+                  "where lines.rejection_reason is null and lines.product_id is not null")
+    key = ["product_category", "product_id"]
+    cells = (lines.groupby(["segment_id", "segment_name", *key])
+             .agg(spend=("amount", "sum"), buyers=("customer_id", "nunique")).reset_index())
+    cells["share"] = cells.spend / cells.groupby("segment_id").spend.transform("sum")
+    overall = cells.groupby(key).spend.sum() / cells.spend.sum()
+    cells["lift"] = cells.share / overall.reindex(pd.MultiIndex.from_frame(cells[key])).to_numpy()
+    report = generated["report"]
+    assert cells.segment_id.nunique() == 4
+    for (sid, name), rows in cells.groupby(["segment_id", "segment_name"]):
+        best = rows.sort_values(["spend", *key], ascending=[False, True, True]).iloc[0]
+        enough = rows[rows.buyers >= 30]
+        fav = enough.sort_values(["lift", *key], ascending=[False, True, True]).iloc[0]
+        assert (f"| {name} | {best.product_id} ({100 * best.share:.1f} %) | "
+                f"{fav.product_id} (×{fav.lift:.2f}, {fav.buyers:,} buyers) |") in report, sid
+
+
 def _report_on_a_copy(planted_build, tmp_path, *statements: str) -> tuple[str, dict]:
     """Copy the planted warehouse, run ``statements`` on the copy, build its report: the
     report's text and summary."""
