@@ -1307,11 +1307,13 @@ def _unique_names(segment_ids: list[int], facts: list[dict]) -> list[str]:
 
 
 def _channel_phrase(f: dict) -> str:
+    """' via <channel>', or '' when the data name no channel for the segment (a
+    recommendation then says nothing about channels rather than guess one)."""
     raw = f["channel"] or f["top_channel"]
     if not raw:
-        return "their preferred channel"
+        return ""
     label = _channel_label(raw)
-    return _CHANNEL_PHRASES.get(label, f"the {label} channel")
+    return " via " + _CHANNEL_PHRASES.get(label, f"the {label} channel")
 
 
 def _recommend(f: dict) -> str:
@@ -1329,31 +1331,31 @@ def _recommend(f: dict) -> str:
             else "a second-purchase incentive"
         )
         text = (
-            f"Onboard via {via}: welcome series, loyalty-programme perks and {nudge} on "
+            f"Onboard{via}: welcome series, loyalty-programme perks and {nudge} on "
             f"{cat or 'their first category'}."
         )
     elif f["lifecycle"] == "lapsed":
         text = (
-            f"Win-back campaign via {via}: a time-limited {cat_txt}offer and a reminder of "
+            f"Win-back campaign{via}: a time-limited {cat_txt}offer and a reminder of "
             "loyalty benefits; suppress if there is no response."
         )
     elif f["tier"] in ("affluent", "high"):
         text = (
-            f"Premium {cat_txt}offers, new arrivals and early access via {via}; protect "
+            f"Premium {cat_txt}offers, new arrivals and early access{via}; protect "
             "margin — reward with exclusivity rather than discounts."
         )
     elif f["household"] == "families":
         text = (
-            f"Family bundles and discount vouchers on {cat or 'household staples'} via {via}; "
+            f"Family bundles and discount vouchers on {cat or 'household staples'}{via}; "
             "multi-buy and kids-oriented offers."
         )
     elif f["tier"] in ("budget", "low"):
-        text = f"Entry-price offers and discount vouchers via {via} to grow basket size" + (
+        text = f"Entry-price offers and discount vouchers{via} to grow basket size" + (
             f", starting with {cat}." if cat else "."
         )
     else:
         text = (
-            f"Cross-sell {cat_txt}and adjacent categories via {via}; encourage "
+            f"Cross-sell {cat_txt}and adjacent categories{via}; encourage "
             "loyalty-programme enrolment."
         )
     if ge_finite(f["response"], t["responsive"]):
