@@ -3,7 +3,9 @@
     its indices): a column without a YAML description gets a DuckDB comment derived from its
     name, so that every column of the warehouse carries one
     (`select comment from duckdb_columns()`). A `mean_<column>` reuses the description of
-    <column> in marts.customers or segments.segment_features. Returns SQL for the hook. -#}
+    <column> in marts.customers or segments.segment_features. Returns SQL for the hook.
+    The docs site shows only YAML descriptions, so the YAML lists the demo's columns too;
+    this hook covers the channels and categories of other data. -#}
 {% macro comment_pattern_columns() -%}
     {%- if not execute -%}{{ return('') }}{%- endif -%}
     {%- set documented = model.columns.keys() | list -%}
