@@ -3,6 +3,8 @@
 -- customer base (lift). Answers source documents 001 ("regional demand for products") and
 -- 003 ("popular categories by location"). Built from the customer × category block, so it
 -- also answers for data that states spend per category; empty for data without categories.
+-- The group × category block is shared with category_demand_by_segment
+-- (macros/category_demand.sql).
 with
 
 category_spend as (
@@ -14,37 +16,23 @@ customers as (
 ),
 
 per_cell as (
-    select
-        customers.region,
-        category_spend.product_category,
-        count(*) filter (where {{ bought_category('category_spend') }}) as customer_count,
-        {{ money_sum('category_spend.spend') }} as spend
-    from category_spend
-    inner join customers
-        on category_spend.customer_id = customers.customer_id
-    group by customers.region, category_spend.product_category
+    {{ category_spend_by_group('category_spend', 'customers', 'region') }}
 ),
 
 shares as (
-    select
-        *,
-        {{ share_of_total('spend', partition_by='region') }} as share_in_region,
-        {{ group_share_of_total('spend', group_by='product_category') }} as share_overall
-    from per_cell
+    {{ category_share_in_group('per_cell', 'region') }}
 ),
 
 final as (
     select
         region,
         product_category,
-        cast(row_number() over (
-            partition by region order by spend desc, product_category
-        ) as integer) as spend_rank_in_region,
+        spend_rank_in_group as spend_rank_in_region,
         customer_count,
         spend,
-        round(share_in_region, 6) as spend_share_in_region,
-        round(share_overall, 6) as spend_share_overall,
-        round({{ safe_divide('share_in_region', 'share_overall') }}, 4) as lift
+        spend_share_in_group as spend_share_in_region,
+        spend_share_overall,
+        lift
     from shares
 )
 

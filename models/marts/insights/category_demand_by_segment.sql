@@ -2,7 +2,8 @@
 -- leans towards each category compared with all customers (source documents 002, "product
 -- categories ... within each segment", 003, "most popular product categories among
 -- different customer segments", and 004, "wines and meat drive the most spending among top
--- customers"). Every segment has a row for every category (zero when it bought none).
+-- customers"). Every segment has a row for every category (zero when it bought none). The
+-- group × category block is shared with category_demand_by_region (macros/category_demand.sql).
 with
 
 category_spend as (
@@ -27,16 +28,7 @@ categories as (
 ),
 
 per_cell as (
-    select
-        customer_segments.segment_id,
-        category_spend.product_category,
-        count(*) filter (where {{ bought_category('category_spend') }}) as customer_count,
-        {{ integer_sum('category_spend.quantity') }} as quantity,
-        {{ money_sum('category_spend.spend') }} as spend
-    from category_spend
-    inner join customer_segments
-        on category_spend.customer_id = customer_segments.customer_id
-    group by customer_segments.segment_id, category_spend.product_category
+    {{ category_spend_by_group('category_spend', 'customer_segments', 'segment_id') }}
 ),
 
 grid as (
@@ -56,11 +48,7 @@ grid as (
 ),
 
 shares as (
-    select
-        *,
-        {{ share_of_total('spend', partition_by='segment_id') }} as share_of_segment_spend,
-        {{ group_share_of_total('spend', group_by='product_category') }} as share_of_all_spend
-    from grid
+    {{ category_share_in_group('grid', 'segment_id') }}
 ),
 
 final as (
@@ -68,20 +56,17 @@ final as (
         segment_id,
         product_category,
         segment_name,
-        cast(row_number() over (
-            partition by segment_id order by spend desc, product_category
-        ) as integer) as spend_rank_in_segment,
+        spend_rank_in_group as spend_rank_in_segment,
         segment_customer_count,
         customer_count,
         round({{ safe_divide('customer_count', 'segment_customer_count') }}, 6) as penetration,
         quantity,
         spend,
-        round(share_of_segment_spend, 6) as share_of_segment_spend,
-        round(share_of_all_spend, 6) as share_of_all_spend,
+        spend_share_in_group as share_of_segment_spend,
+        spend_share_overall as share_of_all_spend,
         -- Lift: the segment's share of spend in the category over all customers' share
         -- (1 = like everyone, 1.5 = half as much again).
-        round({{ safe_divide('share_of_segment_spend', 'share_of_all_spend') }}, 4)
-            as spend_share_index
+        lift as spend_share_index
     from shares
 )
 
