@@ -4,7 +4,7 @@
 -- 003 ("popular categories by location"). Built from the customer × category block, so it
 -- also answers for data that states spend per category; empty for data without categories.
 -- The group × category block is shared with category_demand_by_segment
--- (macros/category_demand.sql).
+-- (macros/demand_by_group.sql).
 with
 
 category_spend as (
@@ -20,7 +20,7 @@ per_cell as (
 ),
 
 shares as (
-    {{ category_share_in_group('per_cell', 'region') }}
+    {{ spend_shares_by_group('per_cell', 'region') }}
 ),
 
 final as (

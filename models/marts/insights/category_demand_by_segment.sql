@@ -3,7 +3,7 @@
 -- categories ... within each segment", 003, "most popular product categories among
 -- different customer segments", and 004, "wines and meat drive the most spending among top
 -- customers"). Every segment has a row for every category (zero when it bought none). The
--- group × category block is shared with category_demand_by_region (macros/category_demand.sql).
+-- group × category block is shared with category_demand_by_region (macros/demand_by_group.sql).
 with
 
 category_spend as (
@@ -48,7 +48,7 @@ grid as (
 ),
 
 shares as (
-    {{ category_share_in_group('grid', 'segment_id') }}
+    {{ spend_shares_by_group('grid', 'segment_id') }}
 ),
 
 final as (

@@ -4,7 +4,8 @@
 -- 001, "the most popular ... individual products", and 003, "most popular product categories
 -- among different customer segments"). Only the products a segment bought have a row (a
 -- catalogue holds thousands). Built from every accepted order line with a product_id, dated
--- or not, as product_demand is: empty for data without product ids.
+-- or not, as product_demand is: empty for data without product ids. The share and lift
+-- block is shared with the category marts (macros/demand_by_group.sql).
 with
 
 order_lines as (
@@ -44,19 +45,18 @@ per_cell as (
         order_lines.product_id
 ),
 
-shares as (
+cells as (
     select
         per_cell.*,
         segments.segment_name,
-        segments.segment_customer_count,
-        {{ share_of_total('per_cell.spend', partition_by='per_cell.segment_id') }}
-            as share_of_segment_spend,
-        {{ group_share_of_total(
-            'per_cell.spend', group_by='per_cell.product_category, per_cell.product_id'
-        ) }} as share_of_all_spend
+        segments.segment_customer_count
     from per_cell
     inner join segments
         on per_cell.segment_id = segments.segment_id
+),
+
+shares as (
+    {{ spend_shares_by_group('cells', 'segment_id', ['product_category', 'product_id']) }}
 ),
 
 final as (
@@ -65,21 +65,18 @@ final as (
         product_category,
         product_id,
         segment_name,
-        cast(row_number() over (
-            partition by segment_id order by spend desc, product_category, product_id
-        ) as integer) as spend_rank_in_segment,
+        spend_rank_in_group as spend_rank_in_segment,
         segment_customer_count,
         order_line_count,
         customer_count,
         round({{ safe_divide('customer_count', 'segment_customer_count') }}, 6) as penetration,
         quantity,
         spend,
-        round(share_of_segment_spend, 6) as share_of_segment_spend,
-        round(share_of_all_spend, 6) as share_of_all_spend,
+        spend_share_in_group as share_of_segment_spend,
+        spend_share_overall as share_of_all_spend,
         -- Lift: the segment's share of its spend on the product over all customers' share
         -- (1 = like everyone, 1.5 = half as much again).
-        round({{ safe_divide('share_of_segment_spend', 'share_of_all_spend') }}, 4)
-            as spend_share_index
+        lift as spend_share_index
     from shares
 )
 
