@@ -204,10 +204,20 @@ def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.Data
     and boolean columns of the customers mart, the share columns of the features and the
     segment ids, and computes the profile's statistics per segment and for the population
     (one GROUPING SETS query), so k + 1 rows reach pandas instead of every customer.
+
+    A flagged outlier income (``is_income_outlier``) counts as missing in the income mean and
+    index, as in income_by_age_group, segment_features and the statistics; the share of such
+    customers stays in the profile (``mean_is_income_outlier``).
     """
     if not isinstance(customers, pd.DataFrame):
+        numbers = _projection(customers, lambda _, t: t.startswith(_NUMERIC_TYPE_PREFIXES))
+        if {"annual_income", "is_income_outlier"} <= set(numbers.columns):
+            numbers = numbers.project(
+                '* replace (case when "is_income_outlier" then null else "annual_income" end '
+                'as "annual_income")'
+            )
         joined = (
-            _projection(customers, lambda _, t: t.startswith(_NUMERIC_TYPE_PREFIXES))
+            numbers
             .join(_projection(features, lambda name, _: name.startswith("share_")), "customer_id", how="left")
             .join(_projection(assignments, lambda name, _: name == "segment_id"), "customer_id")
         )
@@ -216,6 +226,9 @@ def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.Data
         )
         per_segment, population = _profile_statistics_duckdb(joined, numeric)
         return seg.name_segments(seg.profile_from_statistics(per_segment, population, numeric))
+    if {"annual_income", "is_income_outlier"} <= set(customers.columns):
+        outlier = customers["is_income_outlier"].fillna(False).astype(bool)
+        customers = customers.assign(annual_income=customers["annual_income"].mask(outlier))
     shares = features[["customer_id"] + [c for c in features.columns if c.startswith("share_")]]
     enriched = customers.merge(shares, on="customer_id", how="left")
     enriched = _in_key_order(enriched, "customer_id")

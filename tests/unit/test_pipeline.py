@@ -262,6 +262,34 @@ def test_segment_profiles_from_relations_equal_the_whole_frames():
     pd.testing.assert_frame_equal(from_relations, from_frames, check_dtype=False, rtol=1e-12)
 
 
+def test_segment_profiles_leave_flagged_outlier_incomes_out_of_the_income_mean():
+    """A 666,666 placeholder income flagged as an outlier must not lift its segment's mean
+    income (nor the income index behind the segment's name), from DuckDB as from pandas; the
+    share of such customers stays in the profile."""
+    customers, _ = _marts()
+    customers["is_income_outlier"] = False
+    features = pd.DataFrame({"customer_id": customers["customer_id"],
+                             "share_channel_web": 1.0})
+    assignments = pd.DataFrame({"customer_id": customers["customer_id"],
+                                "segment_id": np.arange(len(customers)) % 2 + 1})
+    segment_1 = assignments["segment_id"].to_numpy() == 1
+    planted = customers.copy()
+    first = planted.index[segment_1 & planted["annual_income"].notna().to_numpy()][:2]
+    planted.loc[first, ["annual_income", "is_income_outlier"]] = [666_666.0, True]
+    # the two customers' real incomes are unknown now: the mean is over the others
+    expected = customers.loc[segment_1, "annual_income"].drop(first).mean()
+    import duckdb
+
+    con = duckdb.connect()
+    for source in (planted, _relation(planted, con)):
+        features_in = features if source is planted else _relation(features, con)
+        assignments_in = assignments if source is planted else _relation(assignments, con)
+        profile = pipeline.segment_profiles(source, features_in, assignments_in).set_index(
+            "segment_id")
+        assert profile.loc[1, "mean_annual_income"] == pytest.approx(expected, rel=1e-9)
+        assert profile.loc[1, "mean_is_income_outlier"] == pytest.approx(2 / segment_1.sum())
+
+
 def test_assignments_scored_in_batches_from_a_relation_equal_the_whole_frame():
     """The dbt model scores customers a batch at a time from a DuckDB relation (memory at
     millions of customers); every row must get what scoring the whole frame gives."""
