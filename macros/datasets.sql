@@ -403,6 +403,7 @@
         "category_demand": {"requires": ["categories"], "uses": ["dated_order_lines"]},
         "category_demand_by_segment": {"requires": ["categories"], "uses": []},
         "category_demand_by_region": {"requires": ["categories"], "uses": ["region"]},
+        "category_demand_by_spend_decile": {"requires": ["categories"], "uses": []},
         "category_seasonal_demand": {"requires": ["dated_order_lines", "categories"], "uses": []},
         "demographic_spend": {"requires": [], "uses": ["gender", "marital_status", "education", "occupation", "state", "region", "age"]},
         "holiday_sales": {"requires": ["dated_order_lines"], "uses": []},

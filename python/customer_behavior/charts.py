@@ -872,6 +872,62 @@ def revenue_concentration_chart(deciles: pd.DataFrame, path: Path | str,
     return _save(fig, path, "Revenue concentration")
 
 
+MAX_STACKED_CATEGORIES = 7  # the decile mix shows the categories with most spend, then 'other'
+
+
+def decile_category_mix(cells: pd.DataFrame) -> pd.DataFrame:
+    """Deciles (rows, top first) × categories (columns, most spend first; beyond
+    MAX_STACKED_CATEGORIES summed as 'other'): each decile's share of spend. Deciles that
+    spent nothing are left out."""
+    cols = ["spend_decile", "product_category", "spend"]
+    df = _require(cells, cols, "category demand by spend decile").copy()
+    df["spend"] = _num(df["spend"])
+    df = df[df["spend"] > 0]
+    if df.empty:
+        raise ChartSkipped("no spend in any decile")
+    order = (df.groupby("product_category")["spend"].sum()
+             .sort_values(ascending=False, kind="stable").index)
+    named = list(order[:MAX_STACKED_CATEGORIES])
+    df["category"] = df["product_category"].where(df["product_category"].isin(named), "other")
+    shares = (df.groupby(["spend_decile", "category"])["spend"].sum()
+              .unstack(fill_value=0.0))
+    shares = shares.div(shares.sum(axis=1), axis=0)
+    columns = named + (["other"] if "other" in shares.columns else [])
+    return shares.reindex(columns=columns, fill_value=0.0).sort_index()
+
+
+def category_by_spend_decile_chart(cells: pd.DataFrame, path: Path | str) -> Path:
+    """What each spend decile buys: the decile's spend split by product category (100 %
+    stacked bars, top decile first), the categories with most spend named, the rest 'other'."""
+    shares = decile_category_mix(cells)
+    columns = list(shares.columns)
+    labels = [("top 10 %" if int(d) == 1 else f"decile {int(d)}") for d in shares.index]
+    fig, ax = _figure(11, max(4.5, 0.45 * len(shares) + 2.2))
+    left = np.zeros(len(shares))
+    y = np.arange(len(shares))
+    for i, category in enumerate(columns):
+        values = shares[category].to_numpy(dtype=float)
+        colour = GREY if category == "other" else PALETTE[i % len(PALETTE)]
+        ax.barh(y, values, left=left, color=colour, label=_label(category), height=0.75)
+        for yi, (x0, v) in enumerate(zip(left, values, strict=True)):
+            if v >= 0.08:
+                r, g, b = matplotlib.colors.to_rgb(colour)
+                text_colour = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
+                ax.text(x0 + v / 2, yi, _pct(v), ha="center", va="center", fontsize=8,
+                        color=text_colour)
+        left += values
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("Share of the decile's spend")
+    ax.set_ylabel("Customers by total spend (decile 1 = the top 10 %)")
+    ax.grid(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), title="Product category")
+    return _save(fig, path, "What the best customers buy",
+                 "Each decile of customers by total spend, its spend split by product category")
+
+
 def repeat_purchase_chart(repeat: pd.DataFrame, path: Path | str) -> Path:
     """Repeat rate and median days between orders, by age group and by segment."""
     cols = ["grouping", "grouping_label", "grouping_order", "repeat_rate",
@@ -1333,6 +1389,11 @@ CHARTS: tuple[ChartSpec, ...] = (
                   t["marts.revenue_concentration"], p,
                   _t(t, "marts.revenue_concentration_summary")),
               "revenue concentration", optional=("marts.revenue_concentration_summary",)),
+    ChartSpec("category_demand_by_spend_decile", "What the best customers buy",
+              ("marts.category_demand_by_spend_decile",),
+              lambda t, p: category_by_spend_decile_chart(
+                  t["marts.category_demand_by_spend_decile"], p),
+              "category mix per spend decile"),
     ChartSpec("repeat_purchase", "Repeat purchase", ("marts.repeat_purchase",),
               lambda t, p: repeat_purchase_chart(t["marts.repeat_purchase"], p),
               "repeat purchase behaviour"),

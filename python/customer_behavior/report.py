@@ -1038,6 +1038,50 @@ class _Report:
                f"comes from {half} of customers, four fifths from {eighty}. The Gini "
                f"coefficient of spend is {gini} (zero would be equal spend).")
         self.chart("revenue_concentration")
+        self.top_decile_categories()
+
+    def top_decile_categories(self) -> None:
+        """What the top 10 % of customers buy against the other 90 % (document 004, "wines
+        and meat drive the most spending among top customers")."""
+        n, d = self.n, self.doc
+        rel = "marts.category_demand_by_spend_decile"
+        if self.unavailable(rel) or not n.scalar(
+            f"select count(*) from {rel} where spend_decile = 1 and spend > 0"
+        ):
+            return
+        top = f"from {rel} where spend_decile = 1"
+        first = f"{top} and spend_rank_in_decile = 1"
+        second = f"{top} and spend_rank_in_decile = 2"
+        cat1 = n.get("deciles.top.first", f"select product_category {first}")
+        share1 = n.get("deciles.top.first_share", f"select share_of_decile_spend {first}", "pct")
+        text = f"What the top 10 % buy: {cat1} takes {share1} of their spend"
+        pair = [cat1]
+        if n.scalar(f"select count(*) {second} and spend > 0"):
+            cat2 = n.get("deciles.top.second", f"select product_category {second}")
+            share2 = n.get("deciles.top.second_share",
+                           f"select share_of_decile_spend {second}", "pct")
+            text += f" and {cat2} {share2}"
+            pair.append(cat2)
+        # the same categories' share of the spend of everyone else (deciles 2 to 10)
+        picked = (f"product_category in (select product_category {top} and "
+                  f"spend_rank_in_decile <= {len(pair)})")
+        rest = n.get("deciles.rest.pair_share",
+                     f"select sum(spend) filter (where {picked}) / nullif(sum(spend), 0) "
+                     f"from {rel} where spend_decile > 1", "pct")
+        together = n.get("deciles.top.pair_share",
+                         f"select sum(share_of_decile_spend) {top} and "
+                         f"spend_rank_in_decile <= {len(pair)}", "pct")
+        which = " and ".join(pair)
+        text += (f" ({together} together); among the other 90 % of customers {which} "
+                 f"take {rest}.")
+        fav = f"{top} and spend > 0 order by spend_share_index desc, product_category limit 1"
+        fav_cat = n.get("deciles.top.favoured", f"select product_category {fav}")
+        fav_lift = n.get("deciles.top.favoured_lift", f"select spend_share_index {fav}",
+                         "index")
+        text += (f" The category the top 10 % favour most against all customers is {fav_cat} "
+                 f"({fav_lift} its share of all spend).")
+        d.para(text)
+        self.chart("category_demand_by_spend_decile")
 
     def campaigns(self) -> None:
         n, d = self.n, self.doc

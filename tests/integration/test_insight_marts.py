@@ -27,6 +27,7 @@ GRAINS = {
     "category_demand": ["product_category"],
     "product_demand": ["product_category", "product_id"],
     "category_demand_by_segment": ["segment_id", "product_category"],
+    "category_demand_by_spend_decile": ["spend_decile", "product_category"],
     "product_demand_by_segment": ["segment_id", "product_category", "product_id"],
     "promotion_impact": ["discount_band"],
     "promotion_impact_by_month": ["order_month"],
@@ -226,6 +227,36 @@ def test_product_demand_by_segment_adds_up_to_the_segments_categories(wh):
         assert sorted(rows.spend_rank_in_segment) == list(range(1, len(rows) + 1)), segment
     best = products[(products.segment_id == 1) & (products.spend_rank_in_segment == 1)].iloc[0]
     assert best.product_category == "wine"
+
+
+def test_category_demand_by_spend_decile_recomputed_in_pandas(wh):
+    """Deciles of customers by total spend (ties by customer_id), each decile's spend per
+    category and its share, recomputed in pandas from the customers mart and the customer x
+    category block; the planted affluent wine lovers make wine the top decile's largest
+    category, over-represented against all customers."""
+    cells = mart(wh, "category_demand_by_spend_decile").astype({"spend_decile": "int64"})
+    customers = query(wh, "select customer_id, total_spend::double as total_spend "
+                          "from marts.customers")
+    customers = customers.sort_values(["total_spend", "customer_id"],
+                                      ascending=[False, True]).reset_index(drop=True)
+    n = len(customers)
+    # ntile(10): the first n % 10 deciles hold one customer more
+    sizes = [n // 10 + (1 if d < n % 10 else 0) for d in range(10)]
+    customers["spend_decile"] = np.repeat(np.arange(1, 11), sizes)
+    spend = query(wh, "select customer_id, product_category, spend::double as spend "
+                      "from intermediate.int_customer_category_spend")
+    joined = spend.merge(customers[["customer_id", "spend_decile"]], on="customer_id")
+    expected = joined.groupby(["spend_decile", "product_category"]).spend.sum()
+    got = cells.set_index(["spend_decile", "product_category"]).spend.astype(float)
+    pd.testing.assert_series_equal(got[got > 0].sort_index(), expected[expected > 0].sort_index(),
+                                   check_names=False, atol=0.01)
+    sizes_got = cells.groupby("spend_decile").decile_customer_count.first()
+    assert sizes_got.tolist() == sizes
+    share = expected / expected.groupby(level=0).transform("sum")
+    assert cells.set_index(["spend_decile", "product_category"]).share_of_decile_spend.loc[
+        share.index].to_numpy() == pytest.approx(share.to_numpy(), abs=1e-6)
+    top = cells[cells.spend_decile == 1].set_index("product_category")
+    assert top.spend_rank_in_decile.idxmin() == "wine" and top.loc["wine", "spend_share_index"] > 1.1
 
 
 def test_discounts_raise_units_and_land_in_their_bands(wh):

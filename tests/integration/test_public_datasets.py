@@ -458,6 +458,7 @@ MUST_BE_FED = {
         "campaign_response",
         "category_demand",
         "category_demand_by_segment",
+        "category_demand_by_spend_decile",
         "customer_value_by_channel_mix",
         "income_by_age_group",
     },

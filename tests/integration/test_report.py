@@ -29,8 +29,8 @@ from customer_behavior.report import build_report, normalize_value
 pytestmark = pytest.mark.integration
 
 # Numbers the report's static text may contain: the confidence level, the definitions of the
-# top tiers and the CLV horizon, and the ids of the source documents.
-ALLOWED_STATIC = [r"95 %", r"top 10 %", r"top 20 %", r"12 months", r"\b00[0-4]\b"]
+# top tiers (and the other 90 %) and the CLV horizon, and the ids of the source documents.
+ALLOWED_STATIC = [r"95 %", r"top 10 %", r"top 20 %", r"other 90 %", r"12 months", r"\b00[0-4]\b"]
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -294,6 +294,29 @@ def test_each_segments_products_match_a_recomputation(generated):
         fav = enough.sort_values(["lift", *key], ascending=[False, True, True]).iloc[0]
         assert (f"| {name} | {best.product_id} ({100 * best.share:.1f} %) | "
                 f"{fav.product_id} (×{fav.lift:.2f}, {fav.buyers:,} buyers) |") in report, sid
+
+
+def test_what_the_top_decile_buys_matches_a_recomputation(generated):
+    """The top 10 % paragraph, recomputed in pandas from the decile x category mart: its two
+    largest categories and their shares, the same two categories' share among the other
+    90 %, and the category it favours most."""
+    cells = query(generated["warehouse"], "select * from marts.category_demand_by_spend_decile")
+    top = cells[cells.spend_decile == 1].sort_values("spend", ascending=False)
+    first, second = top.iloc[0], top.iloc[1]
+    rest = cells[cells.spend_decile > 1]
+    pair = [first.product_category, second.product_category]
+    rest_share = (rest[rest.product_category.isin(pair)].spend.astype(float).sum()
+                  / rest.spend.astype(float).sum())
+    favoured = top.sort_values(["spend_share_index", "product_category"],
+                               ascending=[False, True]).iloc[0]
+    assert (f"What the top 10 % buy: {first.product_category} takes "
+            f"{100 * first.share_of_decile_spend:.1f} % of their spend and "
+            f"{second.product_category} {100 * second.share_of_decile_spend:.1f} % "
+            f"({100 * (first.share_of_decile_spend + second.share_of_decile_spend):.1f} % "
+            f"together); among the other 90 % of customers {first.product_category} and "
+            f"{second.product_category} take {100 * rest_share:.1f} %.") in generated["report"]
+    assert (f"favour most against all customers is {favoured.product_category} "
+            f"(×{favoured.spend_share_index:.2f} its share of all spend)") in generated["report"]
 
 
 def _report_on_a_copy(planted_build, tmp_path, *statements: str) -> tuple[str, dict]:

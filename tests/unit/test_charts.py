@@ -141,6 +141,9 @@ def frames() -> dict[str, pd.DataFrame]:
     deciles = pd.DataFrame({"spend_decile": range(1, 11), "revenue_share": shares,
                             "cumulative_customer_share": np.arange(1, 11) / 10,
                             "cumulative_revenue_share": np.cumsum(shares)})
+    by_decile = pd.DataFrame([(d, k, 1000.0 * (11 - d) * (1 + j) if k != "wine" or d < 4 else 0.0)
+                              for d in range(1, 11) for j, k in enumerate(categories)],
+                             columns=["spend_decile", "product_category", "spend"])
     summary = pd.DataFrame({"top_10_pct_revenue_share": [0.41],
                             "top_20_pct_revenue_share": [0.60]})
     repeat_rows = [("all", "all", "all customers", 0, 0.95, 48.0, 2500)]
@@ -231,6 +234,8 @@ CASES = {
                                                                        f["bands"]),
     "revenue_concentration": lambda f, p: charts.revenue_concentration_chart(
         f["deciles"], p, f["summary"]),
+    "category_demand_by_spend_decile": lambda f, p: charts.category_by_spend_decile_chart(
+        f["by_decile"], p),
     "repeat_purchase": lambda f, p: charts.repeat_purchase_chart(f["repeat"], p),
     "campaign_response": lambda f, p: charts.campaign_response_chart(f["campaign"], p),
     "correlation_matrix": lambda f, p: charts.correlation_matrix_chart(f["correlations"], p),
@@ -558,6 +563,23 @@ def test_region_category_heatmap_shows_the_regions_with_most_spend(tmp_path, mon
     shown = [c.split("\n")[0] for c in seen["grid"].columns]
     assert shown == regions[::-1][:charts.MAX_HEATMAP_COLUMNS]
     assert f"the {charts.MAX_HEATMAP_COLUMNS} of {len(regions)} regions" in subtitles["s"]
+
+
+def test_decile_mix_splits_each_deciles_spend_and_groups_the_smallest_categories(monkeypatch):
+    """Each decile's bar is its spend split by category (shares summing to 1), top decile
+    first, categories by spend; beyond MAX_STACKED_CATEGORIES the smallest are 'other'."""
+    cells = pd.DataFrame([(d, f"c{j}", float((j + 1) * d)) for d in (2, 1, 3) for j in range(4)]
+                         + [(4, "c0", 0.0)],  # a decile that spent nothing: no bar
+                         columns=["spend_decile", "product_category", "spend"])
+    monkeypatch.setattr(charts, "MAX_STACKED_CATEGORIES", 2)
+    mix = charts.decile_category_mix(cells.sample(frac=1, random_state=3))
+    assert list(mix.index) == [1, 2, 3]
+    assert list(mix.columns) == ["c3", "c2", "other"]
+    # decile 2 spends 2, 4, 6, 8 on c0..c3 (20): c3 8/20, c2 6/20, other (c0 + c1) 6/20
+    assert mix.loc[2].tolist() == pytest.approx([0.4, 0.3, 0.3])
+    assert mix.sum(axis=1).tolist() == pytest.approx([1.0, 1.0, 1.0])
+    with pytest.raises(charts.ChartSkipped, match="no spend"):
+        charts.decile_category_mix(cells.assign(spend=0.0))
 
 
 def test_seasonal_heatmap_orders_seasons_by_calendar_and_colours_log_index(frames, tmp_path,

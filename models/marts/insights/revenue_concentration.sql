@@ -1,9 +1,9 @@
 -- One row per spend decile of customers (1 = the top 10 % by total spend): how revenue
 -- concentrates in a small top tier (source document 004, "a small top tier of customers
 -- contributes a large share of revenue"). Deciles by ntile(10) over customers ordered by
--- total spend descending, ties broken by customer_id; when the customer count is not a
--- multiple of ten the first deciles hold one customer more. Customers without orders count
--- (with zero spend).
+-- total spend descending, ties broken by customer_id (macro spend_decile, shared with
+-- category_demand_by_spend_decile); when the customer count is not a multiple of ten the
+-- first deciles hold one customer more. Customers without orders count (with zero spend).
 with
 
 customers as (
@@ -14,7 +14,7 @@ deciled as (
     select
         customer_id,
         total_spend,
-        ntile(10) over (order by total_spend desc, customer_id) as spend_decile
+        {{ spend_decile() }} as spend_decile
     from customers
 ),
 

@@ -32,6 +32,20 @@ shares as (
     having sum(spend) > 0
     union all
     select
+        'category_demand_by_spend_decile ' || spend_decile,
+        sum(share_of_decile_spend)
+    from {{ ref('category_demand_by_spend_decile') }}
+    group by spend_decile
+    having sum(spend) > 0
+    union all
+    select
+        'product_demand_by_segment ' || segment_id,
+        sum(share_of_segment_spend)
+    from {{ ref('product_demand_by_segment') }}
+    group by segment_id
+    having sum(spend) > 0
+    union all
+    select
         'promotion_impact orders',
         sum(order_share)
     from {{ ref('promotion_impact') }}
