@@ -98,6 +98,13 @@ def _listagg(measure, delimiter_text="','", order_by_clause=None, limit_num=None
     return f"string_agg({measure}, {delimiter_text}{order_by})"
 
 
+def _generate_series(upper_bound):
+    return (
+        f"select generate_series as generated_number from generate_series(1, {upper_bound})"
+    )
+
+
 dbt = _Namespace(
-    datediff=_datediff, dateadd=_dateadd, date_trunc=_date_trunc, listagg=_listagg
+    datediff=_datediff, dateadd=_dateadd, date_trunc=_date_trunc, listagg=_listagg,
+    generate_series=_generate_series,
 )

@@ -23,6 +23,7 @@ GRAINS = {
     "loyalty_vs_spend": ["age_group"],
     "spend_by_loyalty_band": ["loyalty_band"],
     "demographic_spend": ["dimension", "dimension_value"],
+    "customer_demographics_distribution": ["variable", "bin_order"],
     "spend_by_age_group_and_gender": ["age_group", "gender"],
     "category_demand": ["product_category"],
     "product_demand": ["product_category", "product_id"],
@@ -552,3 +553,187 @@ def test_category_lift_by_region_matches_pandas(wh):
         assert cells.loc[key, "lift"] == pytest.approx(lift[key], abs=1e-4)
     ranks = cells.reset_index().groupby("region").spend_rank_in_region
     assert (ranks.min() == 1).all()
+
+
+# --- who the customers are (marts.customer_demographics_distribution) ---------------------
+
+DISTRIBUTION_VARIABLES = ["age", "annual_income", "household_size", "children_count",
+                          "marital_status", "education", "gender"]
+
+
+def _nice_income_width(lowest: float, highest: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 x 10^k at least a tenth of the income range (the mart's
+    rule, written again here)."""
+    least = (highest - lowest) / 10 if highest > lowest else (highest / 10 if highest > 0 else 1)
+    magnitude = 10.0 ** math.floor(math.log10(least))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if least <= m * magnitude)
+
+
+def _expected_bins(customers: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each customer's bin label per variable, worked out in pandas from marts.customers
+    (NaN = unknown, 'outlier' = a flagged income)."""
+    c = customers
+    income = c.annual_income.astype(float)
+    normal = income[~c.is_income_outlier.astype(bool)].dropna()
+    width = _nice_income_width(normal.min(), normal.max())
+    start = math.floor(normal.min() / width) * width
+    lower = start + np.floor((income - start) / width) * width
+    income_label = [
+        np.nan if pd.isna(i) else "outlier" if out else f"{int(lo):,}–{int(lo + width):,}"
+        for i, out, lo in zip(income, c.is_income_outlier.astype(bool), lower, strict=True)
+    ]
+    adults = c.marital_status.map({"married": 2, "together": 2, "single": 1, "divorced": 1,
+                                   "widowed": 1})
+    household = adults + c.children_count
+    return {
+        "age": c.age_group.where(c.age_group != "unknown"),
+        "annual_income": pd.Series(income_label, index=c.index),
+        "household_size": household.map(lambda h: np.nan if pd.isna(h)
+                                         else "5 or more" if h >= 5 else str(int(h))),
+        "children_count": c.children_count.map(lambda k: np.nan if pd.isna(k)
+                                               else "3 or more" if k >= 3 else str(int(k))),
+        **{v: c[v].where(c[v] != "unknown") for v in ("marital_status", "education", "gender")},
+    }
+
+
+def test_demographics_distribution_matches_pandas(wh, customers):
+    """Every variable's rows recounted from marts.customers in pandas: the bins each customer
+    falls in (income bins by the nice-width rule), the unknown and outlier rows, shares among
+    the customers with a value, the commonest-first order of the categorical values and the
+    bin of the median customer."""
+    dist = mart(wh, "customer_demographics_distribution", "variable_order, bin_order")
+    assert list(dist.drop_duplicates("variable").variable) == DISTRIBUTION_VARIABLES
+    for variable, labels in _expected_bins(customers).items():
+        rows = dist[dist.variable == variable].set_index("bin_label")
+        assert rows.customer_count.sum() == len(customers), variable
+        assert rows.loc["unknown", "customer_count"] == labels.isna().sum(), variable
+        binned = labels.dropna()
+        binned = binned[binned != "outlier"]
+        counts = binned.value_counts()
+        bins = rows[rows.bin_kind == "bin"]
+        assert bins.customer_count[bins.customer_count > 0].to_dict() == counts.to_dict(), variable
+        assert bins.customer_share.to_numpy() == pytest.approx(
+            (bins.customer_count / len(binned)).to_numpy(), abs=1e-6)
+        assert bins.customer_share.sum() == pytest.approx(1, abs=1e-5)
+        if variable == "annual_income":
+            assert rows.loc["outlier (above Q3 + 3 × IQR)", "customer_count"] == (
+                labels == "outlier").sum() > 0  # the generator plants 666,666 incomes
+        if bins.variable_kind.iloc[0] == "categorical":
+            assert list(bins.index) == sorted(counts.index, key=lambda v: (-counts[v], v))
+        else:
+            # the bin of the ceil(n/2)-th customer in the variable's order
+            order = {label: i for i, label in enumerate(bins.index)}
+            ranked = binned.map(order).sort_values().to_numpy()
+            middle = bins.index[ranked[math.ceil(len(ranked) / 2) - 1]]
+            assert bins.index[bins.is_median_bin].tolist() == [middle], variable
+    # the categorical counts are the customer counts of demographic_spend's groups
+    spend = mart(wh, "demographic_spend").set_index(["dimension", "dimension_value"])
+    for variable in ("marital_status", "education", "gender"):
+        for row in dist[(dist.variable == variable) & (dist.customer_count > 0)].itertuples():
+            assert spend.loc[(variable, row.bin_label), "customer_count"] == row.customer_count
+
+
+def test_demographics_distribution_finds_a_planted_distribution(tmp_path):
+    """Known answer: 200 customers whose age bands, incomes, households, education and gender
+    are planted in exact proportions (each attribute dealt from a shuffled list), plus seven
+    customers who lack a value: four blank rows, a 1,000,000 income (an outlier), an
+    impossible age of 150 and the marital status 'YOLO'. The mart must give back the planted
+    shares among the 200, the bin of the planted median, and count the seven apart."""
+    rng = np.random.default_rng(11)
+    n = 200
+    age_bands = {(21, 30): 0.20, (31, 40): 0.45, (41, 50): 0.25, (61, 70): 0.10}
+    income_bins = {(10_000, 20_000): 0.10, (20_000, 30_000): 0.15, (30_000, 40_000): 0.20,
+                   (40_000, 50_000): 0.25, (50_000, 60_000): 0.15, (60_000, 70_000): 0.10,
+                   (70_000, 80_000): 0.05}
+    # (marital status, kids, teens) -> share; household = adults + kids + teens
+    households = {("single", 0, 0): 0.30, ("married", 0, 0): 0.25, ("divorced", 1, 0): 0.05,
+                  ("together", 1, 0): 0.20, ("married", 1, 1): 0.15, ("married", 2, 2): 0.05}
+    # commonest first is not alphabetical here
+    education = {"master": 0.5, "graduate": 0.3, "phd": 0.2}
+    gender = {"male": 0.55, "female": 0.45}
+
+    def deal(shares: dict) -> list:
+        items = [key for key, share in shares.items() for _ in range(round(share * n))]
+        assert len(items) == n
+        return list(rng.permutation(np.array(items, dtype=object)))
+
+    ages = [int(rng.integers(lo, hi + 1)) for lo, hi in deal(age_bands)]
+    # an income on the lower bound of its bin too: bins include their lower bound
+    incomes = [f"{lo + (0 if i % 7 == 0 else rng.uniform(0, hi - lo - 1)):.2f}"
+               for i, (lo, hi) in enumerate(deal(income_bins))]
+    homes = deal(households)
+    planted = pd.DataFrame({
+        "customer_id": [f"C{i:03d}" for i in range(n)], "age": ages, "annual_income": incomes,
+        "marital_status": [h[0] for h in homes], "kids_at_home": [h[1] for h in homes],
+        "teens_at_home": [h[2] for h in homes], "education": deal(education),
+        "gender": deal(gender),
+    })
+    lacking = pd.DataFrame([
+        *({"customer_id": f"X{i}"} for i in range(4)),
+        {"customer_id": "X_OUTLIER", "annual_income": "1000000.00"},
+        {"customer_id": "X_AGE", "age": 150},
+        {"customer_id": "X_YOLO", "marital_status": "YOLO"},
+    ])
+    data = tmp_path / "data"
+    data.mkdir()
+    pd.concat([planted, lacking]).to_csv(data / "customers.csv", index=False)
+    pd.DataFrame({"order_id": ["O1"], "customer_id": ["C000"], "order_date": ["2024-06-30"],
+                  "product_category": ["wine"], "amount": ["10.00"]}).to_csv(
+        data / "orders.csv", index=False)
+    warehouse = tmp_path / "planted_demographics.duckdb"
+    run_dbt(["build", "--select", "+customer_demographics_distribution",
+             "--indirect-selection", "cautious"], warehouse, {"data_dir": str(data)})
+    dist = query(warehouse, "select * from marts.customer_demographics_distribution "
+                            "order by variable_order, bin_order")
+
+    def rows(variable: str) -> pd.DataFrame:
+        return dist[dist.variable == variable].set_index("bin_label")
+
+    def planted_median(shares: list[float]) -> int:
+        return int(np.argmax(np.cumsum(shares) >= 0.5))
+
+    total = n + len(lacking)
+    for variable in DISTRIBUTION_VARIABLES:
+        assert rows(variable).customer_count.sum() == total, variable
+        assert rows(variable).loc["unknown", "customer_count"] == (
+            len(lacking) - (variable == "annual_income")), variable
+
+    age = rows("age")
+    for (lo, hi), share in age_bands.items():
+        assert age.loc[f"{lo}-{hi}", "customer_share"] == pytest.approx(share, abs=1e-6)
+    assert age.customer_share.sum() == pytest.approx(1, abs=1e-5)  # the other bands are empty
+    assert age.index[age.is_median_bin].tolist() == [
+        "{}-{}".format(*list(age_bands)[planted_median(list(age_bands.values()))])]
+
+    income = rows("annual_income")
+    bins = income[income.bin_kind == "bin"]
+    assert list(bins.index) == [f"{lo:,}–{hi:,}" for lo, hi in income_bins]
+    assert bins.bin_lower.tolist() == [lo for lo, _ in income_bins]
+    assert bins.customer_share.tolist() == pytest.approx(list(income_bins.values()), abs=1e-6)
+    lo, hi = list(income_bins)[planted_median(list(income_bins.values()))]
+    assert bins.index[bins.is_median_bin].tolist() == [f"{lo:,}–{hi:,}"]
+    assert income.loc["outlier (above Q3 + 3 × IQR)", "customer_count"] == 1
+
+    sizes = {}
+    for (status, kids, teens), share in households.items():
+        size = {"single": 1, "divorced": 1}.get(status, 2) + kids + teens
+        label = "5 or more" if size >= 5 else str(size)
+        sizes[label] = sizes.get(label, 0) + share
+    household = rows("household_size")
+    for label, share in sizes.items():
+        assert household.loc[label, "customer_share"] == pytest.approx(share, abs=1e-6), label
+    filled = household[(household.bin_kind == "bin") & (household.customer_count > 0)]
+    assert set(filled.index) == set(sizes)  # divorced + 1 child = 2, married + 2 + 2 = 5 or more
+    children = rows("children_count")
+    assert children.loc["0", "customer_share"] == pytest.approx(
+        sum(s for (_, kids, teens), s in households.items() if kids + teens == 0), abs=1e-6)
+
+    for variable, shares in (("education", education), ("gender", gender)):
+        found = rows(variable)
+        known = found[found.bin_kind == "bin"]
+        assert list(known.index) == sorted(shares, key=lambda v: -shares[v]), variable
+        assert known.customer_share.tolist() == pytest.approx(
+            sorted(shares.values(), reverse=True), abs=1e-6)
+    marital = rows("marital_status")
+    assert marital.loc["married", "customer_share"] == pytest.approx(
+        sum(s for (status, *_), s in households.items() if status == "married"), abs=1e-6)

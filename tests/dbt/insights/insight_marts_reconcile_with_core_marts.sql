@@ -32,6 +32,14 @@ checks as (
     from {{ ref('demographic_spend') }}
     group by dimension
     union all
+    -- every customer once per variable: in a bin, or in its outlier or unknown row
+    select
+        'customer_demographics_distribution ' || variable,
+        sum(customer_count),
+        (select customers.customer_count from customers)
+    from {{ ref('customer_demographics_distribution') }}
+    group by variable
+    union all
     select
         'spend_by_age_group_and_gender',
         sum(customer_count),

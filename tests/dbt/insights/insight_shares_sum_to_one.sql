@@ -14,6 +14,19 @@ shares as (
     from {{ ref('demographic_spend') }}
     group by dimension
     union all
+    -- each variable's bins (customers with a known, non-outlier value), and all of its rows
+    select
+        'customer_demographics_distribution ' || variable,
+        sum(customer_share)
+    from {{ ref('customer_demographics_distribution') }}
+    group by variable
+    union all
+    select
+        'customer_demographics_distribution all customers ' || variable,
+        sum(share_of_all_customers)
+    from {{ ref('customer_demographics_distribution') }}
+    group by variable
+    union all
     select
         'spend_by_age_group_and_gender',
         sum(revenue_share)
