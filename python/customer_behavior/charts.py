@@ -491,6 +491,98 @@ def age_gender_spend_chart(grid: pd.DataFrame, path: Path | str) -> Path:
                  "left out" if small.any() else "Mean per customer")
 
 
+# x-axis label of each numeric variable's histogram (the others use the variable's label)
+DEMOGRAPHIC_BIN_AXES = {
+    "age": "Age group (years)",
+    "annual_income": f"Annual income ({MONEY})",
+    "household_size": "People in the household (adults by marital status + children)",
+    "children_count": "Children at home (kids + teens)",
+}
+
+
+def _share_label(value: float) -> str:
+    """12 %, 7.2 %, and < 0.1 % for a share that would print as 0.0 %."""
+    if value < 0.0005:
+        return "< 0.1 %"
+    return _pct(value, 1 if value < 0.1 else 0)
+
+
+def customer_demographics_chart(distribution: pd.DataFrame, path: Path | str) -> Path:
+    """One small panel per demographic variable: the share of customers in each bin.
+
+    Numeric variables (age, income, household size, children) are drawn as histograms in
+    bin order with the bin of the median customer in orange; categorical ones (marital
+    status, education, gender) as bars, commonest on top (at most ``MAX_DEMOGRAPHIC_BARS``).
+    Shares are of the customers with a known value; each panel's title counts them and the
+    customers left out (unknown, and income outliers). A variable no customer has a value
+    for gets no panel; the subtitle names it.
+    """
+    cols = ["variable", "variable_label", "variable_kind", "variable_order", "bin_order",
+            "bin_label", "bin_kind", "customer_count", "customer_share", "is_median_bin"]
+    df = _require(distribution, cols, "customer demographics distribution").copy()
+    df["customer_count"] = _num(df["customer_count"]).fillna(0)
+    df["customer_share"] = _num(df["customer_share"])
+    bins = df[df["bin_kind"] == "bin"]
+    known = bins.groupby("variable")["customer_count"].sum()
+    variables = (df.drop_duplicates("variable").sort_values("variable_order")
+                 .set_index("variable"))
+    drawn = [v for v in variables.index if known.get(v, 0) > 0]
+    missing = [variables.loc[v, "variable_label"] for v in variables.index if v not in drawn]
+    if not drawn:
+        raise ChartSkipped("the data give no demographic value for any customer")
+    ncols = 2 if len(drawn) > 1 else 1
+    nrows = math.ceil(len(drawn) / ncols)
+    fig, axes = _figure(11, 2.9 * nrows + 0.9, ncols=ncols, nrows=nrows, squeeze=False)
+    for ax, variable in zip(axes.flat, drawn, strict=False):
+        meta = variables.loc[variable]
+        part = bins[bins["variable"] == variable].sort_values("bin_order")
+        left_out = df[(df["variable"] == variable) & (df["bin_kind"] != "bin")
+                      & (df["customer_count"] > 0)]
+        notes = [f"{int(n):,} {kind}{'s' if kind == 'outlier' and n > 1 else ''}"
+                 for kind, n in zip(left_out["bin_kind"], left_out["customer_count"],
+                                    strict=True)]
+        title = f"{meta['variable_label']} (n = {int(known[variable]):,}"
+        title += (f"; {', '.join(notes)})" if notes else ")")
+        shown = ""
+        if meta["variable_kind"] == "numeric":
+            median = part["is_median_bin"].fillna(False).astype(bool).to_numpy()
+            colours = [PALETTE[1] if m else PALETTE[0] for m in median]
+            values = part["customer_share"].fillna(0).to_numpy()
+            bars = ax.bar(range(len(part)), values, width=0.92, color=colours)
+            _bar_labels(ax, bars, np.where(values > 0, values, np.nan), fmt=_share_label)
+            ax.set_xticks(range(len(part)), part["bin_label"].astype(str),
+                          rotation=30 if len(part) > 6 else 0,
+                          ha="right" if len(part) > 6 else "center", fontsize=8.5)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_ylabel("Share of customers", fontsize=9)
+            ax.set_xlabel(DEMOGRAPHIC_BIN_AXES.get(variable, str(meta["variable_label"])),
+                          fontsize=9)
+            ax.margins(y=0.18)
+        else:
+            if len(part) > MAX_DEMOGRAPHIC_BARS:
+                shown = f"; the {MAX_DEMOGRAPHIC_BARS} commonest of {len(part)}"
+                part = part.head(MAX_DEMOGRAPHIC_BARS)
+            part = part.iloc[::-1]  # commonest on top
+            values = part["customer_share"].fillna(0).to_numpy()
+            bars = ax.barh(part["bin_label"].astype(str), values, color=PALETTE[2])
+            _bar_labels(ax, bars, values, fmt=_share_label, horizontal=True)
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_xlabel("Share of customers", fontsize=9)
+            ax.tick_params(axis="y", labelsize=8.5)
+            ax.margins(x=0.18)
+        if shown:
+            title = title[:-1] + shown + ")"
+        ax.set_title(title, fontsize=10.5, loc="left")
+        _apply_rc(ax)
+    for ax in list(axes.flat)[len(drawn):]:
+        ax.set_visible(False)
+    subtitle = ("Share of the customers with a known value (n); orange = the bin holding the "
+                "median customer")
+    if missing:
+        subtitle += "; no values for " + ", ".join(str(m).lower() for m in missing)
+    return _save(fig, path, "Who the customers are", subtitle)
+
+
 def category_demand_chart(categories: pd.DataFrame, path: Path | str,
                           products: pd.DataFrame | None = None) -> Path:
     """Categories by spend (with penetration), and the top products when product ids exist."""
@@ -1350,6 +1442,11 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("demographic_spend", "Spend by demographic group", ("marts.demographic_spend",),
               lambda t, p: demographic_spend_chart(t["marts.demographic_spend"], p),
               "spend by state, occupation, gender, age group, marital status, education"),
+    ChartSpec("customer_demographics", "Who the customers are",
+              ("marts.customer_demographics_distribution",),
+              lambda t, p: customer_demographics_chart(
+                  t["marts.customer_demographics_distribution"], p),
+              "distribution of age, income, family size, marital status, education, gender"),
     ChartSpec("age_gender_spend", "Spend by age group and gender",
               ("marts.spend_by_age_group_and_gender",),
               lambda t, p: age_gender_spend_chart(t["marts.spend_by_age_group_and_gender"], p),

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from matplotlib.colors import to_rgba
 
 from customer_behavior import charts
 from customer_behavior.segmentation import CHOOSE_K_RULE, assign_segments, fit_segments
@@ -85,6 +86,7 @@ def frames() -> dict[str, pd.DataFrame]:
                                for i, g in enumerate(AGE_GROUPS) for s in ("female", "male")],
                               columns=["age_group", "gender", "age_group_order",
                                        "customer_count", "mean_total_spend"])
+    distribution = _distribution_frame()
     category = pd.DataFrame({"product_category": categories,
                              "spend": [4e5, 3e5, 1e5, 5e4]})
     category["spend_share"] = category["spend"] / category["spend"].sum()
@@ -207,6 +209,37 @@ def frames() -> dict[str, pd.DataFrame]:
     return locals()
 
 
+def _distribution_frame() -> pd.DataFrame:
+    """Rows shaped like marts.customer_demographics_distribution: two numeric variables (one
+    with an income outlier), a categorical one, and gender with no known value."""
+    rows = []
+
+    def add(variable, label, order, kind, bins, specials):
+        known = sum(n for _, n, _ in bins)
+        cumulative = 0
+        for i, (bin_label, count, median) in enumerate(bins, start=1):
+            cumulative += count
+            rows.append((variable, label, kind, order, i, bin_label, "bin", count, count / known,
+                         cumulative / known if kind == "numeric" else np.nan, median))
+        for j, (bin_kind, count) in enumerate(specials, start=len(bins) + 1):
+            rows.append((variable, label, kind, order, j,
+                         "unknown" if bin_kind == "unknown" else "outlier (above Q3 + 3 × IQR)",
+                         bin_kind, count, np.nan, np.nan, False))
+
+    add("age", "Age", 1, "numeric", [("21-30", 30, False), ("31-40", 50, True),
+                                     ("41-50", 20, False)], [("unknown", 3)])
+    add("annual_income", "Annual income", 2, "numeric",
+        [("0–20,000", 10, False), ("20,000–40,000", 60, True), ("40,000–60,000", 30, False)],
+        [("outlier", 2), ("unknown", 1)])
+    add("marital_status", "Marital status", 5, "categorical",
+        [("married", 70, False), ("single", 33, False)], [("unknown", 0)])
+    add("gender", "Gender", 7, "categorical", [], [("unknown", 103)])
+    return pd.DataFrame(rows, columns=["variable", "variable_label", "variable_kind",
+                                       "variable_order", "bin_order", "bin_label", "bin_kind",
+                                       "customer_count", "customer_share",
+                                       "cumulative_customer_share", "is_median_bin"])
+
+
 def _fit(features: pd.DataFrame):
     model = fit_segments(features, 3, random_state=0)
     return model, assign_segments(features, model), None
@@ -219,6 +252,8 @@ CASES = {
     "channel_category_heatmap": lambda f, p: charts.channel_category_heatmap(f["cps"], p),
     "channel_mix_value": lambda f, p: charts.channel_mix_value_chart(f["mix"], p),
     "demographic_spend": lambda f, p: charts.demographic_spend_chart(f["demographics"], p),
+    "customer_demographics": lambda f, p: charts.customer_demographics_chart(
+        f["distribution"], p),
     "age_gender_spend": lambda f, p: charts.age_gender_spend_chart(f["age_gender"], p),
     "category_demand": lambda f, p: charts.category_demand_chart(f["category"], p,
                                                                  f["products"]),
@@ -373,6 +408,11 @@ def test_campaign_response_leaves_out_rates_of_a_handful_of_customers(tmp_path, 
             "customer_count": [500, 400], "spend": [1e4, 8e3],
             "spend_share_in_region": [0.55, 0.45], "lift": [1.0, 1.0]}), p),
          "no region"),
+        # Data without demographics (CDNOW): every variable's customers are all unknown.
+        (lambda p: charts.customer_demographics_chart(
+            _distribution_frame().query("bin_kind != 'bin'").assign(
+                customer_count=103), p),
+         "no demographic value"),
         (lambda p: charts.category_seasonal_heatmap(pd.DataFrame({
             "season": ["winter"] * 2, "season_order": [1, 1], "product_category": ["a", "b"],
             "day_count": [40, 40], "spend": [10.0, 20.0], "spend_per_day": [0.25, 0.5],
@@ -600,3 +640,36 @@ def test_seasonal_heatmap_orders_seasons_by_calendar_and_colours_log_index(frame
     assert wine.spend_per_day == 480
     assert labels.loc["wine"].iloc[3] == f"×{wine.seasonal_index:.2f}\n480/day"
     assert seen["norm"].vcenter == 0
+
+
+def test_demographics_chart_draws_one_panel_per_variable_with_values(frames, tmp_path,
+                                                                      monkeypatch):
+    """Small multiples: a histogram per numeric variable in bin order with the median bin in
+    orange, bars commonest on top for a categorical one, the customers left out counted in
+    each title; a variable nobody has a value for (gender here) gets no panel but is named."""
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        visible = [ax for ax in fig.axes if ax.get_visible()]
+        seen["titles"] = [ax.get_title(loc="left") for ax in visible]
+        seen["bars"] = [[(round(p.get_height() if p.get_width() < 1 else p.get_width(), 6),
+                          p.get_facecolor()) for p in ax.patches] for ax in visible]
+        seen["ticks"] = [[t.get_text() for t in (ax.get_xticklabels() if i < 2
+                                                 else ax.get_yticklabels())]
+                         for i, ax in enumerate(visible)]
+        seen["subtitle"] = subtitle
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.customer_demographics_chart(frames["distribution"].sample(frac=1, random_state=3),
+                                       tmp_path / "d.png")
+    assert seen["titles"] == ["Age (n = 100; 3 unknown)",
+                              "Annual income (n = 100; 2 outliers, 1 unknown)",
+                              "Marital status (n = 103)"]
+    assert seen["ticks"][0] == ["21-30", "31-40", "41-50"]
+    assert [h for h, _ in seen["bars"][0]] == pytest.approx([0.3, 0.5, 0.2])
+    orange = to_rgba(charts.PALETTE[1])
+    assert [c == orange for _, c in seen["bars"][1]] == [False, True, False]
+    assert seen["ticks"][2] == ["single", "married"]  # barh draws bottom-up: commonest on top
+    assert "no values for gender" in seen["subtitle"]
