@@ -330,6 +330,78 @@ class _Report:
                                "compares (see [Hypothesis tests](#hypothesis-tests)).")
         d.add(*bullets, "")
 
+    def distribution(self) -> None:
+        """Who the customers are: each demographic variable's commonest and median bin."""
+        n, d = self.n, self.doc
+        d.add("### Who the customers are (document 002)", "")
+        rel = "marts.customer_demographics_distribution"
+        reason = self.unavailable(rel)
+        if reason:
+            return self.skip("customer demographics", reason)
+        known = (f"from {rel} group by variable "
+                 "having sum(customer_count) filter (where bin_kind = 'bin') > 0")
+        variables = n.rows(f"select variable, min(variable_label), min(variable_kind) {known} "
+                           "order by min(variable_order)")
+        absent = [label for (label,) in n.rows(
+            f"select min(variable_label) from {rel} group by variable having "
+            "coalesce(sum(customer_count) filter (where bin_kind = 'bin'), 0) = 0 "
+            "order by min(variable_order)")]
+        if not variables:
+            d.para("The data give no demographic value (age, income, household, marital "
+                   "status, education or gender) for any customer.")
+            return self.chart("customer_demographics")
+
+        def median(variable: str) -> str:
+            return n.get(f"distribution.{variable}.median_bin",
+                         f"select bin_label from {rel} where {_where(variable=variable)} "
+                         "and is_median_bin")
+
+        numeric = {variable for variable, _, kind in variables if kind == "numeric"}
+        parts = []
+        if "age" in numeric:
+            parts.append(f"is aged {median('age')}")
+        if "annual_income" in numeric:
+            parts.append(f"earns {median('annual_income')} a year")
+        if "household_size" in numeric:
+            size = median("household_size")
+            parts.append(f"lives in a household of {size} "
+                         f"{'person' if size == '1' else 'people'}")
+        text = ""
+        if parts:
+            text = (f"The median customer {_and_join(parts)} (document 002's age, income and "
+                    "family size; household size counts the adults the marital status implies "
+                    "and the children at home). ")
+        d.para(text + "Each share below is of the customers with a known value; unknown "
+               "values, and incomes flagged as outliers, are counted apart.")
+        rows = []
+        for variable, label, kind in variables:
+            key = f"distribution.{variable}"
+            scope = f"from {rel} where {_where(variable=variable)}"
+            top = f"{scope} and bin_kind = 'bin' order by customer_count desc, bin_order limit 1"
+            apart = []
+            for bin_kind in ("unknown", "outlier"):
+                if n.scalar(f"select sum(customer_count) {scope} and "
+                            f"{_where(bin_kind=bin_kind)}"):
+                    count = n.get(f"{key}.{bin_kind}", f"select sum(customer_count) {scope} "
+                                  f"and {_where(bin_kind=bin_kind)}", "int")
+                    plural = "s" if bin_kind == "outlier" and count != "1" else ""
+                    apart.append(f"{count} {bin_kind}{plural}")
+            rows.append([
+                label,
+                n.get(f"{key}.known", f"select sum(customer_count) {scope} and bin_kind = 'bin'",
+                      "int"),
+                n.get(f"{key}.commonest_bin", f"select bin_label {top}"),
+                n.get(f"{key}.commonest_share", f"select customer_share {top}", "pct"),
+                median(variable) if kind == "numeric" else "–",
+                ", ".join(apart) or "–",
+            ])
+        d.table(["Variable", "Customers with a value", "Commonest", "Its share",
+                 "Median customer in", "Counted apart"], rows)
+        if absent:
+            d.para(f"The data give no value for {_and_join([a.lower() for a in absent])}: "
+                   "every customer is unknown there.")
+        self.chart("customer_demographics")
+
     def income(self) -> None:
         n, d = self.n, self.doc
         d.add("### Income by age group (document 000)", "")
@@ -1521,7 +1593,7 @@ class _Report:
         self.header()
         self.headline()
         self.doc.add("## Questions and answers", "")
-        for section in (self.income, self.loyalty, self.region, self.demographics, self.demand,
+        for section in (self.distribution, self.income, self.loyalty, self.region, self.demographics, self.demand,
                         self.channels, self.promotions, self.membership, self.seasons,
                         self.repeat, self.concentration, self.campaigns, self.hypotheses,
                         self.drivers, self.lifetime_value):

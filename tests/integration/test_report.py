@@ -96,7 +96,8 @@ def test_report_embeds_every_chart_by_relative_path(generated):
 
 def test_report_has_every_section_and_no_skips_on_full_data(generated):
     report = generated["report"]
-    for heading in ("## Headline numbers", "### Income by age group", "### Loyalty score",
+    for heading in ("## Headline numbers", "### Who the customers are",
+                    "### Income by age group", "### Loyalty score",
                     "### Purchase frequency by region", "#### What each region buys",
                     "### Spend by demographic group",
                     "### Category and product demand", "### Channels and product categories",
@@ -238,6 +239,45 @@ def test_every_category_peaks_in_autumn_as_planted(generated):
             f"×{rows['index'].max():.2f}") in report
 
 
+def test_who_the_customers_are_matches_a_recount(generated):
+    """The median customer's age group and household size, the commonest age group and
+    marital status, and the customers counted apart, recounted in pandas from
+    marts.customers (household = 2 adults when married or together, else 1, + children); the
+    median income bin recomputed from the mart's bin counts."""
+    report, warehouse = generated["report"], generated["warehouse"]
+    customers = query(warehouse, "select age_group, age_group_order, marital_status, "
+                                 "children_count, annual_income, is_income_outlier "
+                                 "from marts.customers")
+    aged = customers[customers.age_group != "unknown"].sort_values("age_group_order")
+    median_age = aged.age_group.iloc[math.ceil(len(aged) / 2) - 1]
+    adults = customers.marital_status.map({"married": 2, "together": 2, "single": 1,
+                                           "divorced": 1, "widowed": 1})
+    household = (adults + customers.children_count).dropna().sort_values()
+    size = min(int(household.iloc[math.ceil(len(household) / 2) - 1]), 5)
+    size_label = "5 or more" if size == 5 else str(size)
+    bins = query(warehouse, "select bin_label, customer_count from "
+                            "marts.customer_demographics_distribution where variable = "
+                            "'annual_income' and bin_kind = 'bin' order by bin_order")
+    position = (bins.customer_count.cumsum() * 2 >= bins.customer_count.sum()).to_numpy()
+    median_income = bins.bin_label[position.argmax()]
+    assert (f"The median customer is aged {median_age}, earns {median_income} a year and "
+            f"lives in a household of {size_label} people") in report
+    ages = aged.age_group.value_counts()
+    unknown_age = int((customers.age_group == "unknown").sum())
+    assert (f"| Age | {len(aged):,} | {ages.index[0]} | {100 * ages.iloc[0] / len(aged):.1f} % "
+            f"| {median_age} | {unknown_age:,} unknown |") in report
+    incomes = customers.dropna(subset=["annual_income"])
+    outliers = int(incomes.is_income_outlier.sum())
+    assert outliers > 0  # the generator plants 666,666 incomes
+    missing = int(customers.annual_income.isna().sum())
+    assert (f"| Annual income | {len(incomes) - outliers:,} |" in report
+            and f"| {missing:,} unknown, {outliers} outlier{'s' if outliers > 1 else ''} |"
+            in report)
+    marital = customers.marital_status[customers.marital_status != "unknown"].value_counts()
+    assert (f"| Marital status | {marital.sum():,} | {marital.index[0]} | "
+            f"{100 * marital.iloc[0] / marital.sum():.1f} % | – |") in report
+
+
 def _region_favourites(warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each region's most over-represented category among cells of at least thirty buying
     customers, recomputed from the mart's spend (not its lift column)."""
@@ -362,6 +402,60 @@ def test_the_new_category_sections_are_skipped_without_their_marts(planted_build
     numbers = json.loads((tmp_path / "out" / "report_numbers.json").read_text())["numbers"]
     assert not any("category_demand_by_region" in item["sql"]
                    or "category_seasonal_demand" in item["sql"] for item in numbers.values())
+
+
+def test_the_median_customer_is_not_the_commonest_bin(planted_build, tmp_path):
+    """In the planted data the commonest age group also holds the median customer; in a copy
+    with many under-21s and 61-70s the two part: the report names each for what it is."""
+    rel = "marts.customer_demographics_distribution"
+    counts = {"under 21": 400, "21-30": 100, "31-40": 100, "41-50": 100, "51-60": 100,
+              "61-70": 300, "over 70": 100}
+    cumulative = pd.Series(counts).cumsum()
+    median = cumulative.index[(2 * cumulative >= sum(counts.values())).to_numpy().argmax()]
+    assert median == "31-40"
+    cases = " ".join(f"when '{label}' then {count}" for label, count in counts.items())
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        f"update {rel} set customer_count = case bin_label {cases} end, "
+        f"is_median_bin = bin_label = '{median}' where variable = 'age' and bin_kind = 'bin'",
+        f"update {rel} set customer_share = customer_count / {sum(counts.values())} "
+        "where variable = 'age' and bin_kind = 'bin'",
+    )
+    assert f"The median customer is aged {median}," in report
+    total = sum(counts.values())
+    assert (f"| Age | {total:,} | under 21 | {100 * counts['under 21'] / total:.1f} % | "
+            f"{median} |") in report
+
+
+def test_who_the_customers_are_says_what_the_data_lack(planted_build, tmp_path):
+    """A variable without any value is named, not tabled; data without any demographic
+    value get a sentence and no chart; without the mart the section is skipped."""
+    rel = "marts.customer_demographics_distribution"
+    everyone = "(select count(*) from marts.customers)"
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        f"delete from {rel} where variable in ('gender', 'education') and bin_kind = 'bin'",
+        f"update {rel} set customer_count = {everyone} "
+        "where variable in ('gender', 'education') and bin_kind = 'unknown'",
+    )
+    assert "The data give no value for education and gender: every customer is unknown" in report
+    assert "| Gender |" not in report and "| Education |" not in report
+    (tmp_path / "none").mkdir()
+    (tmp_path / "gone").mkdir()
+    report, summary = _report_on_a_copy(
+        planted_build, tmp_path / "none",
+        f"update {rel} set customer_count = case when bin_kind = 'unknown' then {everyone} "
+        "else 0 end",
+    )
+    assert ("### Who the customers are (document 002)\n\nThe data give no demographic value "
+            "(age, income, household, marital status, education or gender) for any "
+            "customer.\n\n_Chart skipped: the data give no demographic value for any "
+            "customer._") in report
+    assert "customer_demographics" in summary["charts_skipped"]
+    report, summary = _report_on_a_copy(planted_build, tmp_path / "gone", f"drop table {rel}")
+    assert ("### Who the customers are (document 002)\n\n_Skipped: "
+            f"`{rel}` does not exist in this warehouse._") in report
+    assert "customer demographics" in summary["sections_skipped"]
 
 
 def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
