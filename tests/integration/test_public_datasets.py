@@ -806,3 +806,77 @@ def test_category_sections_by_region_and_season(built, name, tmp_path):
             f"×{kept.lift.max():.2f}") in text
     assert (f"the furthest from the whole customer base is {far.product_category} in the "
             f"{far.region} region (×{far.lift:.2f}, {verb}-represented)") in text
+
+
+@needs_shared_data
+def test_002_customer_demographics_recounted_from_the_file(built, tmp_path):
+    """Document 002's distributions on its own data, recounted with pandas from
+    marketing_data.csv as published: the 24 customers without an income (a published figure)
+    and the 666,666 income counted apart, every income bin's customers within the bin's
+    bounds, household size = adults by marital status (Married / Together 2; YOLO and Absurd
+    unknown, as staging flags them) + Kidhome + Teenhome, the education values as written,
+    and no gender (the file has none). The report's section says so."""
+    from customer_behavior.report import build_report
+
+    wh = built("marketing_analytics")
+    raw = pd.read_csv(SHARED_DATA / "marketing_analytics" / "marketing_data.csv",
+                      encoding="utf-8-sig")
+    raw.columns = [c.strip() for c in raw.columns]
+    income = pd.to_numeric(raw.Income.str.replace(r"[$,\s]", "", regex=True))
+    dist = query(wh, "select * from marts.customer_demographics_distribution")
+
+    def rows(variable: str) -> pd.DataFrame:
+        return dist[dist.variable == variable].set_index("bin_label")
+
+    for variable, part in dist.groupby("variable"):
+        assert part.customer_count.sum() == len(raw) == 2240, variable
+    incomes = rows("annual_income")
+    assert incomes.loc["unknown", "customer_count"] == income.isna().sum() == 24
+    assert incomes.loc["outlier (above Q3 + 3 × IQR)", "customer_count"] == 1
+    assert income.max() == 666_666
+    kept = income[income < 666_666].dropna()
+    bins = incomes[incomes.bin_kind == "bin"]
+    for label, row in bins.iterrows():
+        inside = ((kept >= row.bin_lower) & (kept < row.bin_upper)).sum()
+        assert row.customer_count == inside, label
+    assert bins.customer_count.sum() == len(kept)
+    adults = raw.Marital_Status.str.lower().map({"married": 2, "together": 2, "single": 1,
+                                                 "alone": 1, "divorced": 1, "widow": 1})
+    size = (adults + raw.Kidhome + raw.Teenhome).dropna()
+    found = rows("household_size")
+    expected = size.clip(upper=5).astype(int).value_counts()
+    for value, count in expected.items():
+        label = "5 or more" if value == 5 else str(value)
+        assert found.loc[label, "customer_count"] == count, label
+    assert found.loc["unknown", "customer_count"] == adults.isna().sum() == 4
+    education = raw.Education.str.lower().value_counts()
+    known = rows("education")
+    assert known[known.bin_kind == "bin"].customer_count.to_dict() == education.to_dict()
+    assert list(rows("gender").index) == ["unknown"]
+    summary = build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert (f"| Annual income | {len(kept):,} |" in text
+            and "| 24 unknown, 1 outlier |" in text)
+    assert "The data give no value for gender: every customer is unknown there." in text
+    assert "customer_demographics" not in summary["charts_skipped"]
+
+
+@needs_shared_data
+def test_cdnow_has_no_demographics_to_distribute(built, tmp_path):
+    """CDNOW gives purchases only: every variable holds all 2,357 customers in its unknown
+    row (nothing binned, nothing invented), the mart is partial in dataset_coverage, and the
+    report says so instead of drawing empty panels."""
+    from customer_behavior.report import build_report
+
+    wh = built("cdnow")
+    dist = query(wh, "select variable, bin_kind, customer_count "
+                     "from marts.customer_demographics_distribution")
+    unknown = dist[dist.bin_kind == "unknown"].set_index("variable").customer_count
+    assert len(unknown) == 7 and (unknown == 2357).all()
+    assert dist[dist.bin_kind != "unknown"].customer_count.sum() == 0
+    assert scalar(wh, "select status from marts.dataset_coverage "
+                      "where mart_name = 'customer_demographics_distribution'") == "partial"
+    summary = build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "The data give no demographic value (age, income, household" in text
+    assert "customer_demographics" in summary["charts_skipped"]
