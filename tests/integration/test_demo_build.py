@@ -152,6 +152,7 @@ def test_marts_keep_their_columns_types_narrow(demo_build):
 UNIT_TESTED_MODELS = {
     "int_orders", "int_customer_activity", "int_customers", "int_order_line_rejections",
     "segment_assignments_sql", "income_by_age_group", "purchase_frequency_by_region",
+    "customer_demographics_distribution",
 }
 
 
