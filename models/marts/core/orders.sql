@@ -15,11 +15,7 @@ holidays as (
 ),
 
 holidays_per_day as (
-    select
-        holiday_date,
-        {{ dbt.listagg('holiday_name', "' / '", 'order by holiday_name') }} as holiday_name
-    from holidays
-    group by holiday_date
+    {{ holidays_per_day('holidays') }}
 ),
 
 final as (

@@ -10,42 +10,27 @@ orders as (
     where order_date is not null
 ),
 
-holidays as (
-    select * from {{ ref('holiday_calendar') }}
-),
-
-data_span as (
-    select
-        min(order_date) as first_date,
-        max(order_date) as last_date
-    from orders
-),
-
-holidays_per_day as (
-    select
-        holiday_date,
-        {{ dbt.listagg('holiday_name', "' / '", 'order by holiday_name') }} as holiday_name
-    from holidays
-    group by holiday_date
+-- the data's days, each with its holiday (intermediate.int_calendar_days)
+calendar_days as (
+    select * from {{ ref('int_calendar_days') }}
 ),
 
 holiday_days as (
     select
-        holidays_per_day.holiday_name,
+        holiday_name,
         count(*) as day_count
-    from holidays_per_day
-    cross join data_span
-    where holidays_per_day.holiday_date between data_span.first_date and data_span.last_date
-    group by holidays_per_day.holiday_name
+    from calendar_days
+    where is_holiday
+    group by holiday_name
 ),
 
+-- one row whenever the data have a date span, even if every day of it is a holiday
 ordinary_days as (
     select
         'no holiday' as holiday_name,
-        {{ dbt.datediff('data_span.first_date', 'data_span.last_date', 'day') }} + 1
-        - coalesce((select sum(holiday_days.day_count) from holiday_days), 0) as day_count
-    from data_span
-    where data_span.first_date is not null
+        count(*) filter (where not is_holiday) as day_count
+    from calendar_days
+    having count(*) > 0
 ),
 
 all_days as (

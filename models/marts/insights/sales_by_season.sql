@@ -9,19 +9,9 @@ orders as (
     where order_date is not null
 ),
 
-data_span as (
-    select
-        min(order_date) as first_date,
-        max(order_date) as last_date
-    from orders
-),
-
+-- the data's days (intermediate.int_calendar_days)
 calendar_days as (
-    select
-        cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date)
-            as calendar_date
-    from data_span
-    where first_date is not null
+    select * from {{ ref('int_calendar_days') }}
 ),
 
 days_per_season as (
