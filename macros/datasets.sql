@@ -405,6 +405,7 @@
         "category_demand_by_region": {"requires": ["categories"], "uses": ["region"]},
         "category_demand_by_spend_decile": {"requires": ["categories"], "uses": []},
         "category_seasonal_demand": {"requires": ["dated_order_lines", "categories"], "uses": []},
+        "category_holiday_demand": {"requires": ["dated_order_lines", "categories"], "uses": []},
         "demographic_spend": {"requires": [], "uses": ["gender", "marital_status", "education", "occupation", "state", "region", "age"]},
         "customer_demographics_distribution": {"requires": [], "uses": ["age", "income", "children", "marital_status", "education", "gender"]},
         "holiday_sales": {"requires": ["dated_order_lines"], "uses": []},

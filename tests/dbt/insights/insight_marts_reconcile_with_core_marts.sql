@@ -97,6 +97,109 @@ checks as (
         )
     from {{ ref('category_seasonal_demand') }}
     union all
+    -- a holiday's categories add up to its row of holiday_sales (revenue, units, days), all
+    -- holidays pooled to its holidays, the ordinary days to its 'no holiday' row, and each
+    -- category's holiday and ordinary-day revenue to its spend; for data with categories
+    -- whose date range holds a holiday (the mart is empty otherwise)
+    select
+        'category_holiday_demand revenue on ' || holiday_sales.holiday_name,
+        (
+            select sum(category_holiday_demand.holiday_revenue)
+            from {{ ref('category_holiday_demand') }} as category_holiday_demand
+            where category_holiday_demand.holiday_name = holiday_sales.holiday_name
+        ),
+        holiday_sales.revenue
+    from {{ ref('holiday_sales') }} as holiday_sales
+    where holiday_sales.is_holiday and {{ dataset_has('categories') }}
+    union all
+    select
+        'category_holiday_demand units on ' || holiday_sales.holiday_name,
+        (
+            select sum(category_holiday_demand.holiday_quantity)
+            from {{ ref('category_holiday_demand') }} as category_holiday_demand
+            where category_holiday_demand.holiday_name = holiday_sales.holiday_name
+        ),
+        holiday_sales.quantity
+    from {{ ref('holiday_sales') }} as holiday_sales
+    where holiday_sales.is_holiday and {{ dataset_has('categories') }}
+    union all
+    select
+        'category_holiday_demand days of ' || category_holiday_demand.holiday_name || ' '
+        || category_holiday_demand.product_category,
+        category_holiday_demand.holiday_day_count,
+        coalesce(
+            (
+                select holiday_sales.day_count
+                from {{ ref('holiday_sales') }} as holiday_sales
+                where holiday_sales.holiday_name = category_holiday_demand.holiday_name
+            ),
+            (
+                select sum(holiday_sales.day_count)
+                from {{ ref('holiday_sales') }} as holiday_sales
+                where holiday_sales.is_holiday and category_holiday_demand.is_all_holidays
+            )
+        )
+    from {{ ref('category_holiday_demand') }} as category_holiday_demand
+    union all
+    select
+        'category_holiday_demand ordinary days of ' || category_holiday_demand.holiday_name
+        || ' ' || category_holiday_demand.product_category,
+        category_holiday_demand.ordinary_day_count,
+        (
+            select holiday_sales.day_count
+            from {{ ref('holiday_sales') }} as holiday_sales
+            where not holiday_sales.is_holiday
+        )
+    from {{ ref('category_holiday_demand') }} as category_holiday_demand
+    union all
+    select
+        'category_holiday_demand revenue on all holidays',
+        sum(holiday_revenue) filter (where is_all_holidays),
+        (
+            select sum(holiday_sales.revenue)
+            from {{ ref('holiday_sales') }} as holiday_sales
+            where holiday_sales.is_holiday and {{ dataset_has('categories') }}
+        )
+    from {{ ref('category_holiday_demand') }}
+    union all
+    select
+        'category_holiday_demand revenue on ordinary days',
+        sum(ordinary_revenue) filter (where is_all_holidays),
+        (
+            select holiday_sales.revenue
+            from {{ ref('holiday_sales') }} as holiday_sales
+            where
+                not holiday_sales.is_holiday
+                and {{ dataset_has('categories') }}
+                and exists (
+                    select 1 from {{ ref('holiday_sales') }} as holidays
+                    where holidays.is_holiday
+                )
+        )
+    from {{ ref('category_holiday_demand') }}
+    union all
+    select
+        'category_holiday_demand spend of ' || category_demand.product_category,
+        (
+            select
+                sum(
+                    category_holiday_demand.holiday_revenue
+                    + category_holiday_demand.ordinary_revenue
+                )
+            from {{ ref('category_holiday_demand') }} as category_holiday_demand
+            where
+                category_holiday_demand.is_all_holidays
+                and category_holiday_demand.product_category = category_demand.product_category
+        ),
+        category_demand.spend
+    from {{ ref('category_demand') }} as category_demand
+    where
+        {{ dataset_has('dated_order_lines') }} and {{ dataset_has('categories') }}
+        and exists (
+            select 1 from {{ ref('holiday_sales') }} as holiday_sales
+            where holiday_sales.is_holiday
+        )
+    union all
     -- the segment grouping counts the segmented customers (those who have bought something)
     select
         'repeat_purchase ' || grouping,

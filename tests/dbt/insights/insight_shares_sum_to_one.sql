@@ -89,6 +89,20 @@ shares as (
     from {{ ref('seasonal_sales') }}
     union all
     select
+        'category_holiday_demand holiday revenue ' || holiday_name,
+        sum(holiday_revenue_share)
+    from {{ ref('category_holiday_demand') }}
+    group by holiday_name
+    having sum(holiday_revenue) > 0
+    union all
+    select
+        'category_holiday_demand ordinary revenue ' || holiday_name,
+        sum(ordinary_revenue_share)
+    from {{ ref('category_holiday_demand') }}
+    group by holiday_name
+    having sum(ordinary_revenue) > 0
+    union all
+    select
         'segment_value customers',
         sum(customer_share)
     from {{ ref('segment_value') }}
