@@ -34,6 +34,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _category_factor(text: str) -> tuple[str, float]:
+    """CATEGORY=FACTOR, e.g. sweets=3."""
+    category, sep, factor = text.partition("=")
+    try:
+        value = float(factor)
+    except ValueError:
+        value = None
+    if not sep or not category.strip() or value is None:
+        raise argparse.ArgumentTypeError(f"expected CATEGORY=FACTOR (e.g. sweets=3), not {text!r}")
+    return category.strip(), value
+
+
 def _add_generate_parser(subparsers) -> None:
     from customer_behavior.generate import SIZES
 
@@ -113,6 +125,16 @@ def _add_generate_parser(subparsers) -> None:
         "(default: 0, or the preset's value)",
     )
     p.add_argument(
+        "--holiday-category-multiplier",
+        type=_category_factor,
+        action="append",
+        default=None,
+        metavar="CATEGORY=FACTOR",
+        help="plant a holiday effect on one category: its lines dated on a holiday of the "
+        "holiday calendar carry FACTOR times the units (and amount), e.g. sweets=3; repeat "
+        "for several categories (default: holidays lift every category alike)",
+    )
+    p.add_argument(
         "--truth",
         action="store_true",
         help="also write customer_groups_truth.csv (planted group per customer; "
@@ -159,6 +181,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         chunk_customers=args.chunk_customers,
         progress=args.progress,
         dropout=dropout,
+        holiday_category_multiplier=dict(args.holiday_category_multiplier or []),
     )
     seconds = time.perf_counter() - started
     manifest = {
@@ -173,6 +196,9 @@ def _cmd_generate(args: argparse.Namespace) -> int:
             "dirty_rate": dirty_rate,
             "dropout": dropout,
             "truth": args.truth,
+            # only when planted, so the manifest of the default data is as before
+            **({"holiday_category_multiplier": dict(args.holiday_category_multiplier)}
+               if args.holiday_category_multiplier else {}),
         },
         "files": {name: Path(path).name for name, path in result["files"].items()},
         "rows": result["rows"],

@@ -88,6 +88,14 @@ each repeat purchase with a chance p drawn per customer from Beta(a, b) with mea
 rate is recalibrated to keep the mean orders per customer. The demo preset plants 0.05; the
 other presets and the default plant none.
 
+Holidays lift every category alike (the order weights above) unless asked otherwise:
+``holiday_category_multiplier={"sweets": 3.0}`` multiplies the units (and so the amount) of
+every line of those categories dated on a holiday of the project's holiday calendar
+(``reference.holiday_calendar``, the ``holiday_calendar`` seed), for a known answer to "which
+categories do holidays lift" (``marts.category_holiday_demand``). Which orders and lines exist
+does not change, only those lines' quantities, and no random number is drawn for it: without
+the option (the presets, the committed demo) the data are exactly those of earlier versions.
+
 Every customer has at least one order (``1 + Poisson(mu - 1)``, ``mu`` the expected
 number of orders in the customer's active window), orders fall between
 ``max(signup_date, 2023-01-01)`` and 2024-12-31, an order has 1-4 lines in distinct
@@ -119,7 +127,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -694,6 +702,10 @@ class _World:
     prop_sd: float
     product_price: np.ndarray  # (categories, products) price level
     dropout: float = 0.0  # mean chance a customer stops buying after each repeat purchase
+    # planted on request: per category code, the factor on its units on holiday days (None:
+    # holidays lift every category alike), and the holiday calendar's days (days since 1970)
+    holiday_category_multiplier: np.ndarray | None = None
+    holiday_days: np.ndarray | None = None
 
 
 def _draw_customers(rng: np.random.Generator, n: int, p: _Params) -> dict[str, np.ndarray]:
@@ -886,6 +898,12 @@ def _block(world: _World, b: int, dirty_rate: float) -> dict:
     l_channel = channel[lo_]
     mean_q = p.cat_qty[cat] * np.where(l_depth > 0, P["discount_quantity_multiplier"], 1.0)
     qty = 1 + rng.poisson(mean_q - 1.0)
+    if world.holiday_category_multiplier is not None:
+        # planted on request: on the holiday calendar's days the named categories' lines carry
+        # that many times the units (no random draw, so the other numbers stay the same)
+        factor = np.where(np.isin(day[lo_], world.holiday_days),
+                          world.holiday_category_multiplier[cat], 1.0)
+        qty = np.maximum(np.round(qty * factor), 1).astype(qty.dtype)
     unit = (
         p.cat_price[cat]
         * world.product_price[cat, prod]
@@ -1261,6 +1279,31 @@ class _Sink:
             self.tmp.unlink(missing_ok=True)
 
 
+def _holiday_category_factors(multiplier: Mapping[str, float] | None) -> np.ndarray | None:
+    """The factor on each category's units on holiday days (1 for the others), or None."""
+    if not multiplier:
+        return None
+    unknown = sorted(set(multiplier) - set(CATEGORIES))
+    if unknown:
+        raise ValueError(f"holiday_category_multiplier names unknown categories {unknown}; "
+                         f"the generator's are {list(CATEGORIES)}")
+    factors = np.ones(len(CATEGORIES))
+    for category, factor in multiplier.items():
+        if not (math.isfinite(factor) and factor > 0):
+            raise ValueError(f"holiday_category_multiplier[{category!r}] must be a positive "
+                             f"number, not {factor!r}")
+        factors[CATEGORIES.index(category)] = float(factor)
+    return factors
+
+
+def _holiday_days() -> np.ndarray:
+    """The days (since 1970-01-01) of the holiday calendar the project's seed holds."""
+    from customer_behavior.reference import holiday_calendar
+
+    return np.array(sorted({_days(d) for d in holiday_calendar()["holiday_date"]}),
+                    dtype=np.int64)
+
+
 def expected_order_lines(n_customers: int, orders_per_customer: float = 6.0) -> float:
     """Approximate number of order lines generate() will write (for progress / sizing)."""
     p = _params()
@@ -1287,6 +1330,7 @@ def generate(
     chunk_customers: int = 200_000,
     progress: bool | None = None,
     dropout: float = 0.0,
+    holiday_category_multiplier: Mapping[str, float] | None = None,
 ) -> dict:
     """Write customers, orders and campaign_responses (CSV or Parquet) into ``out_dir``.
 
@@ -1297,7 +1341,10 @@ def generate(
     repeat purchase a customer stops buying with a chance drawn per customer from a Beta
     distribution with that mean (BG/NBD's dropout process); the order rate is recalibrated
     so that the mean orders per customer stays ``orders_per_customer``. The default 0 keeps
-    the data of earlier versions.
+    the data of earlier versions. ``holiday_category_multiplier`` (category -> factor, e.g.
+    ``{"sweets": 3.0}``) multiplies the units, and so the amount, of those categories' lines
+    dated on a holiday of ``reference.holiday_calendar`` (rounded, at least 1); the default
+    None keeps the data of earlier versions.
 
     Returns ``{"files": {table: path}, "rows": {table: n}, "dirty": {"table.reason": n},
     "variants": {...}, "seconds": s}``; ``dirty`` is empty when ``dirty_rate == 0``.
@@ -1316,12 +1363,16 @@ def generate(
         raise ValueError(f"chunk_customers must be >= 1, not {chunk_customers!r}")
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"dropout must be in [0, 1), not {dropout!r}")
+    holiday_factors = _holiday_category_factors(holiday_category_multiplier)
     n_customers, seed = int(n_customers), int(seed)
     started = time.perf_counter()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
 
     world = _make_world(seed, n_customers, float(orders_per_customer), float(dropout))
+    if holiday_factors is not None:
+        world.holiday_category_multiplier = holiday_factors
+        world.holiday_days = _holiday_days()
     width = max(7, len(str(n_customers)))
     n_blocks = -(-n_customers // BLOCK_CUSTOMERS)
     per_chunk = max(1, -(-int(chunk_customers) // BLOCK_CUSTOMERS))

@@ -672,9 +672,44 @@ def test_planted_dropout_cuts_customers_short_and_keeps_the_mean(tmp_path):
     assert lapsed_share(churn) > lapsed_share(base) + 0.1
 
 
+def test_planted_holiday_category_multiplies_only_its_lines_on_holidays(tmp_path):
+    """holiday_category_multiplier={"sweets": 3}: the sweets lines dated on a day of the
+    holiday calendar carry three times the units (their amount x3 up to the cent's rounding,
+    the discount with it); every other value of every table is the unplanted data's, and the
+    unplanted data are the default's byte for byte."""
+    from customer_behavior.reference import holiday_calendar
+
+    def tables(name, **kw):
+        generate(tmp_path / name, 1500, seed=3, fmt="parquet", progress=False, **kw)
+        return {t: pd.read_parquet(tmp_path / name / f"{t}.parquet") for t in TABLES}
+
+    base = tables("base")
+    tables("empty", holiday_category_multiplier={})
+    planted = tables("planted", holiday_category_multiplier={"sweets": 3.0})
+    for t in TABLES:
+        assert (tmp_path / "base" / f"{t}.parquet").read_bytes() == \
+            (tmp_path / "empty" / f"{t}.parquet").read_bytes(), t
+    pd.testing.assert_frame_equal(base["customers"], planted["customers"])
+    pd.testing.assert_frame_equal(base["campaign_responses"], planted["campaign_responses"])
+    a, b = base["orders"], planted["orders"]
+    holidays = set(pd.to_datetime(holiday_calendar().holiday_date).dt.date)
+    on = a.order_date.isin(holidays) & a.product_category.eq("sweets")
+    assert on.sum() > 50 and a.order_date.isin(holidays).sum() > on.sum()
+    changed = (a.fillna("-") != b.fillna("-")).any(axis=1)
+    assert not (changed & ~on).any()
+    assert ((b.quantity / a.quantity)[on] == 3).all()
+    ratio = b.amount[on].astype(float) / a.amount[on].astype(float)
+    assert ratio.between(2.98, 3.02).all() and ratio.mean() == pytest.approx(3, abs=0.002)
+    unchanged = a.columns.difference(["quantity", "amount", "discount_amount"])
+    pd.testing.assert_frame_equal(a[unchanged], b[unchanged])
+
+
 @pytest.mark.parametrize(
     "kwargs",
     [
+        {"holiday_category_multiplier": {"candy": 3.0}},
+        {"holiday_category_multiplier": {"sweets": 0.0}},
+        {"holiday_category_multiplier": {"sweets": float("nan")}},
         {"fmt": "json"},
         {"seed": -1},
         {"dirty_rate": 0.9},
@@ -714,6 +749,7 @@ def test_cli_help(capsys):
         "--dirty-rate",
         "--truth",
         "--no-progress",
+        "--holiday-category-multiplier",
     ]:
         assert flag in text
     assert all(name in text for name in SIZES)
@@ -783,6 +819,17 @@ def test_cli_size_preset_and_overrides(tmp_path, monkeypatch, capsys):
         == 2
     )
     assert "seed" in capsys.readouterr().err
+    # a planted holiday category is passed on and recorded; the default manifest has no key
+    assert cli.main(["generate", "--customers", "50", "--holiday-category-multiplier",
+                     "sweets=3", "--out", str(tmp_path / "d")]) == 0
+    args = json.loads((tmp_path / "d/manifest.json").read_text())["args"]
+    assert args["holiday_category_multiplier"] == {"sweets": 3.0}
+    assert "holiday_category_multiplier" not in json.loads(
+        (tmp_path / "b/manifest.json").read_text())["args"]
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["generate", "--customers", "5", "--holiday-category-multiplier", "sweets",
+                  "--out", str(tmp_path / "e")])
+    assert exc.value.code == 2
 
 
 def test_python_dash_m(tmp_path):
