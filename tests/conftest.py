@@ -79,3 +79,24 @@ def demo_build(tmp_path_factory):
     warehouse = work / "demo.duckdb"
     result = run_dbt(["build"], warehouse)
     return {"warehouse": warehouse, "stdout": result.stdout}
+
+
+#: The category whose holiday sales the holiday-planted build multiplies, and by how much.
+HOLIDAY_PLANTED_CATEGORY, HOLIDAY_PLANTED_FACTOR = "sweets", 3.0
+
+
+@pytest.fixture(scope="session")
+def holiday_planted_build(tmp_path_factory):
+    """Generated data (clean Parquet, seed 7) in which one category's lines on the holiday
+    calendar's days carry three times the units, and so the amount (the generator's
+    holiday_category_multiplier); only category_holiday_demand and its upstream are built."""
+    from customer_behavior.generate import generate
+
+    work = tmp_path_factory.mktemp("holiday_planted")
+    data_dir = work / "data"
+    generate(data_dir, 3000, fmt="parquet", seed=7, progress=False,
+             holiday_category_multiplier={HOLIDAY_PLANTED_CATEGORY: HOLIDAY_PLANTED_FACTOR})
+    warehouse = work / "holiday_planted.duckdb"
+    run_dbt(["build", "--select", "+category_holiday_demand", "--indirect-selection", "cautious"],
+            warehouse, {"data_dir": str(data_dir)})
+    return {"warehouse": warehouse, "data_dir": data_dir}

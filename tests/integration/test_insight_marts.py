@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import pearsonr, spearmanr
-from tests.conftest import query, run_dbt
+from tests.conftest import HOLIDAY_PLANTED_CATEGORY, HOLIDAY_PLANTED_FACTOR, query, run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -36,6 +36,7 @@ GRAINS = {
     "seasonal_sales": ["order_month"],
     "sales_by_season": ["season"],
     "holiday_sales": ["holiday_name"],
+    "category_holiday_demand": ["holiday_name", "product_category"],
     "repeat_purchase": ["grouping", "grouping_value"],
     "revenue_concentration": ["spend_decile"],
     "revenue_concentration_summary": ["customer_count"],
@@ -737,3 +738,114 @@ def test_demographics_distribution_finds_a_planted_distribution(tmp_path):
     marital = rows("marital_status")
     assert marital.loc["married", "customer_share"] == pytest.approx(
         sum(s for (status, *_), s in households.items() if status == "married"), abs=1e-6)
+
+
+def _pooled_holiday_lifts(wh, leave_out: str | None = None) -> pd.DataFrame:
+    """The pooled rows of category_holiday_demand by category, with each category's revenue,
+    unit and order lifts over those of the other categories together, recomputed from the
+    mart's sums (1 = holidays lift it like the rest of the assortment); ``leave_out`` is
+    kept out of every other category's rest (a planted category would set it)."""
+    rows = query(wh, "select * from marts.category_holiday_demand where is_all_holidays")
+    rows = rows.set_index("product_category")
+    days_h, days_o = rows.holiday_day_count.iloc[0], rows.ordinary_day_count.iloc[0]
+    for measure, holiday, ordinary in [("revenue", "holiday_revenue", "ordinary_revenue"),
+                                       ("unit", "holiday_quantity", "ordinary_quantity"),
+                                       ("order", "holiday_order_count", "ordinary_order_count")]:
+        h, o = rows[holiday].astype(float), rows[ordinary].astype(float)
+        rest_h, rest_o = h.sum() - h, o.sum() - o
+        if leave_out is not None:
+            others = rows.index != leave_out
+            rest_h[others] -= h[leave_out]
+            rest_o[others] -= o[leave_out]
+        rows[f"{measure}_lift_over_rest"] = rows[f"{measure}_lift"] / (
+            (rest_h / days_h) / (rest_o / days_o))
+    return rows
+
+
+def _holiday_demand_from_files(data_dir) -> pd.DataFrame:
+    """Revenue per category on holiday and on ordinary days, recomputed in pandas from the
+    generated orders file (clean data: every line is accepted) and the holiday calendar."""
+    from customer_behavior.reference import holiday_calendar
+
+    lines = pd.read_parquet(data_dir / "orders.parquet")
+    lines["order_date"] = pd.to_datetime(lines.order_date)
+    holidays = set(pd.to_datetime(holiday_calendar().holiday_date))
+    lines["on_holiday"] = lines.order_date.isin(holidays)
+    lines["amount"] = lines.amount.astype(float)
+    span = pd.date_range(lines.order_date.min(), lines.order_date.max(), freq="D")
+    days_h = int(span.isin(holidays).sum())
+    cells = lines.pivot_table(index="product_category", columns="on_holiday", values="amount",
+                              aggfunc="sum")
+    out = pd.DataFrame({"holiday_revenue": cells[True], "ordinary_revenue": cells[False]})
+    out["revenue_lift"] = (out.holiday_revenue / days_h) / (
+        out.ordinary_revenue / (len(span) - days_h))
+    out["share_lift"] = (out.holiday_revenue / out.holiday_revenue.sum()) / (
+        out.ordinary_revenue / out.ordinary_revenue.sum())
+    out.attrs["days"] = (days_h, len(span) - days_h)
+    return out
+
+
+def test_holidays_lift_the_planted_category_and_not_the_others(holiday_planted_build):
+    """Known answer: on the holiday calendar's days the generator gave one category's lines
+    three times the units (holiday_category_multiplier). Pooled over the holidays, the mart
+    finds that category: the largest share lift, revenue and units per holiday day x3 those
+    of the other categories together, while the orders that include it rise like everyone
+    else's (the plant is in units, not in how many orders buy it); every other category's
+    lifts stay with the rest and its share of holiday revenue falls. The mart's figures are
+    recomputed in pandas from the generated file."""
+    wh = holiday_planted_build["warehouse"]
+    planted = HOLIDAY_PLANTED_CATEGORY
+    rows = _pooled_holiday_lifts(wh, leave_out=planted)
+    assert rows.share_lift.idxmax() == planted
+    assert rows.revenue_lift.idxmax() == planted
+    assert rows.loc[planted, "share_lift"] > 2
+    assert rows.loc[planted, "revenue_lift_over_rest"] == pytest.approx(HOLIDAY_PLANTED_FACTOR,
+                                                                        rel=0.2)
+    assert rows.loc[planted, "unit_lift_over_rest"] == pytest.approx(HOLIDAY_PLANTED_FACTOR,
+                                                                     rel=0.2)
+    assert 0.8 < rows.loc[planted, "order_lift_over_rest"] < 1.25
+    others = rows.drop(index=planted)
+    assert len(others) == 5
+    assert (others.share_lift < 1).all(), others.share_lift
+    for measure in ("revenue", "unit", "order"):
+        assert others[f"{measure}_lift_over_rest"].between(0.8, 1.25).all(), measure
+    # recomputed from the file: sums to the cent, lifts and shares as the mart states them
+    expected = _holiday_demand_from_files(holiday_planted_build["data_dir"])
+    assert (rows.holiday_day_count.iloc[0], rows.ordinary_day_count.iloc[0]) == \
+        expected.attrs["days"]
+    for category, row in expected.iterrows():
+        got = rows.loc[category]
+        assert float(got.holiday_revenue) == pytest.approx(row.holiday_revenue, abs=0.005)
+        assert float(got.ordinary_revenue) == pytest.approx(row.ordinary_revenue, abs=0.005)
+        assert got.revenue_lift == pytest.approx(row.revenue_lift, abs=1e-4)
+        assert got.share_lift == pytest.approx(row.share_lift, abs=1e-4)
+
+
+def test_holidays_lift_every_category_alike_when_nothing_is_planted(wh):
+    """The planted build has no category-specific holiday effect (holidays lift every
+    purchase alike in the generator): no category's share of revenue moves by more than
+    a quarter on holidays, and each category's lift stays with the rest's. Each holiday's
+    rows add up to holiday_sales, and the pooled rows to its holidays."""
+    rows = _pooled_holiday_lifts(wh)
+    assert len(rows) == 6
+    assert rows.share_lift.between(0.8, 1.25).all(), rows.share_lift
+    assert rows.revenue_lift_over_rest.between(0.8, 1.25).all(), rows.revenue_lift_over_rest
+    cells = mart(wh, "category_holiday_demand")
+    holidays = mart(wh, "holiday_sales").set_index("holiday_name")
+    named = holidays[holidays.is_holiday]
+    per_holiday = cells[~cells.is_all_holidays].groupby("holiday_name")
+    assert set(per_holiday.groups) == set(named.index)
+    for name, group in per_holiday:
+        assert group.holiday_revenue.astype(float).sum() == pytest.approx(
+            float(named.loc[name, "revenue"]), abs=0.005), name
+        assert (group.holiday_day_count == named.loc[name, "day_count"]).all(), name
+        assert group.holiday_revenue_share.sum() == pytest.approx(1, abs=1e-5), name
+    assert rows.holiday_day_count.iloc[0] == named.day_count.sum()
+    assert rows.ordinary_day_count.iloc[0] == holidays.loc["no holiday", "day_count"]
+    assert rows.holiday_revenue.astype(float).sum() == pytest.approx(
+        named.revenue.astype(float).sum(), abs=0.005)
+    # every holiday for every category, holidays in calendar order after the pooled rows
+    assert len(cells) == 6 * (len(named) + 1)
+    order = cells.drop_duplicates("holiday_name").sort_values("holiday_order").holiday_name
+    assert order.iloc[0] == "all holidays" and order.iloc[1] == "New Year's Day"
+    assert order.iloc[-1] == "New Year's Eve"
