@@ -66,6 +66,7 @@ MIN_CELL_CUSTOMERS = 10  # grouped bars leave out smaller cells (too noisy to re
 SMALL_GROUP_COLOUR = "#bbbbbb"  # bars of groups under MIN_CELL_CUSTOMERS
 MAX_HEATMAP_ROWS = 24  # category heatmaps show the categories with most spend
 MAX_HEATMAP_COLUMNS = 14  # and the regions with most spend
+MIN_HOLIDAY_CELL_ORDERS = 10  # holiday heatmap greys cells of fewer orders with the category
 
 _RC = {
     "figure.dpi": DPI,
@@ -767,6 +768,76 @@ def category_seasonal_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
     return _save(fig, path, "Seasonal demand by category",
                  "Cell: seasonal index (spend per day against the category's average "
                  f"season) and spend per day ({MONEY})")
+
+
+def category_holiday_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
+    """Holiday × product category: the category's revenue per holiday day against per
+    ordinary day (its revenue lift), all holidays pooled in the first row.
+
+    Holidays are rows in calendar order (the mart's holiday_order) with their days in the
+    data, categories columns by total revenue (at most ``MAX_HEATMAP_COLUMNS``), each headed
+    by its share of ordinary-day and of holiday revenue. The colour is the lift on a log2
+    scale centred on 1 (x2 and x0.5 equally far). A cell of fewer than
+    ``MIN_HOLIDAY_CELL_ORDERS`` orders with the category is greyed with its count and kept out
+    of the colour scale: a single holiday covers a day or two of the data, and a handful of
+    orders' lift would set it.
+    """
+    cols = ["holiday_name", "holiday_order", "product_category", "holiday_day_count",
+            "holiday_order_count", "holiday_revenue", "ordinary_revenue", "revenue_lift",
+            "holiday_revenue_share", "ordinary_revenue_share"]
+    df = _require(cells, cols, "category holiday demand").copy()
+    df["revenue_lift"] = _num(df["revenue_lift"])
+    if df["revenue_lift"].isna().all():
+        raise ChartSkipped("no ordinary day to compare the holidays with")
+    df["total"] = _num(df["holiday_revenue"]) + _num(df["ordinary_revenue"])
+    df["holiday_order"] = _num(df["holiday_order"])
+    df["holiday_order_count"] = _num(df["holiday_order_count"]).fillna(0)
+    pooled = df[df["holiday_order"] == 0]
+    categories = (pooled.groupby("product_category")["total"].sum().sort_values(ascending=False)
+                  .index)
+    shown = categories[:MAX_HEATMAP_COLUMNS]
+    holidays = df.drop_duplicates("holiday_name").sort_values(["holiday_order", "holiday_name"])
+    rows = {name: f"{'All holidays' if order == 0 else name} ({int(days):,} d)"
+            for name, order, days in zip(holidays["holiday_name"], holidays["holiday_order"],
+                                         _num(holidays["holiday_day_count"]), strict=True)}
+    small = df["holiday_order_count"] < MIN_HOLIDAY_CELL_ORDERS
+    df["colour"] = np.log2(df["revenue_lift"].where((df["revenue_lift"] > 0) & ~small))
+    df["label"] = [
+        f"n = {int(n)}" if is_small else ("" if pd.isna(lift) else f"×{lift:.2f}")
+        for lift, n, is_small in zip(df["revenue_lift"], df["holiday_order_count"], small,
+                                     strict=True)
+    ]
+    colour = df.pivot_table(index="holiday_name", columns="product_category", values="colour",
+                            aggfunc="first", dropna=False
+                            ).reindex(index=list(rows), columns=shown)
+    labels = df.pivot_table(index="holiday_name", columns="product_category", values="label",
+                            aggfunc="first").reindex(index=list(rows), columns=shown).fillna("")
+    shares = pooled.set_index("product_category")
+    headers = [f"{c}\n{_pct(float(shares.loc[c, 'ordinary_revenue_share']), 1)} → "
+               f"{_pct(float(shares.loc[c, 'holiday_revenue_share']), 1)}"
+               if c in shares.index else str(c) for c in shown]
+    colour.index = labels.index = [rows[name] for name in colour.index]
+    colour.columns = labels.columns = headers
+    values = colour.to_numpy(dtype="float64")
+    bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    bound = max(bound, 0.1)
+    fig, ax = _figure(max(8, 1.35 * len(shown) + 4.5), max(4, 0.42 * len(rows) + 2.4))
+    image = _heatmap(ax, colour, "RdBu_r", labels=labels,
+                     norm=TwoSlopeNorm(vmin=-bound, vcenter=0, vmax=bound))
+    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+    bar.set_label("Revenue lift, log2 (0 = as on an ordinary day)")
+    ax.set_xticks(range(len(headers)), headers, rotation=0, ha="center", fontsize=8.5)
+    if len(rows) > 1:
+        ax.axhline(0.5, color="white", lw=3)  # the pooled row apart from the holidays
+    ax.set_xlabel("Product category (largest revenue first): its share of revenue on "
+                  "ordinary days → on holidays")
+    ax.set_ylabel("Holiday (days in the data), calendar order")
+    subtitle = ("Cell: the category's revenue per holiday day against per ordinary day; grey = "
+                f"fewer than {MIN_HOLIDAY_CELL_ORDERS} orders with the category on the "
+                "holiday's days (count shown)")
+    if len(categories) > len(shown):
+        subtitle += f"; the {len(shown)} of {len(categories)} categories with most revenue"
+    return _save(fig, path, "Which categories holidays lift", subtitle)
 
 
 def monthly_sales_chart(months: pd.DataFrame, path: Path | str,
@@ -1473,6 +1544,10 @@ CHARTS: tuple[ChartSpec, ...] = (
               ("marts.category_seasonal_demand",),
               lambda t, p: category_seasonal_heatmap(t["marts.category_seasonal_demand"], p),
               "seasonal demand per category"),
+    ChartSpec("category_holiday_demand", "Which categories holidays lift",
+              ("marts.category_holiday_demand",),
+              lambda t, p: category_holiday_heatmap(t["marts.category_holiday_demand"], p),
+              "holiday demand per category"),
     ChartSpec("promotion_impact", "Promotion impact", ("marts.promotion_impact",),
               lambda t, p: promotion_impact_chart(t["marts.promotion_impact"], p),
               "discounts and promotions vs volume and revenue"),

@@ -117,6 +117,21 @@ def frames() -> dict[str, pd.DataFrame]:
     by_season["spend_per_day"] = by_season["spend"] / by_season["day_count"]
     by_season["seasonal_index"] = by_season["spend_per_day"] / by_season.groupby(
         "product_category")["spend_per_day"].transform("mean")
+    # all holidays pooled (order 0) and three holidays of two days, against 700 ordinary days
+    holiday_rows = [("all holidays", 0, 6), ("Valentine's Day", 1, 2), ("Black Friday", 2, 2),
+                    ("Christmas Day", 3, 2)]
+    by_holiday = pd.DataFrame([(h, o, k, d, 700, 30 + 20 * j, 500.0 * (4 - j) * d * (1 + 0.5 * o),
+                                500.0 * (4 - j) * 700)
+                               for h, o, d in holiday_rows for j, k in enumerate(categories)],
+                              columns=["holiday_name", "holiday_order", "product_category",
+                                       "holiday_day_count", "ordinary_day_count",
+                                       "holiday_order_count", "holiday_revenue",
+                                       "ordinary_revenue"])
+    by_holiday["revenue_lift"] = ((by_holiday.holiday_revenue / by_holiday.holiday_day_count)
+                                  / (by_holiday.ordinary_revenue / 700))
+    for kind in ("holiday", "ordinary"):
+        by_holiday[f"{kind}_revenue_share"] = by_holiday[f"{kind}_revenue"] / by_holiday.groupby(
+            "holiday_name")[f"{kind}_revenue"].transform("sum")
     months = pd.DataFrame({"order_month": pd.date_range("2023-01-01", periods=24, freq="MS")})
     months["order_count"] = 400 + 100 * np.sin(np.arange(24) / 12 * 2 * np.pi)
     months["revenue"] = months["order_count"] * 75.0
@@ -262,6 +277,7 @@ CASES = {
     "category_demand_by_region": lambda f, p: charts.category_by_region_heatmap(
         f["by_region"], p),
     "category_seasonal_demand": lambda f, p: charts.category_seasonal_heatmap(f["by_season"], p),
+    "category_holiday_demand": lambda f, p: charts.category_holiday_heatmap(f["by_holiday"], p),
     "seasonal_sales": lambda f, p: charts.monthly_sales_chart(f["months"], p, f["seasons"],
                                                               f["holidays"]),
     "promotion_impact": lambda f, p: charts.promotion_impact_chart(f["promo"], p),
@@ -418,6 +434,14 @@ def test_campaign_response_leaves_out_rates_of_a_handful_of_customers(tmp_path, 
             "day_count": [40, 40], "spend": [10.0, 20.0], "spend_per_day": [0.25, 0.5],
             "seasonal_index": [1.0, 1.0]}), p),
          "single season"),
+        # Every day of the data a holiday: no ordinary day to compare with.
+        (lambda p: charts.category_holiday_heatmap(pd.DataFrame({
+            "holiday_name": ["all holidays", "Christmas Day"], "holiday_order": [0, 1],
+            "product_category": ["wine"] * 2, "holiday_day_count": [1, 1],
+            "holiday_order_count": [12, 12], "holiday_revenue": [90.0, 90.0],
+            "ordinary_revenue": [0.0, 0.0], "revenue_lift": [None, None],
+            "holiday_revenue_share": [1.0, 1.0], "ordinary_revenue_share": [None, None]}), p),
+         "no ordinary day"),
     ],
 )
 def test_chart_without_data_is_skipped_not_faked(draw, message, tmp_path):
@@ -673,3 +697,32 @@ def test_demographics_chart_draws_one_panel_per_variable_with_values(frames, tmp
     assert [c == orange for _, c in seen["bars"][1]] == [False, True, False]
     assert seen["ticks"][2] == ["single", "married"]  # barh draws bottom-up: commonest on top
     assert "no values for gender" in seen["subtitle"]
+
+
+def test_holiday_heatmap_puts_pooled_holidays_first_and_greys_thin_cells(frames, tmp_path,
+                                                                         monkeypatch):
+    """Rows: all holidays pooled, then the holidays in the mart's calendar order, each with
+    its days; columns: categories by revenue, headed by their share of ordinary-day and of
+    holiday revenue. The colour is log2 of the revenue lift; a cell of fewer than
+    MIN_HOLIDAY_CELL_ORDERS orders is greyed with its count and left out of the scale."""
+    cells = frames["by_holiday"].sample(frac=1, random_state=2)  # any row order
+    thin = (cells.holiday_name == "Christmas Day") & (cells.product_category == "wine")
+    cells.loc[thin, ["holiday_order_count", "revenue_lift"]] = [3, 40.0]
+    seen = _spy_heatmap(monkeypatch)
+    charts.category_holiday_heatmap(cells, tmp_path / "h.png")
+    grid, labels = seen["grid"], seen["labels"]
+    assert list(grid.index) == ["All holidays (6 d)", "Valentine's Day (2 d)",
+                                "Black Friday (2 d)", "Christmas Day (2 d)"]
+    assert [c.split("\n")[0] for c in grid.columns] == ["wine", "meat", "fish", "sweets"]
+    pooled = frames["by_holiday"].query("holiday_order == 0").set_index("product_category")
+    fish = pooled.loc["fish"]
+    assert grid.columns[2] == (f"fish\n{100 * fish.ordinary_revenue_share:.1f} % → "
+                               f"{100 * fish.holiday_revenue_share:.1f} %")
+    black_friday = frames["by_holiday"].query("holiday_name == 'Black Friday'").set_index(
+        "product_category").loc["meat", "revenue_lift"]
+    assert grid.iloc[2, 1] == pytest.approx(np.log2(black_friday))
+    assert labels.iloc[2, 1] == f"×{black_friday:.2f}"
+    assert labels.iloc[3, 0] == "n = 3" and np.isnan(grid.iloc[3, 0])
+    assert seen["norm"].vcenter == 0
+    assert seen["norm"].vmax == pytest.approx(np.nanmax(np.abs(grid.to_numpy(float))))
+    assert seen["norm"].vmax < np.log2(40)  # the thin cell does not set the scale
