@@ -43,6 +43,12 @@ ARRIVAL_MONTH_FIRST_ORDER_SHARE = 0.25
 # When every region x category lift (cells of at least thirty buying customers) lies within
 # this factor of 1 either way, the report says the regions buy much the same mix.
 REGION_MIX_ALIKE_LIFT = 1.2
+# Categories ordered fewer times than this on the holidays (pooled) are listed but not named
+# as the category holidays lift most or least: a handful of orders gives a large lift by chance.
+HOLIDAY_CATEGORY_MIN_ORDERS = 30
+# When every such category's share of holiday revenue lies within this factor of its share of
+# ordinary-day revenue either way, the report says holidays lift the categories alike.
+HOLIDAY_MIX_ALIKE_LIFT = 1.2
 
 
 # --------------------------------------------------------------------------------------
@@ -894,6 +900,8 @@ class _Report:
             self.skip("seasons", reason + " (it needs order dates)")
             if not self.unavailable("marts.category_seasonal_demand"):
                 self.category_seasons()
+            if not self.unavailable("marts.category_holiday_demand"):
+                self.category_holidays()
             return
         rel = "marts.seasonal_sales"
         full_years = (f"(select order_year, sum(revenue) as revenue, sum(order_count) as orders "
@@ -973,6 +981,7 @@ class _Report:
                        f"the {total} holidays in the data's date range beat an ordinary day.")
         self.chart("seasonal_sales")
         self.category_seasons()
+        self.category_holidays()
 
     def category_seasons(self) -> None:
         """Each category's strongest and weakest season against its own average season."""
@@ -1034,6 +1043,99 @@ class _Report:
                "above).")
         d.table(["Category", "Strongest season", "Index", "Weakest season", "Index"], rows)
         self.chart("category_seasonal_demand")
+
+    def category_holidays(self) -> None:
+        """Which categories holidays lift: each category's revenue per holiday day against per
+        ordinary day, and its share of holiday against ordinary-day revenue, holidays pooled."""
+        n, d = self.n, self.doc
+        d.add("#### Which categories holidays lift (documents 001, 003)", "")
+        rel = "marts.category_holiday_demand"
+        reason = self.unavailable(rel)
+        if reason:
+            return self.skip("holiday demand by category",
+                             reason + " (it needs dated order lines with product categories and "
+                             "a holiday of the calendar inside the data's date range)")
+        pooled = f"from {rel} where is_all_holidays"
+        if not n.scalar(f"select count(*) {pooled} and revenue_lift is not null"):
+            d.para("Every day of the data is a holiday of the calendar, so no ordinary day is "
+                   "left to compare the holidays with.")
+            return self.chart("category_holiday_demand")
+        key = "category_holidays"
+        holidays = n.get(f"{key}.holidays", f"select count(distinct holiday_name) from {rel} "
+                         "where not is_all_holidays", "int")
+        days = n.get(f"{key}.holiday_days", f"select max(holiday_day_count) {pooled}", "int")
+        ordinary = n.get(f"{key}.ordinary_days", f"select max(ordinary_day_count) {pooled}",
+                         "int")
+        overall = n.get(f"{key}.all_categories_revenue_lift",
+                        "select (sum(holiday_revenue) / max(holiday_day_count)) / "
+                        f"(sum(ordinary_revenue) / max(ordinary_day_count)) {pooled}", "index")
+        text = (f"On the {days} days of the {holidays} holidays in the data's date range, all "
+                f"categories together sell {overall} as much per day as on an ordinary day (the "
+                f"other {ordinary} days).")
+        named = (f"{pooled} and holiday_order_count >= {HOLIDAY_CATEGORY_MIN_ORDERS} "
+                 "and share_lift > 0")
+        if not n.scalar(f"select count(*) {named}"):
+            text += (" No category was ordered at least thirty times on the holidays, too few "
+                     "to say which of them holidays lift.")
+        else:
+            lo = n.get(f"{key}.lowest_share_lift", f"select min(share_lift) {named}", "index")
+            hi = n.get(f"{key}.highest_share_lift", f"select max(share_lift) {named}", "index")
+            low, high = (_as_float(n.value_of(f"{key}.{k}_share_lift"))
+                         for k in ("lowest", "highest"))
+            text += (f" Against the whole assortment, the categories' share lifts run from {lo} "
+                     f"to {hi} (a category's share of holiday revenue over its share of "
+                     "ordinary-day revenue; categories ordered at least thirty times on the "
+                     "holidays).")
+            if 1 / HOLIDAY_MIX_ALIKE_LIFT <= low and high <= HOLIDAY_MIX_ALIKE_LIFT:
+                text += (" Holidays lift the categories alike, so they call for more of "
+                         "everything rather than a different mix.")
+            else:
+                parts = []
+                if high > HOLIDAY_MIX_ALIKE_LIFT:
+                    top = f"{named} order by share_lift desc, product_category limit 1"
+                    parts.append(
+                        f"Holidays lift {n.get(f'{key}.most_lifted', f'select product_category {top}')}"
+                        f" most: it sells "
+                        f"{n.get(f'{key}.most_lifted_revenue_lift', f'select revenue_lift {top}', 'index')}"
+                        f" its ordinary day's revenue per holiday day, against {overall} for "
+                        "all categories, and its share of revenue rises from "
+                        f"{n.get(f'{key}.most_lifted_ordinary_share', f'select ordinary_revenue_share {top}', 'pct')}"
+                        " on ordinary days to "
+                        f"{n.get(f'{key}.most_lifted_holiday_share', f'select holiday_revenue_share {top}', 'pct')}"
+                        " on holidays, so stock and promote it ahead of them")
+                if low < 1 / HOLIDAY_MIX_ALIKE_LIFT:
+                    bottom = f"{named} order by share_lift, product_category limit 1"
+                    parts.append(
+                        f"{n.get(f'{key}.least_lifted', f'select product_category {bottom}')}"
+                        " loses most of its share on holidays ("
+                        f"{n.get(f'{key}.least_lifted_ordinary_share', f'select ordinary_revenue_share {bottom}', 'pct')}"
+                        " → "
+                        f"{n.get(f'{key}.least_lifted_holiday_share', f'select holiday_revenue_share {bottom}', 'pct')}"
+                        ")")
+                text += " " + "; ".join(parts) + "."
+        d.para(text)
+        columns = [("product_category", "text"), ("holiday_order_count", "int"),
+                   ("ordinary_revenue_per_day", "money"), ("holiday_revenue_per_day", "money"),
+                   ("revenue_lift", "index"), ("ordinary_revenue_share", "pct"),
+                   ("holiday_revenue_share", "pct"), ("share_lift", "index")]
+        rows = []
+        for (category,) in n.rows(f"select product_category {pooled} "
+                                  "order by share_lift desc nulls last, product_category"):
+            cells = n.cells(rel, columns, holiday_name="all holidays", product_category=category)
+            rows.append(cells[:5] + [f"{cells[5]} / {cells[6]}", cells[7]])
+        d.table(["Category", "Orders on holidays", "Revenue per ordinary day",
+                 "Revenue per holiday day", "Lift", "Share of revenue: ordinary days / holidays",
+                 "Share lift"], rows)
+        most_days = n.get(f"{key}.max_days_per_holiday",
+                          f"select max(holiday_day_count) from {rel} where not is_all_holidays",
+                          "int")
+        # "ten" is charts.MIN_HOLIDAY_CELL_ORDERS in words (the report's numerals come from marts)
+        d.para(f"A single holiday covers at most {most_days} days of the data, so the chart's "
+               "cells per holiday rest on few orders (greyed below ten); the pooled figures "
+               "above are the firmer answer. A holiday also falls in a season (Black Friday in "
+               "late November), so a category's lift carries that season's demand for it as "
+               "well as the holiday's.")
+        self.chart("category_holiday_demand")
 
     def repeat(self) -> None:
         n, d = self.n, self.doc

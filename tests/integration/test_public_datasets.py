@@ -755,9 +755,11 @@ def test_charts_and_report_are_generated_for_each_dataset(built, name, tmp_path)
     assert len(drawn) >= 8, sorted(p.name for p in drawn)
 
 
-# What the report's category sections by region and by season meet on the public data:
-# zones and categories (Diwali), regions without categories, categories without regions,
-# dated purchases without categories (CDNOW). None has dated lines with categories.
+# What the report's category sections by region, season and holiday meet on the public
+# data: zones and categories (Diwali), regions without categories, categories without
+# regions, dated purchases without categories (CDNOW). None has dated lines with categories,
+# so none feeds the seasons and holidays per category (Diwali's sales are of the Diwali
+# season, but undated: no holiday can be told from an ordinary day).
 CATEGORY_SECTION_NOTES = {
     "diwali_sales": [],
     "customer_purchasing_behaviors": [
@@ -769,7 +771,11 @@ CATEGORY_SECTION_NOTES = {
     "cdnow": [
         ("#### Seasonal demand by category (documents 001, 003)\n\n_Skipped: "
          "`marts.category_seasonal_demand` is empty for this dataset (it needs dated order "
-         "lines with product categories)._")],
+         "lines with product categories)._"),
+        ("#### Which categories holidays lift (documents 001, 003)\n\n_Skipped: "
+         "`marts.category_holiday_demand` is empty for this dataset (it needs dated order "
+         "lines with product categories and a holiday of the calendar inside the data's "
+         "date range)._")],
 }
 
 
@@ -787,9 +793,11 @@ def test_category_sections_by_region_and_season(built, name, tmp_path):
     for note in CATEGORY_SECTION_NOTES[name]:
         assert note in text
     assert "category_seasonal_demand" in summary["charts_skipped"]
+    assert "category_holiday_demand" in summary["charts_skipped"]
     assert ("category_demand_by_region" in summary["charts_skipped"]) == (name != "diwali_sales")
     if name != "cdnow":  # undated: the whole seasons section is skipped, with its own note
         assert "#### Seasonal demand by category" not in text
+        assert "#### Which categories holidays lift" not in text
     if name != "diwali_sales":
         return
     cells = query(wh, "select region, product_category, customer_count, spend "

@@ -21,7 +21,7 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 import yaml
-from tests.conftest import PROJECT_DIR, query
+from tests.conftest import HOLIDAY_PLANTED_CATEGORY, PROJECT_DIR, query
 
 from customer_behavior.charts import CHARTS, chart_sources
 from customer_behavior.report import build_report, normalize_value
@@ -103,6 +103,7 @@ def test_report_has_every_section_and_no_skips_on_full_data(generated):
                     "### Category and product demand", "### Channels and product categories",
                     "### Discounts and promotions", "### Loyalty members and non-members",
                     "### Seasonal and holiday demand", "#### Seasonal demand by category",
+                    "#### Which categories holidays lift",
                     "### Repeat purchase",
                     "### Revenue concentration", "### Campaign response",
                     "### Hypothesis tests", "### What drives spend",
@@ -456,6 +457,91 @@ def test_who_the_customers_are_says_what_the_data_lack(planted_build, tmp_path):
     assert ("### Who the customers are (document 002)\n\n_Skipped: "
             f"`{rel}` does not exist in this warehouse._") in report
     assert "customer demographics" in summary["sections_skipped"]
+
+
+def _holiday_share_lifts(warehouse) -> pd.DataFrame:
+    """Each category's pooled holiday figures recomputed from the mart's sums (not its lift
+    and share columns), and whether it was ordered at least thirty times on the holidays."""
+    rows = query(warehouse, "select product_category, holiday_day_count, ordinary_day_count, "
+                            "holiday_order_count, holiday_revenue, ordinary_revenue "
+                            "from marts.category_holiday_demand where is_all_holidays")
+    rows = rows.set_index("product_category")
+    h, o = rows.holiday_revenue.astype(float), rows.ordinary_revenue.astype(float)
+    rows["holiday_share"], rows["ordinary_share"] = h / h.sum(), o / o.sum()
+    rows["share_lift"] = rows.holiday_share / rows.ordinary_share
+    rows["lift"] = (h / rows.holiday_day_count) / (o / rows.ordinary_day_count)
+    rows["named"] = rows.holiday_order_count >= 30
+    rows.attrs["overall"] = (h.sum() / rows.holiday_day_count.iloc[0]) / (
+        o.sum() / rows.ordinary_day_count.iloc[0])
+    return rows
+
+
+def test_holidays_lift_every_category_alike_on_the_planted_build(generated):
+    """The generator lifts every purchase alike on holidays (no category-specific effect), so
+    the report must say the categories are lifted alike; its range and table rows are
+    recomputed from the mart's revenue sums."""
+    report = generated["report"]
+    rows = _holiday_share_lifts(generated["warehouse"])
+    named = rows[rows.named]
+    assert len(named) == 6
+    assert (f"all categories together sell ×{rows.attrs['overall']:.2f} as much per day as on "
+            "an ordinary day") in report
+    assert (f"the categories' share lifts run from ×{named.share_lift.min():.2f} to "
+            f"×{named.share_lift.max():.2f}") in report
+    assert "Holidays lift the categories alike" in report
+    for category, row in rows.iterrows():
+        assert (f"| {category} | {row.holiday_order_count:,} | ") in report, category
+        assert (f"| ×{row.lift:.2f} | {100 * row.ordinary_share:.1f} % / "
+                f"{100 * row.holiday_share:.1f} % | ×{row.share_lift:.2f} |") in report, category
+
+
+def test_the_category_planted_to_sell_more_on_holidays_is_named(planted_build,
+                                                                holiday_planted_build, tmp_path):
+    """Known answer end to end: the mart built from data whose sweets sell x3 units on holidays
+    (holiday_planted_build), put into a copy of the planted warehouse, makes the report name
+    sweets as the category holidays lift, with its lift and shares recomputed from the mart's
+    sums; it no longer says the categories are lifted alike."""
+    planted = holiday_planted_build["warehouse"]
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        f"attach '{planted}' as holiday_planted (read_only)",
+        "create or replace table marts.category_holiday_demand as "
+        "select * from holiday_planted.marts.category_holiday_demand",
+    )
+    rows = _holiday_share_lifts(planted)
+    top = rows.loc[HOLIDAY_PLANTED_CATEGORY]
+    assert rows.share_lift.idxmax() == HOLIDAY_PLANTED_CATEGORY
+    assert (f"Holidays lift {HOLIDAY_PLANTED_CATEGORY} most: it sells ×{top.lift:.2f} its "
+            f"ordinary day's revenue per holiday day, against ×{rows.attrs['overall']:.2f} for "
+            f"all categories, and its share of revenue rises from {100 * top.ordinary_share:.1f} %"
+            f" on ordinary days to {100 * top.holiday_share:.1f} % on holidays") in report
+    assert "lift the categories alike" not in report
+    # no other category loses as much as a sixth of its share: none is named as losing most
+    assert rows.drop(index=HOLIDAY_PLANTED_CATEGORY).share_lift.min() > 1 / 1.2
+    assert "loses most of its share on holidays" not in report
+
+
+def test_the_holiday_category_section_is_skipped_without_its_mart(planted_build, tmp_path):
+    """Empty mart (data without dated lines with categories, or no holiday in range): a note,
+    no chart, no number read from it. A mart whose every day is a holiday says so."""
+    report, summary = _report_on_a_copy(planted_build, tmp_path,
+                                        "delete from marts.category_holiday_demand")
+    assert ("#### Which categories holidays lift (documents 001, 003)\n\n_Skipped: "
+            "`marts.category_holiday_demand` is empty for this dataset (it needs dated order "
+            "lines with product categories and a holiday of the calendar inside the data's "
+            "date range)._") in report
+    assert summary["charts_skipped"] == ["category_holiday_demand"]
+    assert "holiday demand by category" in summary["sections_skipped"]
+    numbers = json.loads((tmp_path / "out" / "report_numbers.json").read_text())["numbers"]
+    assert not any("category_holiday_demand" in item["sql"] for item in numbers.values())
+    (tmp_path / "all_holidays").mkdir()
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path / "all_holidays",
+        "update marts.category_holiday_demand set ordinary_day_count = 0, "
+        "ordinary_revenue_per_day = null, revenue_lift = null, share_lift = null")
+    assert ("#### Which categories holidays lift (documents 001, 003)\n\nEvery day of the data "
+            "is a holiday of the calendar, so no ordinary day is left to compare the holidays "
+            "with.") in report
 
 
 def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
