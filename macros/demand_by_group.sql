@@ -1,5 +1,6 @@
-{#- The group × item block that category_demand_by_region, category_demand_by_segment and
-    product_demand_by_segment share: what each group of customers (a region, a segment)
+{#- The group × item block that category_demand_by_region, category_demand_by_segment,
+    category_demand_by_spend_decile and product_demand_by_segment share: what each group of
+    customers (a region, a segment, a spend decile)
     spends on each item (a product category, a product), the item's share of the group's
     spend and the lift against all customers. Written once here; each mart joins its own
     grouping, keeps its own columns and names them (DECISIONLOG, "Insight marts": macros, not
@@ -44,4 +45,23 @@
         round({{ share_overall }}, 6) as spend_share_overall,
         round({{ safe_divide(share_in_group, share_overall) }}, 4) as lift
     from {{ cells }}
+{%- endmacro %}
+
+
+{#- Every group × category pair: each row of groups (a CTE of one row per group, its columns
+    kept) with each product_category of categories, and the buyers, units and spend of
+    cells (category_spend_by_group's rows), zero where the group bought none of it. For
+    marts that show what a group does not buy as well as what it buys. -#}
+{% macro every_group_and_category(groups, group_column, categories, cells) -%}
+    select
+        {{ groups }}.*,
+        {{ categories }}.product_category,
+        coalesce({{ cells }}.customer_count, 0) as customer_count,
+        coalesce({{ cells }}.quantity, 0) as quantity,
+        coalesce({{ cells }}.spend, 0) as spend
+    from {{ groups }}
+    cross join {{ categories }}
+    left join {{ cells }}
+        on {{ groups }}.{{ group_column }} = {{ cells }}.{{ group_column }}
+        and {{ categories }}.product_category = {{ cells }}.product_category
 {%- endmacro %}

@@ -32,19 +32,7 @@ per_cell as (
 ),
 
 grid as (
-    select
-        segments.segment_id,
-        segments.segment_name,
-        segments.segment_customer_count,
-        categories.product_category,
-        coalesce(per_cell.customer_count, 0) as customer_count,
-        coalesce(per_cell.quantity, 0) as quantity,
-        coalesce(per_cell.spend, 0) as spend
-    from segments
-    cross join categories
-    left join per_cell
-        on segments.segment_id = per_cell.segment_id
-        and categories.product_category = per_cell.product_category
+    {{ every_group_and_category('segments', 'segment_id', 'categories', 'per_cell') }}
 ),
 
 shares as (

@@ -38,18 +38,7 @@ per_cell as (
 ),
 
 grid as (
-    select
-        deciles.spend_decile,
-        deciles.decile_customer_count,
-        categories.product_category,
-        coalesce(per_cell.customer_count, 0) as customer_count,
-        coalesce(per_cell.quantity, 0) as quantity,
-        coalesce(per_cell.spend, 0) as spend
-    from deciles
-    cross join categories
-    left join per_cell
-        on deciles.spend_decile = per_cell.spend_decile
-        and categories.product_category = per_cell.product_category
+    {{ every_group_and_category('deciles', 'spend_decile', 'categories', 'per_cell') }}
 ),
 
 shares as (
