@@ -209,6 +209,20 @@ def _heatmap(ax, grid: pd.DataFrame, cmap, labels: pd.DataFrame | None = None, n
     return image
 
 
+def _log2_heatmap(fig, ax, colour: pd.DataFrame, labels: pd.DataFrame,
+                  colorbar_label: str):
+    """A heatmap of log2 ratios (lifts, indices) on a red-blue scale centred on 0 and
+    symmetric (x2 and x0.5 equally far), with its colour bar."""
+    values = colour.to_numpy(dtype="float64")
+    bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+    bound = max(bound, 0.1)
+    image = _heatmap(ax, colour, "RdBu_r", labels=labels,
+                     norm=TwoSlopeNorm(vmin=-bound, vcenter=0, vmax=bound))
+    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
+    bar.set_label(colorbar_label)
+    return image
+
+
 def _bar_labels(ax, bars, values, fmt=_fmt_number, horizontal=False) -> None:
     for bar, value in zip(bars, values, strict=False):
         if value is None or not np.isfinite(value):
@@ -644,18 +658,13 @@ def category_by_segment_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
     lift = df.pivot_table(index="row", columns="product_category", values="spend_share_index",
                           aggfunc="first").reindex(index=rows, columns=columns)
     lift_log = np.log2(lift.astype(float).where(lift > 0))
-    bound = float(np.nanmax(np.abs(lift_log.to_numpy()))) if np.isfinite(lift_log).any().any() else 1
-    bound = max(bound, 0.1)
     labels = pd.DataFrame(
         [[("" if not np.isfinite(s) else f"{_pct(s)}\n×{lf:.2f}")
           for s, lf in zip(share.iloc[i].to_numpy(float), lift.iloc[i].to_numpy(float),
                            strict=True)]
          for i in range(len(share))], index=share.index, columns=share.columns)
     fig, ax = _figure(max(9, 1.3 * len(columns) + 5), max(4, 0.8 * len(rows) + 2))
-    image = _heatmap(ax, lift_log, "RdBu_r", labels=labels,
-                     norm=TwoSlopeNorm(vmin=-bound, vcenter=0, vmax=bound))
-    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
-    bar.set_label("Lift, log2 (0 = same share as everyone)")
+    _log2_heatmap(fig, ax, lift_log, labels, "Lift, log2 (0 = same share as everyone)")
     ax.set_xlabel("Product category")
     ax.set_ylabel("Segment (customers)")
     return _save(fig, path, "What each segment buys",
@@ -701,15 +710,9 @@ def category_by_region_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
                                                      columns=shown_regions).fillna("")
     colour.columns = [f"{r}\n({_compact(region_spend[r])})" for r in shown_regions]
     labels.columns = colour.columns
-    values = colour.to_numpy(dtype="float64")
-    bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
-    bound = max(bound, 0.1)
     fig, ax = _figure(max(8, 1.25 * len(shown_regions) + 4),
                       max(4, 0.62 * len(shown_categories) + 2.2))
-    image = _heatmap(ax, colour, "RdBu_r", labels=labels,
-                     norm=TwoSlopeNorm(vmin=-bound, vcenter=0, vmax=bound))
-    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
-    bar.set_label("Lift, log2 (0 = same share as everyone)")
+    _log2_heatmap(fig, ax, colour, labels, "Lift, log2 (0 = same share as everyone)")
     ax.set_xticks(range(len(shown_regions)), list(colour.columns), rotation=0, ha="center")
     ax.set_xlabel(f"Region (its spend, {MONEY}; largest first)")
     ax.set_ylabel("Product category (largest total spend first)")
@@ -752,16 +755,10 @@ def category_seasonal_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
                           strict=True)]
          for r in range(len(index))], index=index.index, columns=index.columns)
     colour = np.log2(index.astype(float).where(index > 0))
-    values = colour.to_numpy(dtype="float64")
-    bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
-    bound = max(bound, 0.1)
     colour.columns = [season_labels[s] for s in colour.columns]
     labels.columns = colour.columns
     fig, ax = _figure(max(8, 1.5 * len(seasons) + 4), max(4, 0.62 * len(categories) + 2.2))
-    image = _heatmap(ax, colour, "RdBu_r", labels=labels,
-                     norm=TwoSlopeNorm(vmin=-bound, vcenter=0, vmax=bound))
-    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
-    bar.set_label("Seasonal index, log2 (0 = the category's average season)")
+    _log2_heatmap(fig, ax, colour, labels, "Seasonal index, log2 (0 = the category's average season)")
     ax.set_xticks(range(len(seasons)), list(colour.columns), rotation=0, ha="center")
     ax.set_xlabel("Season (meteorological, northern hemisphere; days in the data)")
     ax.set_ylabel("Product category (largest total spend first)")
@@ -818,14 +815,8 @@ def category_holiday_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
                if c in shares.index else str(c) for c in shown]
     colour.index = labels.index = [rows[name] for name in colour.index]
     colour.columns = labels.columns = headers
-    values = colour.to_numpy(dtype="float64")
-    bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
-    bound = max(bound, 0.1)
     fig, ax = _figure(max(8, 1.35 * len(shown) + 4.5), max(4, 0.42 * len(rows) + 2.4))
-    image = _heatmap(ax, colour, "RdBu_r", labels=labels,
-                     norm=TwoSlopeNorm(vmin=-bound, vcenter=0, vmax=bound))
-    bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
-    bar.set_label("Revenue lift, log2 (0 = as on an ordinary day)")
+    _log2_heatmap(fig, ax, colour, labels, "Revenue lift, log2 (0 = as on an ordinary day)")
     ax.set_xticks(range(len(headers)), headers, rotation=0, ha="center", fontsize=8.5)
     if len(rows) > 1:
         ax.axhline(0.5, color="white", lw=3)  # the pooled row apart from the holidays
