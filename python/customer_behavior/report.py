@@ -1601,6 +1601,35 @@ class _Report:
                "what a win-back could recover.")
         d.table(["Segment", "Share of past spend", "Share of expected 12-month value",
                  "Expected per customer", "Share likely lapsed", "Their past spend"], rows)
+        self.no_repeat_customers(rel)
+
+    def no_repeat_customers(self, rel: str) -> None:
+        """BG/NBD lets a customer drop out only after a repeat purchase, so a customer who
+        bought on one day only is 'alive' however long ago: say how many the likely-lapsed
+        columns cannot see, where they are a tenth or more of a segment."""
+        n, d = self.n, self.doc
+        where = "no_repeat_customer_share >= 0.1"
+        order = f"from {rel} where {where} order by no_repeat_customer_share desc, segment_id"
+        count = n.get("segment_value.no_repeat_segments",
+                      f"select count(*) from {rel} where {where}", "int")
+        if count in (NA, "0"):
+            return
+        name = n.get("segment_value.most_no_repeat", f"select segment_name {order} limit 1")
+        share = n.get("segment_value.most_no_repeat_share",
+                      f"select no_repeat_customer_share {order} limit 1", "pct")
+        weeks = n.get("segment_value.most_no_repeat_weeks",
+                      f"select no_repeat_mean_weeks_since_purchase {order} limit 1", "int")
+        spend = n.get("segment_value.most_no_repeat_value",
+                      f"select no_repeat_historical_value {order} limit 1", "money")
+        total = n.get("segment_value.no_repeat_share_all",
+                      f"select sum(no_repeat_customer_count) / sum(customer_count) from {rel}",
+                      "pct")
+        d.para(f"The likely-lapsed columns cannot see customers who bought on one day only: "
+               f"BG/NBD lets a customer stop only after a repeat purchase, so it gives them "
+               f"P(alive) = 1 however long ago they bought. {share} of _{name}_ are such "
+               f"customers (their one purchase day was {weeks} weeks before the end of the "
+               f"data on average; past spend {spend}); {total} of all customers. Whether they "
+               f"will come back is not measured here (`{rel}`, columns `no_repeat_*`).")
 
     def quality(self) -> None:
         n, d = self.n, self.doc

@@ -482,9 +482,12 @@ def test_segment_value_finds_the_new_customers_future(wh, planted_build):
                     "join segments.customer_segments s using (customer_id)")
     by_segment = clv.groupby("segment_id").agg(
         n=("customer_id", "size"), predicted=("predicted_clv_horizon", "sum"),
-        lapsed=("p_alive", lambda p: int((p < 0.5).sum())))
+        lapsed=("p_alive", lambda p: int((p < 0.5).sum())),
+        no_repeat=("repeat_purchase_weeks", lambda x: int((x == 0).sum())))
     assert (value.customer_count == by_segment.n).all()
     assert (value.likely_lapsed_customer_count == by_segment.lapsed).all()
+    assert (value.no_repeat_customer_count == by_segment.no_repeat).all()
+    assert by_segment.no_repeat.sum() > 0
     np.testing.assert_allclose(value.predicted_value, by_segment.predicted, atol=0.006)
 
 

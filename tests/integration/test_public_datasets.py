@@ -289,6 +289,45 @@ def test_cdnow_seasons_tell_arrivals_from_season(built, tmp_path):
 
 
 @needs_shared_data
+def test_cdnow_one_day_buyers_are_counted_apart_from_the_likely_lapsed(built, tmp_path):
+    """BG/NBD lets a customer drop out only after a repeat purchase, so CDNOW's many
+    customers who bought on one day only (recounted here from the file: distinct purchase
+    dates per customer) all have P(alive) = 1 and none is 'likely lapsed'. segment_value
+    counts them apart per segment, and the report says how many the likely-lapsed columns
+    cannot see, for the segment where they are the largest share."""
+    from customer_behavior.report import build_report
+
+    wh = built("cdnow")
+    raw = pd.read_csv(SHARED_DATA / "cdnow" / "CDNOW_sample.txt", sep=r"\s+", header=None,
+                      names=["full_id", "customer_id", "date", "cds", "value"],
+                      dtype={"customer_id": str, "date": str})
+    days = raw.groupby("customer_id").date.nunique()
+    one_day = set(days[days == 1].index)
+    assert len(one_day) > len(days) / 2  # most CDNOW customers never bought again
+    clv = query(wh, "select c.customer_id, c.repeat_purchase_weeks, c.p_alive, s.segment_id"
+                    " from marts.customer_lifetime_value c"
+                    " join segments.customer_segments s using (customer_id)")
+    mine = clv[clv.customer_id.isin(one_day)]
+    assert len(mine) == len(one_day)
+    assert (mine.repeat_purchase_weeks == 0).all() and (mine.p_alive == 1).all()
+    value = query(wh, "select segment_id, segment_name, customer_count,"
+                      " likely_lapsed_customer_count, no_repeat_customer_count,"
+                      " no_repeat_customer_share from marts.segment_value").set_index("segment_id")
+    expected = mine.groupby("segment_id").size().reindex(value.index, fill_value=0)
+    assert value.no_repeat_customer_count.tolist() == expected.tolist()
+    # the likely lapsed are repeat buyers only
+    assert (value.likely_lapsed_customer_count
+            <= value.customer_count - value.no_repeat_customer_count).all()
+
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    top = value.sort_values(["no_repeat_customer_share"], ascending=False).iloc[0]
+    share = expected[top.name] / top.customer_count
+    assert (f"{100 * share:.1f} % of _{top.segment_name}_ are such customers") in text
+    assert f"{100 * len(one_day) / len(days):.1f} % of all customers" in text
+
+
+@needs_shared_data
 def test_cdnow_lifetime_value_reproduces_the_published_fit(tmp_path):
     """The whole build on CDNOW_sample.txt with var lifetime_value_calibration_end 1997-09-30
     (weeks 1-39 of FHL 2005) gives the published BG/NBD estimates r 0.243, alpha 4.414,

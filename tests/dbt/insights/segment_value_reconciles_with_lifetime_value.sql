@@ -8,7 +8,8 @@ lifetime_value as (
         count(*) as customer_count,
         coalesce(sum(historical_value), 0) as historical_value,
         coalesce(sum(predicted_clv_horizon), 0) as predicted_value,
-        count(*) filter (where p_alive < 0.5) as likely_lapsed_customer_count
+        count(*) filter (where p_alive < 0.5) as likely_lapsed_customer_count,
+        count(*) filter (where repeat_purchase_weeks = 0) as no_repeat_customer_count
     from {{ ref('customer_lifetime_value') }}
 ),
 
@@ -17,7 +18,8 @@ segment_value as (
         coalesce(sum(customer_count), 0) as customer_count,
         coalesce(sum(historical_value), 0) as historical_value,
         coalesce(sum(predicted_value), 0) as predicted_value,
-        coalesce(sum(likely_lapsed_customer_count), 0) as likely_lapsed_customer_count
+        coalesce(sum(likely_lapsed_customer_count), 0) as likely_lapsed_customer_count,
+        coalesce(sum(no_repeat_customer_count), 0) as no_repeat_customer_count
     from {{ ref('segment_value') }}
 ),
 
@@ -33,6 +35,13 @@ checks as (
         'likely lapsed customers',
         segment_value.likely_lapsed_customer_count,
         lifetime_value.likely_lapsed_customer_count,
+        0
+    from segment_value, lifetime_value
+    union all
+    select
+        'customers with no repeat purchase',
+        segment_value.no_repeat_customer_count,
+        lifetime_value.no_repeat_customer_count,
         0
     from segment_value, lifetime_value
     -- each segment's sum is rounded to the cent
