@@ -923,6 +923,7 @@ NAMING_THRESHOLDS: dict[str, float] = {
     "new_repeat_share": 0.5,  # new segment with this share of repeat buyers: next-order reward
     "lapsed_recency": 1.4,  # recency_index >= ...
     "lapsed_missed_purchases": 2.0,  # ... and mean recency >= this many usual gaps -> lapsed
+    "one_time_repeat_share": 0.5,  # share of repeat customers below this -> one-time buyers
     "signature_lift": 1.15,  # share lift >= -> signature category/channel ...
     "min_share": 0.05,  # ... if the segment's mean share is at least this
     "responsive": 1.25,  # response_index >= -> mention campaign responsiveness
@@ -1028,6 +1029,8 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
       has ``mean_purchase_frequency_per_year``, a mean recency of at least two of the
       segment's usual gaps between orders (365.25 / mean frequency): a segment that buys
       rarely has long recencies without having stopped, and is not called lapsed;
+      ``one-time``: neither, and under half of the segment's customers bought more than once
+      (``mean_is_repeat_customer`` < 0.5);
     * signature category / channel — the ``share_category_*`` / ``share_channel_*`` whose
       segment mean share is most above the population's (lift ≥ 1.15 and share ≥ 0.05).
 
@@ -1035,6 +1038,7 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
 
     * new → "New loyal customers" (loyalty index ≥ 1.1) or "New responsive customers";
     * lapsed → "Lapsed high spenders" / "Lapsed low spenders" / "Lapsed customers";
+    * one-time → "One-time high spenders" (affluent / high tier) or "One-time buyers";
     * otherwise noun = "families" if families, else "<category> lovers" if a signature
       category (and the tier is not low/budget), else the tier's noun ("high spenders",
       "low spenders", "budget shoppers", "customers"); adjective = the tier word
@@ -1044,7 +1048,8 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
     Collisions: while two segments share a name, each of them adds its next unused fact,
     in order: life stage, household, signature category, signature channel, value tier;
     as a last resort " – segment <id>".  Recommendations follow from the same facts
-    (onboarding/loyalty perks for new, win-back for lapsed, premium offers for
+    (onboarding/loyalty perks for new, win-back for lapsed, a second-purchase offer for
+    one-time buyers, premium offers for
     affluent/high, bundles and vouchers for families/budget/low, cross-sell otherwise) and
     always name the channel to use: the signature channel, else the top channel.
 
@@ -1138,6 +1143,10 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
             lifecycle = "new"
         elif ge(rec, t["lapsed_recency"]) and not within_usual_gap.iloc[i]:
             lifecycle = "lapsed"
+        elif "mean_is_repeat_customer" in prof.columns and _lt_finite(
+            float(prof.loc[i, "mean_is_repeat_customer"]), t["one_time_repeat_share"]
+        ):
+            lifecycle = "one-time"
         else:
             lifecycle = None
         cat, cat_l = pick(cat_lift, cat_cols, i, CATEGORY_PREFIX)
@@ -1224,6 +1233,10 @@ def _base_parts(f: dict) -> tuple[list[str], str, list[str], set[str]]:
             "low": "low spenders",
         }.get(f["tier"], "customers")
         return ["Lapsed"], noun, [], {"lifecycle", "tier"}
+    if f["lifecycle"] == "one-time":
+        if f["tier"] in ("affluent", "high"):
+            return ["One-time"], "high spenders", [], {"lifecycle", "tier"}
+        return ["One-time"], "buyers", [], {"lifecycle"}
     tier = f["tier"]
     if f["household"] == "families":
         noun = "families"
@@ -1339,6 +1352,12 @@ def _recommend(f: dict) -> str:
             f"Win-back campaign{via}: a time-limited {cat_txt}offer and a reminder of "
             "loyalty benefits; suppress if there is no response."
         )
+    elif f["lifecycle"] == "one-time":
+        text = (
+            f"Second-purchase offer{via}: a time-limited voucher on "
+            f"{cat or 'their next order'} soon after the first purchase; most of this "
+            "segment has bought only once."
+        )
     elif f["tier"] in ("affluent", "high"):
         text = (
             f"Premium {cat_txt}offers, new arrivals and early access{via}; protect "
@@ -1370,6 +1389,11 @@ def ge_finite(x: float, thr: float) -> bool:
     return bool(np.isfinite(x) and x >= thr)
 
 
+def _lt_finite(x: float, thr: float) -> bool:
+    """``x < thr`` for finite ``x`` (False for NaN)."""
+    return bool(np.isfinite(x) and x < thr)
+
+
 def le_finite(x: float, thr: float) -> bool:
     """``x <= thr`` for finite ``x`` (False for NaN)."""
     return bool(np.isfinite(x) and x <= thr)
@@ -1386,7 +1410,10 @@ def _reason(f: dict) -> str:
         mc = f["mean_children"]
         mc_txt = f", mean {mc:.2f}" if np.isfinite(mc) else ""
         parts.append(f"household {f['household']} (children {_fmt(f['children'])}{mc_txt})")
-    if f["lifecycle"]:
+    if f["lifecycle"] == "one-time":
+        share = 100 * f["repeat_share"]
+        parts.append(f"lifecycle one-time ({share:.1f} % of its customers bought more than once)")
+    elif f["lifecycle"]:
         parts.append(
             f"lifecycle {f['lifecycle']} (recency {_fmt(f['recency'])}, orders "
             f"{_fmt(f['orders'])}, loyalty {_fmt(f['loyalty'])}, response {_fmt(f['response'])})"

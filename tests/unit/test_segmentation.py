@@ -565,6 +565,36 @@ def test_lapsed_means_overdue_for_the_segments_own_rhythm(frequency, lapsed):
     assert named.loc[[1, 2], "lifecycle"].isna().all()
 
 
+@pytest.mark.parametrize(
+    ("repeat_share", "one_time"),
+    [
+        (0.29, True),  # CDNOW's low spenders: 28.6 % bought more than once
+        (0.5, False),  # half bought again: not "one-time"
+        (0.97, False),  # the demo's segments: 96-100 %
+    ],
+)
+def test_one_time_buyers_are_named_for_it(repeat_share, one_time):
+    """Segment 3 is not overdue (recency index ~1) but most of its customers bought once:
+    it is named for that and offered a second purchase, not a basket-size voucher."""
+    profile = _crafted_profile(mean_is_repeat_customer=[0.98, 0.95, repeat_share],
+                               mean_recency_days=[100.0, 100.0, 100.0],
+                               mean_share_channel_web=[0.3, 0.6, 0.3],
+                               mean_share_channel_store=[0.7, 0.4, 0.7])
+    named = seg.name_segments(profile).set_index("segment_id")
+    assert (named.loc[3, "lifecycle"] == "one-time") is one_time
+    assert named.loc[3, "segment_name"].startswith("One-time buyers") is one_time
+    recommendation = named.loc[3, "recommendation"]
+    assert recommendation.startswith("Second-purchase offer via") is one_time
+    assert ("lifecycle one-time (29.0 % of its customers bought more than once)"
+            in named.loc[3, "name_reason"]) is one_time
+    assert named.loc[[1, 2], "lifecycle"].isna().all()
+    # an affluent one-time segment keeps its value tier in the name
+    if one_time:
+        rich = profile.assign(mean_is_repeat_customer=[0.3, 0.95, 0.97])
+        assert seg.name_segments(rich).set_index("segment_id").loc[1, "segment_name"].startswith(
+            "One-time high spenders")
+
+
 def test_name_segments_resolves_collisions():
     profile = pd.DataFrame(
         {
