@@ -923,7 +923,7 @@ NAMING_THRESHOLDS: dict[str, float] = {
     "new_repeat_share": 0.5,  # new segment with this share of repeat buyers: next-order reward
     "lapsed_recency": 1.4,  # recency_index >= ...
     "lapsed_missed_purchases": 2.0,  # ... and mean recency >= this many usual gaps -> lapsed
-    "one_time_repeat_share": 0.5,  # share of repeat customers below this -> one-time buyers
+    "one_time_repeat_share": 1 / 3,  # share of repeat customers below this -> one-time buyers
     "signature_lift": 1.15,  # share lift >= -> signature category/channel ...
     "min_share": 0.05,  # ... if the segment's mean share is at least this
     "responsive": 1.25,  # response_index >= -> mention campaign responsiveness
@@ -1029,8 +1029,8 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
       has ``mean_purchase_frequency_per_year``, a mean recency of at least two of the
       segment's usual gaps between orders (365.25 / mean frequency): a segment that buys
       rarely has long recencies without having stopped, and is not called lapsed;
-      ``one-time``: neither, and under half of the segment's customers bought more than once
-      (``mean_is_repeat_customer`` < 0.5);
+      ``one-time``: neither, and under a third of the segment's customers bought more than
+      once (``mean_is_repeat_customer`` < 1/3: two in three bought once);
     * signature category / channel — the ``share_category_*`` / ``share_channel_*`` whose
       segment mean share is most above the population's (lift ≥ 1.15 and share ≥ 0.05).
 
