@@ -253,8 +253,12 @@ class _Report:
         n, d = self.n, self.doc
         d.add("# Customer behaviour: insight report", "")
         as_of = n.get("as_of_date", "select max(as_of_date) from marts.customers", "date")
+        # Data without any date (Diwali's sales) have no as-of date: say so, not "as of n/a".
+        dated = (f"Data as of {as_of}." if as_of != NA
+                 else "The data carry no dates, so there is no as-of date: ages are read as "
+                      "the data give them, and recency and tenure are not measured.")
         d.para(
-            f"Data as of {as_of}. Every figure in this report is read from the warehouse's "
+            f"{dated} Every figure in this report is read from the warehouse's "
             "marts when the report is generated; `report_numbers.json` beside this file lists "
             "each one with the SQL that produced it. Charts are in `charts/`."
         )

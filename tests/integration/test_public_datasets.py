@@ -831,6 +831,13 @@ def test_category_sections_by_region_and_season(built, name, tmp_path):
     text = (tmp_path / "report" / "report.md").read_text()
     for note in CATEGORY_SECTION_NOTES[name]:
         assert note in text
+    # CDNOW is dated; the other three carry no date at all, and the header says so
+    if name == "cdnow":
+        assert text.splitlines()[2].startswith("Data as of 1998-06-30. Every figure")
+    else:
+        assert text.splitlines()[2].startswith(
+            "The data carry no dates, so there is no as-of date: ages are read as the data "
+            "give them, and recency and tenure are not measured. Every figure")
     assert "category_seasonal_demand" in summary["charts_skipped"]
     assert "category_holiday_demand" in summary["charts_skipped"]
     assert ("category_demand_by_region" in summary["charts_skipped"]) == (name != "diwali_sales")
