@@ -1411,7 +1411,9 @@ def _interpret(
             f"Each additional {phrase} is associated with {_fmt_num(abs(effect))} {word} "
             f"{target_label} ({ci}), holding the other factors fixed."
         )
-    if rank == 1:
+    if n_run == 1:  # nothing to rank against: not "strongest of the 1 predictors"
+        rank_text = f"The only predictor the data allow (standardized effect, beta {beta:.2f})."
+    elif rank == 1:
         rank_text = f"Strongest of the {n_run} predictors by standardized effect (beta {beta:.2f})."
     else:
         rank_text = f"Rank {rank} of {n_run} by standardized effect (beta {beta:.2f})."

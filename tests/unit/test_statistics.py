@@ -883,3 +883,15 @@ def test_a_lower_effect_gives_its_interval_on_the_lower_scale():
     # excluding zero: magnitudes, smaller first, either way
     assert "20.7 lower total spend (95% CI 10–30)" in text(-2.0742, -3.0, -1.0)
     assert "20.7 higher total spend (95% CI 10–30)" in text(2.0742, 1.0, 3.0)
+
+
+def test_a_lone_predictor_is_not_ranked_against_itself():
+    """Diwali's and CDNOW's customers give one usable driver each: its sentence says so
+    instead of "Strongest of the 1 predictors"; with more predictors the rank stays."""
+    from customer_behavior.statistics import _interpret
+
+    alone = _interpret("age", "total_spend", -61.1, -116.6, -5.55, 10.0, False, 1, 1, -0.03)
+    assert alone.endswith("The only predictor the data allow (standardized effect, beta -0.03).")
+    assert "Strongest" not in alone
+    first = _interpret("age", "total_spend", -61.1, -116.6, -5.55, 10.0, False, 1, 3, -0.03)
+    assert first.endswith("Strongest of the 3 predictors by standardized effect (beta -0.03).")
