@@ -289,6 +289,37 @@ def test_cdnow_seasons_tell_arrivals_from_season(built, tmp_path):
 
 
 @needs_shared_data
+def test_shopping_trends_repeat_customers_come_from_the_stated_history(built, tmp_path):
+    """Shopping trends lists one purchase per customer and states the earlier ones
+    ("Previous Purchases", 1-50 in the file). A repeat customer is one with an earlier
+    purchase, recounted here from the file, in customers, repeat_purchase and
+    loyalty_membership_spend alike (they read 0 % from the one purchase listed), and the
+    report's headline says so."""
+    from customer_behavior.report import build_report
+
+    wh = built("shopping_trends")
+    raw = pd.read_csv(SHARED_DATA / "shopping_trends" / "shopping_trends_updated.csv")
+    repeat = raw["Previous Purchases"] > 0
+    assert scalar(wh, "select count(*) filter (where is_repeat_customer) from marts.customers"
+                  ) == repeat.sum()
+    everyone = query(wh, "select buying_customer_count, repeat_customer_count, repeat_rate,"
+                         " mean_orders_per_repeat_customer from marts.repeat_purchase"
+                         " where grouping = 'all'").iloc[0]
+    assert (everyone.buying_customer_count, everyone.repeat_customer_count) == (
+        len(raw), repeat.sum())
+    assert everyone.repeat_rate == pytest.approx(repeat.mean())
+    assert pd.isna(everyone.mean_orders_per_repeat_customer)  # one order listed each
+    members = query(wh, "select membership_status, repeat_rate"
+                        " from marts.loyalty_membership_spend").set_index("membership_status")
+    by_subscription = repeat.groupby(raw["Subscription Status"]).mean()
+    assert members.repeat_rate["member"] == pytest.approx(by_subscription["Yes"])
+    assert members.repeat_rate["non-member"] == pytest.approx(by_subscription["No"])
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert f"**{100 * repeat.mean():.1f} %** of buying customers ordered more than once" in text
+
+
+@needs_shared_data
 def test_cdnow_one_day_buyers_are_counted_apart_from_the_likely_lapsed(built, tmp_path):
     """BG/NBD lets a customer drop out only after a repeat purchase, so CDNOW's many
     customers who bought on one day only (recounted here from the file: distinct purchase

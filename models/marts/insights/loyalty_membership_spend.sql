@@ -38,7 +38,7 @@ final as (
         round({{ safe_divide('sum(total_spend)', 'sum(order_count)') }}, 2) as mean_order_value,
         round(
             {{ safe_divide(
-                'count(*) filter (where order_count > 1)',
+                'count(*) filter (where order_count > 0 and is_repeat_customer)',
                 'count(*) filter (where order_count > 0)'
             ) }},
             6

@@ -2,7 +2,10 @@
 -- (grouping = 'all' | 'age_group' | 'segment', grouping_value the group): how many buy
 -- again and how long they wait between orders (source document 003, "repeat purchase
 -- behavior", research question 3 "which customer segments have the highest repeat purchase
--- rates"). The repeat rate is over customers with at least one order. Days between orders
+-- rates"). The repeat rate is over customers with at least one order, and a repeat customer
+-- is customers.is_repeat_customer: more than one order, or, for data that state a purchase
+-- history instead of listing orders (shopping trends' previous purchases), an earlier
+-- purchase in that history. Days between orders
 -- pool every pair of consecutive orders of a customer (orders on the same day count as 0
 -- days); they need order dates and are NULL for data without them.
 with
@@ -71,7 +74,9 @@ customer_stats as (
         min(customer_groupings.grouping_order) as grouping_order,
         count(*) as customer_count,
         count(*) filter (where customers.order_count > 0) as buying_customer_count,
-        count(*) filter (where customers.order_count > 1) as repeat_customer_count,
+        count(*) filter (
+            where customers.order_count > 0 and customers.is_repeat_customer
+        ) as repeat_customer_count,
         avg(customers.order_count) filter (where customers.order_count > 1)
             as mean_orders_per_repeat_customer,
         avg(customers.purchase_frequency_per_year) as mean_purchase_frequency_per_year
