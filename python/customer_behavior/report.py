@@ -517,7 +517,10 @@ class _Report:
                 self.region_categories()
             return
         rel = "marts.purchase_frequency_by_region"
-        valid = f"from {rel} where mean_purchase_frequency_per_year is not null"
+        # regions of at least thirty customers, as elsewhere in the report: six customers'
+        # mean is no region's habit (customer purchasing behaviors' east region)
+        valid = (f"from {rel} where mean_purchase_frequency_per_year is not null "
+                 "and region <> 'unknown' and customer_count >= 30")
         if n.scalar(f"select count(*) {valid}") >= 2:
             hi = n.get("region.most_frequent", f"select region {valid} "
                        "order by mean_purchase_frequency_per_year desc, region limit 1")
@@ -530,7 +533,8 @@ class _Report:
                          f"{valid} order by mean_purchase_frequency_per_year, region limit 1",
                          "num2")
             d.para(f"Customers in the {hi} region buy most often ({hi_f} orders a year on "
-                   f"average), those in the {lo} region least often ({lo_f}).")
+                   f"average), those in the {lo} region least often ({lo_f}; regions of at "
+                   "least thirty customers).")
         if not n.scalar(f"select count(*) from {rel} where region <> 'unknown'"):
             d.para("The data give no region for any customer.")
             return self.chart("region_frequency_heatmap")

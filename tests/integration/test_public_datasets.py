@@ -289,6 +289,28 @@ def test_cdnow_seasons_tell_arrivals_from_season(built, tmp_path):
 
 
 @needs_shared_data
+def test_000_region_frequency_sentence_leaves_out_small_regions(built, tmp_path):
+    """Document 000's file has six customers in the east region. The report's most and least
+    frequent regions are recomputed from the file among regions of at least thirty
+    customers, as the report's other comparisons are: east's six are in the table, not in
+    the sentence."""
+    from customer_behavior.report import build_report
+
+    wh = built("customer_purchasing_behaviors")
+    raw = pd.read_csv(SHARED_DATA / "customer_purchasing_behaviors"
+                      / "Customer Purchasing Behaviors.csv")
+    regions = raw.groupby(raw.region.str.lower()).purchase_frequency.agg(["size", "mean"])
+    assert regions.loc["east", "size"] == 6
+    kept = regions[regions["size"] >= 30]["mean"]
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert (f"Customers in the {kept.idxmax()} region buy most often ({kept.max():.2f} orders "
+            f"a year on average), those in the {kept.idxmin()} region least often "
+            f"({kept.min():.2f}; regions of at least thirty customers).") in text
+    assert "| east | 6 |" in text
+
+
+@needs_shared_data
 def test_shopping_trends_repeat_customers_come_from_the_stated_history(built, tmp_path):
     """Shopping trends lists one purchase per customer and states the earlier ones
     ("Previous Purchases", 1-50 in the file). A repeat customer is one with an earlier
