@@ -1047,7 +1047,9 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
 
     Collisions: while two segments share a name, each of them adds its next unused fact,
     in order: life stage, household, signature category, signature channel, value tier;
-    as a last resort " – segment <id>".  Recommendations follow from the same facts
+    as a last resort the spend order within the colliding group (" – higher spend" /
+    " – lower spend", " – spend rank r of n"), or " – segment <id>" when their spend is
+    equal.  Recommendations follow from the same facts
     (onboarding/loyalty perks for new, win-back for lapsed, a second-purchase offer for
     one-time buyers, premium offers for
     affluent/high, bundles and vouchers for families/budget/low, cross-sell otherwise) and
@@ -1311,12 +1313,37 @@ def _unique_names(segment_ids: list[int], facts: list[dict]) -> list[str]:
         counts = pd.Series(names).value_counts()
         dupes = set(counts[counts > 1].index)
         if not dupes:
-            return names
+            return _order_by_spend(names, cands, level, facts)
         for i, name in enumerate(names):
             if name in dupes:
                 level[i] = min(level[i] + 1, len(cands[i]) - 1)
     # unreachable in practice: the last candidate contains the (unique) segment id
     return [c[-1] for c in cands]
+
+
+def _order_by_spend(
+    names: list[str], cands: list[list[str]], level: list[int], facts: list[dict]
+) -> list[str]:
+    """Segments that no fact tells apart end with " – segment <id>"; where they differ in
+    spend, say which spends more instead (" – higher spend" / " – lower spend", or " – spend
+    rank r of n"), which a reader can check against the profile. Equal or missing spend
+    keeps the segment id."""
+    groups: dict[str, list[int]] = {}
+    for i, (c, lv) in enumerate(zip(cands, level, strict=True)):
+        if lv == len(c) - 1:  # the last resort
+            groups.setdefault(c[-2], []).append(i)
+    out = list(names)
+    for base, members in groups.items():
+        spends = [facts[i]["spend"] for i in members]
+        if (len(members) < 2 or not all(np.isfinite(spends))
+                or len(set(spends)) < len(spends)):
+            continue
+        ranked = sorted(members, key=lambda i: -facts[i]["spend"])
+        labels = (["higher spend", "lower spend"] if len(ranked) == 2
+                  else [f"spend rank {r} of {len(ranked)}" for r in range(1, len(ranked) + 1)])
+        for label, i in zip(labels, ranked, strict=True):
+            out[i] = f"{base} – {label}"
+    return out if len(set(out)) == len(out) else names
 
 
 def _channel_phrase(f: dict) -> str:

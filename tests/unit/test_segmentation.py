@@ -619,6 +619,31 @@ def test_name_segments_resolves_collisions():
         "Entry-price offers and discount vouchers to grow basket size")
 
 
+def test_segments_no_fact_tells_apart_are_named_by_which_spends_more():
+    """Document 000's data gave "Young budget shoppers – segment 4" and "– segment 5": the
+    same facts, spend 0.60x and 0.40x. The spend order names them instead; three such
+    segments get their rank; equal spend keeps the id (the test above)."""
+    profile = pd.DataFrame(
+        {
+            "segment_id": [1, 2, 3, 4],
+            "customer_count": [100, 100, 100, 100],
+            "mean_total_spend": [100.0, 100.0, 1000.0, 1200.0],
+            "mean_annual_income": [30_000.0, 30_000.0, 70_000.0, 70_000.0],
+            "mean_age": [30.0, 60.0, 45.0, 45.0],
+            "mean_children_count": [1.0, 1.0, 1.0, 1.0],
+        }
+    )
+    named = seg.name_segments(profile).set_index("segment_id")
+    base = named.loc[3, "segment_name"].rsplit(" – ", 1)[0]
+    assert named.loc[3, "segment_name"] == f"{base} – lower spend"
+    assert named.loc[4, "segment_name"] == f"{base} – higher spend"
+    assert named.loc[1, "segment_name"].startswith("Young budget shoppers")
+    three = pd.concat([profile, profile.iloc[[3]].assign(segment_id=5, mean_total_spend=1100.0)])
+    named = seg.name_segments(three).set_index("segment_id")
+    assert [named.loc[i, "segment_name"].rsplit(" – ", 1)[1] for i in (4, 5, 3)] == [
+        "spend rank 1 of 3", "spend rank 2 of 3", "spend rank 3 of 3"]
+
+
 def test_profile_description_names_the_column_behind_every_index():
     """segment_profiles' <key>_index / <key>_z columns are commented by pattern and point to
     the model description for the column behind each key: it must list KEY_METRICS."""
