@@ -140,13 +140,28 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The order of day and month in slash and dash dates: var('date_order'), 'day_first'
+    ("05/02/2024" is 5 February; the default) or 'month_first' (US exports: 2 May). Any other
+    value stops the build, naming the var. -#}
+{% macro date_order() -%}
+    {%- set value = var('date_order', 'day_first') | string | trim | lower -%}
+    {%- if value not in ['day_first', 'month_first'] -%}
+        {{ exceptions.raise_compiler_error(
+            "var date_order must be day_first (05/02/2024 is 5 February, the default) or "
+            ~ "month_first (05/02/2024 is 2 May), not '" ~ value ~ "'"
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
 {#- ISO dates first (with or without a time: "2024-01-05", "2024-01-05T10:00:00Z",
-    "2024/1/5"), then the day-first forms seen in real exports ("31-12-2024", "31/12/2024")
-    and "20241231". Each form is matched in full before it is read, with a four-digit year:
+    "2024/1/5"), then the slash and dash forms seen in real exports, day-first ("31-12-2024",
+    "31/12/2024") or, with var date_order = month_first, month-first ("12/31/2024"), and
+    "20241231". Each form is matched in full before it is read, with a four-digit year:
     DuckDB's own cast and strptime read "05/02/23" as the year 5 or 23, which would be a
-    wrong date rather than a rejected one. A file whose slash dates are month-first is
-    stopped before the build (contract_check_day_first_dates); a single ambiguous value
-    cannot be told apart. -#}
+    wrong date rather than a rejected one. A text date column holding a value that can only
+    be read the other way round stops the build before any model
+    (contract_check_date_order); a single ambiguous value cannot be told apart. -#}
 {% macro parse_date(column, source_type=none) -%}
     {%- set family = source_type_family(source_type) -%}
     {%- if family == 'date' -%}
@@ -158,13 +173,14 @@
     {#- an optional time of day after a date: " 10:00", "T10:00:00Z", " 10:00:00.123+02:00" -#}
     {%- set time = "([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?" -%}
     {%- set day = "split_part(split_part(" ~ text ~ ", ' ', 1), 'T', 1)" -%}
+    {%- set first, second = ('%m', '%d') if date_order() == 'month_first' else ('%d', '%m') %}
     case
         when regexp_full_match({{ text }}, '[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}{{ time }}')
             then try_cast(replace({{ day }}, '/', '-') as date)
         when regexp_full_match({{ text }}, '[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}{{ time }}')
-            then cast(try_strptime({{ day }}, '%d-%m-%Y') as date)
+            then cast(try_strptime({{ day }}, '{{ first }}-{{ second }}-%Y') as date)
         when regexp_full_match({{ text }}, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}{{ time }}')
-            then cast(try_strptime({{ day }}, '%d/%m/%Y') as date)
+            then cast(try_strptime({{ day }}, '{{ first }}/{{ second }}/%Y') as date)
         when regexp_full_match({{ text }}, '[0-9]{8}')
             then cast(try_strptime({{ text }}, '%Y%m%d') as date)
     end

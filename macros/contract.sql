@@ -132,11 +132,11 @@
                 {{ log("Note: " ~ reader['path'] ~ " has columns outside the contract, not read: " ~ extra | join(', '), info=true) }}
             {%- endif -%}
             {%- if reader['format'] == 'parquet' -%}
-                {%- do contract_check_day_first_dates(reader, table_name, present) -%}
+                {%- do contract_check_date_order(reader, table_name, present) -%}
             {%- endif -%}
             {%- if reader['format'] == 'csv' -%}
                 {%- set reader = contract_csv_scan(reader, table_name, spec) -%}
-                {%- do contract_check_day_first_dates(reader, table_name, present) -%}
+                {%- do contract_check_date_order(reader, table_name, present) -%}
                 {%- if reader['row_count'] >= var('csv_copy_min_rows', 1000000) | int -%}
                     {#- A large CSV is copied once, numbered, rather than re-parsed by each of
                         the models that read it (Parquet is always read in place). -#}
@@ -212,12 +212,13 @@
 {% endmacro %}
 
 
-{#- The contract reads slash and dash dates day-first ("05/02/2024" is 5 February). A date
-    column of text (any CSV column, a Parquet string column) holding a value that can only
-    be month-first ("05/13/2024": no 13th month) was written month-first, and then its other
-    values ("05/02/2024") would be read as the wrong day: the run stops with the column, the
-    count and an example instead. -#}
-{% macro contract_check_day_first_dates(reader, table_name, present) %}
+{#- The contract reads slash and dash dates day-first ("05/02/2024" is 5 February), or
+    month-first with var date_order = month_first. A date column of text (any CSV column, a
+    Parquet string column) holding a value that can only be read the other way round
+    ("05/13/2024" has no 13th month) was written that way, and then its other values
+    ("05/02/2024") would be read as the wrong day: the run stops with the column, the count,
+    an example and the var that reads it instead. -#}
+{% macro contract_check_date_order(reader, table_name, present) %}
     {%- set date_columns = [] -%}
     {%- for column in ['order_date', 'signup_date', 'sent_date'] if column in present -%}
         {#- A typed Parquet date holds no text to misread; a Parquet text column does. -#}
@@ -228,23 +229,36 @@
     {%- if not date_columns or not execute -%}
         {{ return('') }}
     {%- endif -%}
+    {#- a month (1-12), then a number that can only be a day (13-31): month-first -#}
     {%- set month_first = "'(0?[1-9]|1[0-2])/(1[3-9]|2[0-9]|3[01])/[0-9]{4}|(0?[1-9]|1[0-2])-(1[3-9]|2[0-9]|3[01])-[0-9]{4}'" -%}
+    {%- set day_first = "'(1[3-9]|2[0-9]|3[01])/(0?[1-9]|1[0-2])/[0-9]{4}|(1[3-9]|2[0-9]|3[01])-(0?[1-9]|1[0-2])-[0-9]{4}'" -%}
+    {%- set reading = date_order() -%}
+    {%- set other = month_first if reading == 'day_first' else day_first -%}
     {%- set measures = [] -%}
     {%- for column in date_columns -%}
         {%- set value = 'trim(' ~ reader['column_sql'][column] ~ ')' -%}
-        {%- do measures.append("count(*) filter (where regexp_full_match(" ~ value ~ ", " ~ month_first ~ "))") -%}
-        {%- do measures.append("min(" ~ value ~ ") filter (where regexp_full_match(" ~ value ~ ", " ~ month_first ~ "))") -%}
+        {%- do measures.append("count(*) filter (where regexp_full_match(" ~ value ~ ", " ~ other ~ "))") -%}
+        {%- do measures.append("min(" ~ value ~ ") filter (where regexp_full_match(" ~ value ~ ", " ~ other ~ "))") -%}
     {%- endfor -%}
     {%- set row = run_query("select " ~ measures | join(", ") ~ " from " ~ reader['sql']).rows[0] -%}
     {%- for column in date_columns -%}
         {%- set count = row[2 * loop.index0] -%}
         {%- if count > 0 -%}
+            {%- if reading == 'day_first' -%}
             {{ exceptions.raise_compiler_error(contract_error(
                 reader['path'], table_name,
                 "has " ~ count ~ " value(s) in column '" ~ column ~ "' that can only be month-first, such as '" ~ row[2 * loop.index0 + 1] ~ "'",
-                "dates as YYYY-MM-DD (or day-first DD/MM/YYYY, DD-MM-YYYY, or YYYYMMDD); a month-first column cannot be read safely, because '05/02/2024' would be taken as 5 February",
-                "Convert the column to YYYY-MM-DD; nothing was built."
+                "dates as YYYY-MM-DD (or day-first DD/MM/YYYY, DD-MM-YYYY, or YYYYMMDD); a month-first column read day-first would be wrong, because '05/02/2024' would be taken as 5 February",
+                "If every slash or dash date in your files is month-first (MM/DD/YYYY), build with the dbt var date_order: month_first (make build VARS='date_order: month_first'); otherwise convert the column to YYYY-MM-DD. Nothing was built."
             )) }}
+            {%- else -%}
+            {{ exceptions.raise_compiler_error(contract_error(
+                reader['path'], table_name,
+                "has " ~ count ~ " value(s) in column '" ~ column ~ "' that can only be day-first, such as '" ~ row[2 * loop.index0 + 1] ~ "', although var date_order is month_first",
+                "month-first dates MM/DD/YYYY or MM-DD-YYYY (or YYYY-MM-DD, YYYYMMDD); a day-first column read month-first would be wrong, because '05/02/2024' would be taken as 2 May",
+                "If the files' dates are day-first, build without date_order (day_first is the default); otherwise convert the column to YYYY-MM-DD. Nothing was built."
+            )) }}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
 {% endmacro %}

@@ -468,12 +468,14 @@ STOPS = {
     "month_first_dates": (
         _month_first_dates,
         ["{data}/orders.csv (table 'orders') has ", ("value(s) in column 'order_date' that can "
-         "only be month-first, such as '"), "Convert the column to YYYY-MM-DD"],
+         "only be month-first, such as '"), ("build with the dbt var date_order: month_first "
+         "(make build VARS='date_order: month_first'); otherwise convert the column to "
+         "YYYY-MM-DD")],
     ),
     "month_first_parquet_text": (
         _month_first_parquet_text,
         ["{data}/orders.parquet (table 'orders') has ", ("value(s) in column 'order_date' that "
-         "can only be month-first, such as '"), "Convert the column to YYYY-MM-DD"],
+         "can only be month-first, such as '"), "build with the dbt var date_order: month_first"],
     ),
     "csv_and_parquet_for_one_table": (
         _csv_and_parquet,
@@ -571,6 +573,58 @@ def test_semicolon_and_tab_files_are_read_like_commas(case):
         ).df()
     assert lines.n[0] == expected.n[0]
     assert float(lines.total[0]) == pytest.approx(float(expected.total[0]), abs=0.005)
+
+
+def test_month_first_files_build_with_var_date_order(tmp_path):
+    """Known answer: a US export (every date MM/DD/YYYY: orders, sign-ups, campaign sends)
+    built with var date_order = month_first gives the very dates the generator wrote as
+    YYYY-MM-DD, and the same rows as the ISO files. Under month_first a value that can only
+    be day-first stops the build, naming the var; an unknown date_order stops it too."""
+    from customer_behavior.generate import generate
+
+    iso = tmp_path / "iso"
+    generate(iso, 80, fmt="csv", seed=7, dirty_rate=0.0, progress=False)
+    us = tmp_path / "us"
+    shutil.copytree(iso, us)
+    for table, column in [("orders", "order_date"), ("customers", "signup_date"),
+                          ("campaign_responses", "sent_date")]:
+        frame = pd.read_csv(us / f"{table}.csv", dtype=str, keep_default_na=False)
+        dated = pd.to_datetime(frame[column], errors="coerce")
+        frame[column] = dated.dt.strftime("%m/%d/%Y").where(dated.notna(), frame[column])
+        frame.to_csv(us / f"{table}.csv", index=False)
+    assert pd.read_csv(us / "orders.csv", dtype=str).order_date.str.match(
+        r"^(0[1-9]|1[0-2])/(1[3-9]|2[0-9]|3[01])/").any()  # some can only be month-first
+
+    def dates(warehouse):
+        return {
+            table: query(warehouse, f"select * exclude (source_row_number) from staging.{table}"
+                                    " order by all")
+            for table in ("stg_contract__orders", "stg_contract__customers",
+                          "stg_contract__campaign_responses")
+        }
+
+    select = ["run", "--select", "stg_contract__orders", "stg_contract__customers",
+              "stg_contract__campaign_responses"]
+    run_dbt(select, tmp_path / "iso.duckdb", {"data_dir": str(iso)})
+    run_dbt(select, tmp_path / "us.duckdb", {"data_dir": str(us), "date_order": "month_first"})
+    expected, found = dates(tmp_path / "iso.duckdb"), dates(tmp_path / "us.duckdb")
+    for table in expected:
+        pd.testing.assert_frame_equal(found[table], expected[table], check_dtype=False)
+    orders = found["stg_contract__orders"]
+    assert orders.order_date.notna().all() and orders.rejection_reason.isna().all()
+
+    orders = pd.read_csv(us / "orders.csv", dtype=str, keep_default_na=False)
+    orders.loc[5, "order_date"] = "13/05/2024"
+    orders.to_csv(us / "orders.csv", index=False)
+    stopped = run_dbt(select, tmp_path / "us2.duckdb",
+                      {"data_dir": str(us), "date_order": "month_first"}, check=False)
+    assert stopped.returncode != 0
+    assert ("has 1 value(s) in column 'order_date' that can only be day-first, such as "
+            "'13/05/2024', although var date_order is month_first") in stopped.stdout
+    wrong = run_dbt(["compile", "--select", "stg_contract__orders"], tmp_path / "w.duckdb",
+                    {"date_order": "MDY"}, check=False)
+    assert wrong.returncode != 0
+    assert "var date_order must be day_first" in wrong.stdout and "not 'mdy'" in wrong.stdout
 
 
 def test_a_floor_date_that_is_no_date_stops_naming_the_var(tmp_path):
