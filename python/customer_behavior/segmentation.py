@@ -1137,6 +1137,11 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
             household = None
         rec, orders = idx["recency"].iloc[i], idx["orders"].iloc[i]
         loyal, resp = idx["loyalty"].iloc[i], idx["response"].iloc[i]
+        repeat_share = (
+            float(prof.loc[i, "mean_is_repeat_customer"])
+            if "mean_is_repeat_customer" in prof.columns
+            else np.nan
+        )
         if (
             le(rec, t["new_recency"])
             and le(orders, t["new_orders"])
@@ -1145,9 +1150,7 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
             lifecycle = "new"
         elif ge(rec, t["lapsed_recency"]) and not within_usual_gap.iloc[i]:
             lifecycle = "lapsed"
-        elif "mean_is_repeat_customer" in prof.columns and _lt_finite(
-            float(prof.loc[i, "mean_is_repeat_customer"]), t["one_time_repeat_share"]
-        ):
+        elif _lt_finite(repeat_share, t["one_time_repeat_share"]):
             lifecycle = "one-time"
         else:
             lifecycle = None
@@ -1184,11 +1187,7 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
                 "orders": orders,
                 "loyalty": loyal,
                 "response": resp,
-                "repeat_share": (
-                    float(prof.loc[i, "mean_is_repeat_customer"])
-                    if "mean_is_repeat_customer" in prof.columns
-                    else np.nan
-                ),
+                "repeat_share": repeat_share,
             }
         )
 
