@@ -1632,12 +1632,30 @@ class _Report:
         total = n.get("segment_value.no_repeat_share_all",
                       f"select sum(no_repeat_customer_count) / sum(customer_count) from {rel}",
                       "pct")
-        d.para(f"The likely-lapsed columns cannot see customers who bought on one day only: "
-               f"BG/NBD lets a customer stop only after a repeat purchase, so it gives them "
-               f"P(alive) = 1 however long ago they bought. {share} of _{name}_ are such "
-               f"customers (their one purchase day was {weeks} weeks before the end of the "
-               f"data on average; past spend {spend}); {total} of all customers. Whether they "
-               f"will come back is not measured here (`{rel}`, columns `no_repeat_*`).")
+        text = (f"The likely-lapsed columns cannot see customers who bought on one day only: "
+                f"BG/NBD lets a customer stop only after a repeat purchase, so it gives them "
+                f"P(alive) = 1 however long ago they bought. {share} of _{name}_ are such "
+                f"customers (their one purchase day was {weeks} weeks before the end of the "
+                f"models' data on average; past spend {spend}); {total} of all customers "
+                f"(`{rel}`, columns `no_repeat_*`).")
+        holdout = "marts.lifetime_value_holdout"
+        if self.unavailable(holdout):
+            text += (" Whether they come back is not measured here: a build with "
+                     "`LTV_CALIBRATION_END` checks it on purchases the models did not see.")
+        elif n.scalar(f"select count(*) from {holdout} "
+                      "where calibration_repeat_purchases = '0'"):
+            zero = f"from {holdout} where calibration_repeat_purchases = '0'"
+            came = n.get("clv.holdout_no_repeat_returning",
+                         f"select returning_customer_count {zero}", "int")
+            of = n.get("clv.holdout_no_repeat_customers", f"select customer_count {zero}", "int")
+            came_share = n.get("clv.holdout_no_repeat_returning_share",
+                               f"select returning_customer_share {zero}", "pct")
+            cal_end = n.get("clv.calibration_end",
+                            f"select max(calibration_end) from {holdout}", "date")
+            text += (f" Checked where the models did not look: of the {of} customers with no "
+                     f"repeat purchase by {cal_end}, {came} ({came_share}) bought again after "
+                     "it.")
+        d.para(text)
 
     def quality(self) -> None:
         n, d = self.n, self.doc

@@ -386,11 +386,14 @@ def test_cdnow_lifetime_value_reproduces_the_published_fit(tmp_path):
     (weeks 1-39 of FHL 2005) gives the published BG/NBD estimates r 0.243, alpha 4.414,
     a 0.793, b 2.426 (log-likelihood -9582.4) from 2,457 calibration repeat purchases, the
     Gamma-Gamma p 6.25, q 3.74, v 15.44 of the lifetimes documentation, and the holdout
-    check of weeks 40-78: the actual purchase days there are counted from the file itself."""
+    check of weeks 40-78: the actual purchase days there are counted from the file itself,
+    and so are the customers who came back, among them those with no repeat purchase by the
+    calibration end (whom BG/NBD takes as alive); the report says how many came back."""
+    from customer_behavior.report import build_report
+
     wh = tmp_path / "cdnow_calibrated.duckdb"
     run_dbt(
-        ["build", "--select", "+lifetime_value_holdout", "+lifetime_value_model",
-         "dataset_coverage", "--indirect-selection", "cautious"],
+        ["build"],  # the whole build: the report reads every mart
         wh,
         {"dataset": "cdnow", "data_dir": str(SHARED_DATA / "cdnow"),
          "lifetime_value_calibration_end": "1997-09-30"},
@@ -415,6 +418,19 @@ def test_cdnow_lifetime_value_reproduces_the_published_fit(tmp_path):
                       names=["full_id", "customer_id", "date", "cds", "value"], dtype=str)
     after = raw[raw.date > "19970930"].drop_duplicates(["customer_id", "date"])
     assert holdout.actual_purchases["all"] == len(after)
+    # who came back: every customer with a purchase day after the calibration end, and those
+    # of them with one purchase day only up to it (no repeat purchase: P(alive) = 1)
+    days_before = raw[raw.date <= "19970930"].groupby("customer_id").date.nunique()
+    one_day = set(days_before[days_before == 1].index)
+    returned = set(after.customer_id)
+    assert holdout.returning_customer_count["all"] == len(returned)
+    assert holdout.customer_count["0"] == len(one_day)
+    assert holdout.returning_customer_count["0"] == len(one_day & returned)
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    share = 100 * len(one_day & returned) / len(one_day)
+    assert (f"of the {len(one_day):,} customers with no repeat purchase by 1997-09-30, "
+            f"{len(one_day & returned):,} ({share:.1f} %) bought again after it.") in text
     # the model's own expectation, within 15 % of what happened (measured: 1,653 against
     # 1,882, -12 %: the sample's customers bought more in the holdout than the fit implies)
     assert abs(holdout.relative_error["all"]) < 0.15

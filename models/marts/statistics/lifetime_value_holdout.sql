@@ -28,6 +28,7 @@ by_repeat_purchases as (
             as calibration_repeat_purchases,
         bucket_order,
         count(*) as customer_count,
+        count(*) filter (where holdout_purchase_days > 0) as returning_customer_count,
         any_value(holdout_weeks) as holdout_weeks,
         sum(holdout_purchase_days) as actual_purchases,
         sum(expected_holdout_purchases) as expected_purchases
@@ -41,6 +42,7 @@ all_customers as (
         'all' as calibration_repeat_purchases,
         8 as bucket_order,
         count(*) as customer_count,
+        count(*) filter (where holdout_purchase_days > 0) as returning_customer_count,
         any_value(holdout_weeks) as holdout_weeks,
         sum(holdout_purchase_days) as actual_purchases,
         sum(expected_holdout_purchases) as expected_purchases
@@ -60,6 +62,8 @@ final as (
         {%- endif %}
         round(holdout_weeks, 4) as holdout_weeks,
         customer_count,
+        returning_customer_count,
+        round(returning_customer_count / customer_count, 4) as returning_customer_share,
         cast(actual_purchases as bigint) as actual_purchases,
         round(expected_purchases, 2) as expected_purchases,
         round(actual_purchases / customer_count, 4) as mean_actual_purchases,
