@@ -233,32 +233,38 @@
     {%- set month_first = "'(0?[1-9]|1[0-2])/(1[3-9]|2[0-9]|3[01])/[0-9]{4}|(0?[1-9]|1[0-2])-(1[3-9]|2[0-9]|3[01])-[0-9]{4}'" -%}
     {%- set day_first = "'(1[3-9]|2[0-9]|3[01])/(0?[1-9]|1[0-2])/[0-9]{4}|(1[3-9]|2[0-9]|3[01])-(0?[1-9]|1[0-2])-[0-9]{4}'" -%}
     {%- set reading = date_order() -%}
-    {%- set other = month_first if reading == 'day_first' else day_first -%}
+    {#- what the column holds when a value can only be read the other way round, what the
+        build expects, and the way out -#}
+    {%- set wrong = {
+        'day_first': {
+            'pattern': month_first,
+            'found': "month-first",
+            'expected': "dates as YYYY-MM-DD (or day-first DD/MM/YYYY, DD-MM-YYYY, or YYYYMMDD); a month-first column read day-first would be wrong, because '05/02/2024' would be taken as 5 February",
+            'detail': "If every slash or dash date in your files is month-first (MM/DD/YYYY), build with the dbt var date_order: month_first (make build VARS='date_order: month_first'); otherwise convert the column to YYYY-MM-DD. Nothing was built.",
+        },
+        'month_first': {
+            'pattern': day_first,
+            'found': "day-first",
+            'expected': "month-first dates MM/DD/YYYY or MM-DD-YYYY (or YYYY-MM-DD, YYYYMMDD); a day-first column read month-first would be wrong, because '05/02/2024' would be taken as 2 May",
+            'detail': "If the files' dates are day-first, build without date_order (day_first is the default); otherwise convert the column to YYYY-MM-DD. Nothing was built.",
+        },
+    }[reading] -%}
     {%- set measures = [] -%}
     {%- for column in date_columns -%}
         {%- set value = 'trim(' ~ reader['column_sql'][column] ~ ')' -%}
-        {%- do measures.append("count(*) filter (where regexp_full_match(" ~ value ~ ", " ~ other ~ "))") -%}
-        {%- do measures.append("min(" ~ value ~ ") filter (where regexp_full_match(" ~ value ~ ", " ~ other ~ "))") -%}
+        {%- do measures.append("count(*) filter (where regexp_full_match(" ~ value ~ ", " ~ wrong['pattern'] ~ "))") -%}
+        {%- do measures.append("min(" ~ value ~ ") filter (where regexp_full_match(" ~ value ~ ", " ~ wrong['pattern'] ~ "))") -%}
     {%- endfor -%}
     {%- set row = run_query("select " ~ measures | join(", ") ~ " from " ~ reader['sql']).rows[0] -%}
     {%- for column in date_columns -%}
         {%- set count = row[2 * loop.index0] -%}
         {%- if count > 0 -%}
-            {%- if reading == 'day_first' -%}
             {{ exceptions.raise_compiler_error(contract_error(
                 reader['path'], table_name,
-                "has " ~ count ~ " value(s) in column '" ~ column ~ "' that can only be month-first, such as '" ~ row[2 * loop.index0 + 1] ~ "'",
-                "dates as YYYY-MM-DD (or day-first DD/MM/YYYY, DD-MM-YYYY, or YYYYMMDD); a month-first column read day-first would be wrong, because '05/02/2024' would be taken as 5 February",
-                "If every slash or dash date in your files is month-first (MM/DD/YYYY), build with the dbt var date_order: month_first (make build VARS='date_order: month_first'); otherwise convert the column to YYYY-MM-DD. Nothing was built."
+                "has " ~ count ~ " value(s) in column '" ~ column ~ "' that can only be " ~ wrong['found'] ~ ", such as '" ~ row[2 * loop.index0 + 1] ~ "'" ~ (", although var date_order is month_first" if reading == 'month_first' else ""),
+                wrong['expected'],
+                wrong['detail']
             )) }}
-            {%- else -%}
-            {{ exceptions.raise_compiler_error(contract_error(
-                reader['path'], table_name,
-                "has " ~ count ~ " value(s) in column '" ~ column ~ "' that can only be day-first, such as '" ~ row[2 * loop.index0 + 1] ~ "', although var date_order is month_first",
-                "month-first dates MM/DD/YYYY or MM-DD-YYYY (or YYYY-MM-DD, YYYYMMDD); a day-first column read month-first would be wrong, because '05/02/2024' would be taken as 2 May",
-                "If the files' dates are day-first, build without date_order (day_first is the default); otherwise convert the column to YYYY-MM-DD. Nothing was built."
-            )) }}
-            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
 {% endmacro %}
