@@ -399,6 +399,7 @@
         "purchase_frequency_by_region_age_group": {"requires": [], "uses": ["region", "age", "purchase_frequency"]},
         "channel_product_spend": {"requires": ["dated_order_lines", "channels", "categories"], "uses": []},
         "customer_value_by_channel_mix": {"requires": ["channels"], "uses": []},
+        "channel_usage": {"requires": ["channels"], "uses": ["channel_spend"]},
         "campaign_response": {"requires": ["campaigns"], "uses": []},
         "category_demand": {"requires": ["categories"], "uses": ["dated_order_lines"]},
         "category_demand_by_segment": {"requires": ["categories"], "uses": []},

@@ -761,21 +761,21 @@ class _Report:
     def channels(self) -> None:
         n, d = self.n, self.doc
         d.add("### Channels and product categories (document 004)", "")
-        reason = self.unavailable("marts.channel_product_spend")
-        if reason:
-            return self.skip("channels", reason)
-        rel = "marts.channel_product_spend"
-        top_ch = n.get("channels.top_channel", f"select channel from {rel} group by channel "
-                       "order by sum(spend) desc, channel limit 1")
-        top_share = n.get("channels.top_channel_share", f"select sum(spend_share) from {rel} "
-                          "group by channel order by sum(spend) desc, channel limit 1", "pct")
-        cell = f"from {rel} order by spend desc, channel, product_category limit 1"
-        c_ch = n.get("channels.top_cell_channel", f"select channel {cell}")
-        c_cat = n.get("channels.top_cell_category", f"select product_category {cell}")
-        c_share = n.get("channels.top_cell_share", f"select spend_share {cell}", "pct")
-        d.para(f"The {top_ch} channel carries {top_share} of spend. The largest single "
-               f"combination is {c_cat} through {c_ch} ({c_share} of all spend).")
-        self.chart("channel_category_heatmap")
+        usage_reason = self.unavailable("marts.channel_usage")
+        spend_reason = self.unavailable("marts.channel_product_spend")
+        if usage_reason and spend_reason:
+            return self.skip("channels", spend_reason)
+        if not usage_reason:
+            self.channel_usage()
+        if not spend_reason:
+            rel = "marts.channel_product_spend"
+            cell = f"from {rel} order by spend desc, channel, product_category limit 1"
+            c_ch = n.get("channels.top_cell_channel", f"select channel {cell}")
+            c_cat = n.get("channels.top_cell_category", f"select product_category {cell}")
+            c_share = n.get("channels.top_cell_share", f"select spend_share {cell}", "pct")
+            d.para(f"The largest single combination of channel and product category is {c_cat} "
+                   f"through {c_ch} ({c_share} of all spend).")
+            self.chart("channel_category_heatmap")
         if not self.unavailable("marts.customer_value_by_channel_mix"):
             mix = "marts.customer_value_by_channel_mix"
             has = n.scalar(f"select count(distinct has_catalog_purchase) from {mix}")
@@ -799,6 +799,48 @@ class _Report:
                 web_n = n.cell(mix, "customer_count", "int", channel_mix="web")
                 d.para(f"Web-only customers ({web_n}) spend {web} on average.")
             self.chart("channel_mix_value")
+
+    def channel_usage(self) -> None:
+        """Where the orders and the spend go, and what each channel's customers are worth
+        (marts.channel_usage); data that count purchases per channel without splitting
+        spend by channel (iFood) are described by their purchases. The catalog-against-web
+        comparison of document 004 follows from the channel mixes (in channels())."""
+        n, d = self.n, self.doc
+        rel = "marts.channel_usage"
+        spend_known = n.scalar(f"select count(spend) > 0 from {rel}")
+        top_orders = f"from {rel} order by order_count desc, channel limit 1"
+        ch = n.get("channels.top_order_channel", f"select channel {top_orders}")
+        share = n.get("channels.top_order_channel_share", f"select order_share {top_orders}",
+                      "pct")
+        if spend_known:
+            top_spend = f"from {rel} order by spend desc, channel limit 1"
+            s_ch = n.get("channels.top_spend_channel", f"select channel {top_spend}")
+            s_share = n.get("channels.top_spend_channel_share",
+                            f"select spend_share {top_spend}", "pct")
+            lead = (f"The {s_ch} channel carries the most spend ({s_share})"
+                    + (f" and the most orders ({share})." if s_ch == ch else
+                       f", the {ch} channel the most orders ({share})."))
+        else:
+            count = n.get("channels.top_order_channel_orders", f"select order_count {top_orders}",
+                          "int")
+            total = n.get("channels.order_count", f"select sum(order_count) from {rel}", "int")
+            lead = (f"The data count purchases per channel but do not split spend by channel. "
+                    f"The {ch} channel carries the most purchases: {count} of {total} "
+                    f"({share}).")
+        d.para(lead)
+        columns = [("channel", "text"), ("customer_count", "int"), ("customer_share", "pct"),
+                   ("order_count", "int"), ("order_share", "pct")]
+        unit = "Orders" if spend_known else "Purchases"
+        headers = ["Channel", "Customers who used it", "Share of customers", unit,
+                   f"Share of {unit.lower()}"]
+        if spend_known:
+            columns += [("spend", "money"), ("spend_share", "pct")]
+            headers += ["Spend", "Share of spend"]
+        columns.append(("mean_customer_total_spend", "money"))
+        headers.append("Its customers' mean total spend")
+        rows = [n.cells(rel, columns, channel=channel) for (channel,) in
+                n.rows(f"select channel from {rel} order by order_count desc, channel")]
+        d.table(headers, rows)
 
     def promotions(self) -> None:
         n, d = self.n, self.doc

@@ -342,6 +342,48 @@ def test_shopping_trends_repeat_customers_come_from_the_stated_history(built, tm
 
 
 @needs_shared_data
+def test_004_channels_recounted_from_the_file(built, tmp_path):
+    """Document 004 asks which channels drive the most value, on a file that counts each
+    customer's web, catalog and store purchases without splitting spend by channel.
+    channel_usage is recounted from marketing_campaign.csv: the purchases through each
+    channel, the customers who used it and their mean total spend (the six Mnt* columns),
+    with spend per channel NULL, not 0. The report's channel section is written from it and
+    from the channel mixes (it was skipped, for want of spend per channel and category)."""
+    from customer_behavior.report import build_report
+
+    wh = built("customer_personality")
+    raw = pd.read_csv(SHARED_DATA / "customer_personality" / "marketing_campaign.csv", sep="\t")
+    spend = raw.filter(like="Mnt").sum(axis=1)
+    columns = {"web": "NumWebPurchases", "catalog": "NumCatalogPurchases",
+               "store": "NumStorePurchases"}
+    usage = query(wh, "select * from marts.channel_usage").set_index("channel")
+    assert set(usage.index) == set(columns)
+    for channel, column in columns.items():
+        used = raw[column] > 0
+        assert usage.loc[channel, "order_count"] == raw[column].sum(), channel
+        assert usage.loc[channel, "customer_count"] == used.sum(), channel
+        assert usage.loc[channel, "mean_customer_total_spend"] == pytest.approx(
+            spend[used].mean(), abs=0.005), channel
+    assert usage.spend.isna().all() and usage.spend_share.isna().all()
+
+    purchases = raw[list(columns.values())]
+    top = purchases.sum().idxmax()
+    assert top == "NumStorePurchases"
+    catalog = raw.NumCatalogPurchases > 0
+    never = (purchases.sum(axis=1) > 0) & ~catalog
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    section = text.split("### Channels and product categories")[1].split("\n### ")[0]
+    assert "_Skipped" not in section
+    assert (f"The store channel carries the most purchases: {purchases[top].sum():,} of "
+            f"{purchases.sum().sum():,} ({100 * purchases[top].sum() / purchases.sum().sum():.1f}"
+            " %).") in section
+    assert (f"Customers who bought through the catalog ({catalog.sum():,}) spend "
+            f"{spend[catalog].mean():,.0f} on average; those who never did ({never.sum():,})"
+            ) in section
+
+
+@needs_shared_data
 def test_cdnow_one_day_buyers_are_counted_apart_from_the_likely_lapsed(built, tmp_path):
     """BG/NBD lets a customer drop out only after a repeat purchase, so CDNOW's many
     customers who bought on one day only (recounted here from the file: distinct purchase
@@ -540,6 +582,7 @@ MUST_BE_FED = {
         "category_demand",
         "category_demand_by_segment",
         "customer_value_by_channel_mix",
+        "channel_usage",
         "income_by_age_group",
     },
     "shopping_trends": {
@@ -568,6 +611,7 @@ MUST_BE_FED = {
         "category_demand_by_segment",
         "category_demand_by_spend_decile",
         "customer_value_by_channel_mix",
+        "channel_usage",
         "income_by_age_group",
     },
 }

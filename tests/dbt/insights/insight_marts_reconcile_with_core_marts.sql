@@ -251,6 +251,35 @@ checks as (
         )
     from {{ ref('category_demand') }}
     union all
+    -- every order of a customer who bought through a channel, through exactly one channel
+    select
+        'channel_usage orders',
+        sum(order_count),
+        (
+            select sum(customers.order_count)
+            from {{ ref('customers') }} as customers
+            where customers.customer_id in (
+                    select channel_spend.customer_id
+                    from {{ ref('int_customer_channel_spend') }} as channel_spend
+                )
+        )
+    from {{ ref('channel_usage') }}
+    union all
+    -- and, where the data split spend by channel, all of their spend
+    select
+        'channel_usage spend',
+        sum(spend),
+        (
+            select sum(customers.total_spend)
+            from {{ ref('customers') }} as customers
+            where {{ dataset_has('channel_spend') }}
+                and customers.customer_id in (
+                    select channel_spend.customer_id
+                    from {{ ref('int_customer_channel_spend') }} as channel_spend
+                )
+        )
+    from {{ ref('channel_usage') }}
+    union all
     select
         'category_demand_by_segment spend',
         sum(spend),

@@ -69,6 +69,16 @@ shares as (
     from {{ ref('promotion_impact') }}
     union all
     select
+        'channel_usage orders',
+        sum(order_share)
+    from {{ ref('channel_usage') }}
+    union all
+    select
+        'channel_usage spend',
+        sum(spend_share)
+    from {{ ref('channel_usage') }}
+    union all
+    select
         'loyalty_membership_spend',
         sum(revenue_share)
     from {{ ref('loyalty_membership_spend') }}
