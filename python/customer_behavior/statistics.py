@@ -664,9 +664,9 @@ def _fmt_num(value: float) -> str:
 
 def _fmt_ci(low: float, high: float, digits: int = 2) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
-        return "95% CI not available"
+        return "95 % CI not available"
     sep = "–" if low >= 0 else " to "
-    return f"95% CI {low:.{digits}f}{sep}{high:.{digits}f}"
+    return f"95 % CI {low:.{digits}f}{sep}{high:.{digits}f}"
 
 
 def _fmt_p(p: float) -> str:
@@ -1387,13 +1387,13 @@ def _interpret(
     word = "higher" if effect > 0 else "lower"
     if word == "lower":
         # The sentence gives the effect as an amount lower, so its interval is on that scale
-        # too: an estimate of -20.7 with 95% CI -80.7 to 39.2 is "20.7 lower (-39.2 to 80.7)".
+        # too: an estimate of -20.7 with 95 % CI -80.7 to 39.2 is "20.7 lower (-39.2 to 80.7)".
         lo, hi = -hi, -lo
     if lo > 0 or hi < 0:
         mags = sorted((abs(lo), abs(hi)))
-        ci = f"95% CI {_fmt_num(mags[0])}–{_fmt_num(mags[1])}"
+        ci = f"95 % CI {_fmt_num(mags[0])}–{_fmt_num(mags[1])}"
     else:
-        ci = f"95% CI {_fmt_num(lo)} to {_fmt_num(hi)}, which includes no effect"
+        ci = f"95 % CI {_fmt_num(lo)} to {_fmt_num(hi)}, which includes no effect"
     if is_flag:
         who, others = _FLAG_PHRASES.get(
             predictor, (f"Customers with {predictor} true", f"customers with {predictor} false")

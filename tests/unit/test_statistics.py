@@ -367,7 +367,7 @@ def test_planted_discount_volume_found(planted_result):
     pattern = (
         r"^Supported: discounted orders contain more units \(median \d+ vs \d+, "
         r"mean \d\.\d+ vs \d\.\d+; "
-        r"rank-biserial 0\.\d\d, 95% CI 0\.\d\d–0\.\d\d; Holm p < 0\.001\)$"
+        r"rank-biserial 0\.\d\d, 95 % CI 0\.\d\d–0\.\d\d; Holm p < 0\.001\)$"
     )
     assert re.match(pattern, row["verdict"]), row["verdict"]
 
@@ -728,7 +728,7 @@ def test_spend_drivers_recover_planted_coefficients():
     assert kids["p_value"] < 1e-6
     assert re.match(
         r"^Each additional child at home is associated with \d+ lower total spend "
-        r"\(95% CI \d+–\d+\), holding the other factors fixed\.",
+        r"\(95 % CI \d+–\d+\), holding the other factors fixed\.",
         kids["interpretation"],
     ), kids["interpretation"]
 
@@ -869,20 +869,20 @@ def test_hypothesis_order_columns_are_all_the_tests_read(drop):
 
 def test_a_lower_effect_gives_its_interval_on_the_lower_scale():
     """"N lower" with an interval from minus the upper to minus the lower bound (the demo's
-    age printed "20.7 lower ... (95% CI -80.7 to 39.2)": the estimate negated, its interval
+    age printed "20.7 lower ... (95 % CI -80.7 to 39.2)": the estimate negated, its interval
     not)."""
     from customer_behavior.statistics import _interpret
 
     def text(coef, low, high):
         return _interpret("age", "total_spend", coef, low, high, 10.0, False, 2, 5, -0.1)
 
-    assert "20.7 lower total spend (95% CI -39.2 to 80.7, which includes no effect)" in \
+    assert "20.7 lower total spend (95 % CI -39.2 to 80.7, which includes no effect)" in \
         text(-2.0742, -8.0654, 3.9177)
-    assert "20.7 higher total spend (95% CI -39.2 to 80.7, which includes no effect)" in \
+    assert "20.7 higher total spend (95 % CI -39.2 to 80.7, which includes no effect)" in \
         text(2.0742, -3.9177, 8.0654)
     # excluding zero: magnitudes, smaller first, either way
-    assert "20.7 lower total spend (95% CI 10–30)" in text(-2.0742, -3.0, -1.0)
-    assert "20.7 higher total spend (95% CI 10–30)" in text(2.0742, 1.0, 3.0)
+    assert "20.7 lower total spend (95 % CI 10–30)" in text(-2.0742, -3.0, -1.0)
+    assert "20.7 higher total spend (95 % CI 10–30)" in text(2.0742, 1.0, 3.0)
 
 
 def test_a_lone_predictor_is_not_ranked_against_itself():
