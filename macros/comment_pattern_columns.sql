@@ -31,7 +31,7 @@
 {% macro pattern_column_description(name, sources) -%}
     {%- set channel_prefix, category_prefix = 'share_channel_', 'share_category_' -%}
     {%- if name.startswith(channel_prefix) -%}
-        {{ return("Share of the customer's spend through the " ~ name[(channel_prefix | length):] ~ " channel (0–1; 0 when unused).") }}
+        {{ return("Share of the customer's spend through the " ~ name[(channel_prefix | length):] ~ " channel (0–1; 0 when unused; in segment_profiles a share of purchases where channel_share_basis says so).") }}
     {%- elif name.startswith(category_prefix) -%}
         {{ return("Share of the customer's spend on " ~ name[(category_prefix | length):] ~ " (0–1; 0 when none bought).") }}
     {%- elif name.startswith('mean_') -%}

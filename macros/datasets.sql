@@ -437,7 +437,7 @@
         "customer_segment_assignments": {"requires": [], "uses": []},
         "segment_assignments_sql": {"requires": [], "uses": []},
         "customer_segments": {"requires": [], "uses": []},
-        "segment_profiles": {"requires": [], "uses": ["channel_spend", "categories", "campaigns"]},
+        "segment_profiles": {"requires": [], "uses": ["channels", "categories", "campaigns"]},
         "segment_stability": {"requires": [], "uses": []},
     }) }}
 {%- endmacro %}

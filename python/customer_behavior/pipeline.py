@@ -197,7 +197,9 @@ def _projection(relation: Any, keep: Callable[[str, str], bool]) -> Any:
     return relation.project(", ".join(map(_quoted, names)))
 
 
-def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.DataFrame:
+def segment_profiles(
+    customers: Any, features: Any, assignments: Any, channel_purchases: Any = None
+) -> pd.DataFrame:
     """Per-segment profile, with a name and a recommendation derived from it.
 
     Takes DataFrames or, from the dbt model, DuckDB relations: then DuckDB joins the numeric
@@ -208,7 +210,16 @@ def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.Data
     A flagged outlier income (``is_income_outlier``) counts as missing in the income mean and
     index, as in income_by_age_group, segment_features and the statistics; the share of such
     customers stays in the profile (``mean_is_income_outlier``).
+
+    ``channel_purchases`` (``customer_id``, ``channel``, ``order_count``: the intermediate
+    int_customer_channel_spend) is read only when the features have no channel shares, as
+    for data that count purchases per channel without splitting spend by channel (iFood):
+    then each customer's share of purchases per channel stands in for the spend share in the
+    profile and its naming, never in the clustering, and ``channel_share_basis`` says which
+    the profile's channel shares are ("spend", "purchases", or NULL without channels).
     """
+    feature_columns = list(features.columns)
+    basis = "spend" if any(c.startswith(seg.CHANNEL_PREFIX) for c in feature_columns) else None
     if not isinstance(customers, pd.DataFrame):
         numbers = _projection(customers, lambda _, t: t.startswith(_NUMERIC_TYPE_PREFIXES))
         if {"annual_income", "is_income_outlier"} <= set(numbers.columns):
@@ -216,23 +227,88 @@ def segment_profiles(customers: Any, features: Any, assignments: Any) -> pd.Data
                 '* replace (case when "is_income_outlier" then null else "annual_income" end '
                 'as "annual_income")'
             )
+        shares = _projection(features, lambda name, _: name.startswith("share_"))
+        if basis is None and channel_purchases is not None:
+            purchase_shares = _purchase_shares_duckdb(features, channel_purchases)
+            if purchase_shares is not None:
+                shares, basis = shares.join(purchase_shares, "customer_id"), "purchases"
         joined = (
             numbers
-            .join(_projection(features, lambda name, _: name.startswith("share_")), "customer_id", how="left")
+            .join(shares, "customer_id", how="left")
             .join(_projection(assignments, lambda name, _: name == "segment_id"), "customer_id")
         )
         numeric = seg.ordered_columns(
             c for c in joined.columns if c not in ("customer_id", seg.SEGMENT_COLUMN)
         )
         per_segment, population = _profile_statistics_duckdb(joined, numeric)
-        return seg.name_segments(seg.profile_from_statistics(per_segment, population, numeric))
-    if {"annual_income", "is_income_outlier"} <= set(customers.columns):
-        outlier = customers["is_income_outlier"].fillna(False).astype(bool)
-        customers = customers.assign(annual_income=customers["annual_income"].mask(outlier))
-    shares = features[["customer_id"] + [c for c in features.columns if c.startswith("share_")]]
-    enriched = customers.merge(shares, on="customer_id", how="left")
-    enriched = _in_key_order(enriched, "customer_id")
-    return seg.name_segments(seg.profile_segments(enriched, _in_key_order(assignments, "customer_id")))
+        profile = seg.profile_from_statistics(per_segment, population, numeric)
+    else:
+        if {"annual_income", "is_income_outlier"} <= set(customers.columns):
+            outlier = customers["is_income_outlier"].fillna(False).astype(bool)
+            customers = customers.assign(annual_income=customers["annual_income"].mask(outlier))
+        shares = features[["customer_id"] + [c for c in feature_columns if c.startswith("share_")]]
+        if basis is None and channel_purchases is not None:
+            purchase_shares = _purchase_shares(features["customer_id"], channel_purchases)
+            if purchase_shares is not None:
+                shares, basis = shares.merge(purchase_shares, on="customer_id"), "purchases"
+        enriched = customers.merge(shares, on="customer_id", how="left")
+        enriched = _in_key_order(enriched, "customer_id")
+        profile = seg.profile_segments(enriched, _in_key_order(assignments, "customer_id"))
+    # a string column even when every value is NULL (written as VARCHAR, not INTEGER)
+    profile.insert(profile.columns.get_loc("top_channel_share") + 1, "channel_share_basis",
+                   pd.array([basis] * len(profile), dtype="string"))
+    return seg.name_segments(profile)
+
+
+def _purchase_channels(channels: list[str]) -> list[str]:
+    """The channels a purchase share is computed for: two or more, as for spend shares (a
+    share over one channel is 1 for everyone who bought and says nothing about the mix)."""
+    return sorted(channels) if len(channels) > 1 else []
+
+
+def _purchase_shares(customer_ids: pd.Series, channel_purchases: pd.DataFrame) -> pd.DataFrame | None:
+    """One row per customer of ``customer_ids``: ``share_channel_<x>`` = the customer's
+    purchases through channel x / all their purchases (0 when unused or none)."""
+    bought = channel_purchases[channel_purchases["order_count"].fillna(0) > 0]
+    channels = _purchase_channels(bought["channel"].dropna().unique().tolist())
+    if not channels:
+        return None
+    counts = bought.pivot_table(index="customer_id", columns="channel", values="order_count",
+                                aggfunc="sum").reindex(columns=channels).fillna(0)
+    counts = counts.astype("float64")
+    shares = counts.div(counts.sum(axis=1), axis=0)
+    shares.columns = [f"{seg.CHANNEL_PREFIX}{c}" for c in channels]
+    out = pd.DataFrame({"customer_id": customer_ids}).merge(
+        shares.reset_index(), on="customer_id", how="left")
+    return out.fillna({c: 0.0 for c in shares.columns})
+
+
+def _purchase_shares_duckdb(features: Any, channel_purchases: Any) -> Any:
+    """:func:`_purchase_shares` as a DuckDB relation over the features' customers."""
+    channels = _purchase_channels([
+        row[0] for row in channel_purchases.query(
+            "channel_purchases",
+            "select distinct channel from channel_purchases "
+            "where order_count > 0 and channel is not null",
+        ).fetchall()
+    ])
+    if not channels:
+        return None
+    columns = [f"{seg.CHANNEL_PREFIX}{c}" for c in channels]
+    sums = ", ".join(
+        f"cast(sum(order_count) filter (where channel = '{c.replace(chr(39), chr(39) * 2)}')"
+        f" as double) / sum(order_count) as {_quoted(col)}"
+        for c, col in zip(channels, columns, strict=True)
+    )
+    per_customer = channel_purchases.query(
+        "channel_purchases",
+        f"select customer_id, {sums} from channel_purchases where order_count > 0 "
+        "group by customer_id",
+    )
+    ids = _projection(features, lambda name, _: False)
+    return ids.join(per_customer, "customer_id", how="left").project(
+        "customer_id, " + ", ".join(f"coalesce({_quoted(c)}, 0) as {_quoted(c)}" for c in columns)
+    )
 
 
 # Scale of the exact DECIMAL sums of the profile statistics: values are rounded to 1e-12

@@ -1594,13 +1594,21 @@ class _Report:
             ])
             recs.append(f"- **{name}** — {n.cell(rel, 'recommendation', 'text', **k_)} "
                         f"_Why this name: {n.cell(rel, 'name_reason', 'text', **k_)}._")
+        by_purchases = n.scalar(
+            "select count(*) > 0 from duckdb_columns() where schema_name = 'segments' and "
+            "table_name = 'segment_profiles' and column_name = 'channel_share_basis'"
+        ) and n.scalar(f"select bool_or(channel_share_basis = 'purchases') from {rel}")
         d.table(["Segment", "Customers", "Share of customers", "Share of revenue", "Mean spend",
-                 "Top category", "Top channel"], rows)
+                 "Top category", "Top channel" + (" (purchases)" if by_purchases else "")],
+                rows)
+        where = ("category is where a segment spends most and its top channel the one it "
+                 "buys through most often (the data count purchases per channel but do not "
+                 "split spend by channel)" if by_purchases else
+                 "category and channel are where a segment spends most")
         d.para("Names and recommendations are derived from each profile by the rules in "
-               "`customer_behavior.segmentation`, not written by hand. The table's top "
-               "category and channel are where a segment spends most; a name's signature "
-               "category or channel is the one it favours most against the whole customer "
-               "base (share lift), so the two can differ:")
+               f"`customer_behavior.segmentation`, not written by hand. The table's top {where}; "
+               "a name's signature category or channel is the one it favours most against the "
+               "whole customer base (share lift), so the two can differ:")
         d.add(*recs, "")
         self.chart("segment_profiles")
         self.chart("segment_scatter")

@@ -1176,6 +1176,9 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
                 "category_lift": cat_l,
                 "channel": chan,
                 "channel_lift": chan_l,
+                "channel_basis": (None if "channel_share_basis" not in prof.columns
+                                  or pd.isna(prof.loc[i, "channel_share_basis"])
+                                  else str(prof.loc[i, "channel_share_basis"])),
                 "top_category": None if top_cat is None or pd.isna(top_cat) else str(top_cat),
                 "top_channel": None if top_ch is None or pd.isna(top_ch) else str(top_ch),
                 "spend": s,
@@ -1447,7 +1450,8 @@ def _reason(f: dict) -> str:
     if f["category"]:
         parts.append(f"signature category {f['category']} (share lift {_fmt(f['category_lift'])})")
     if f["channel"]:
-        parts.append(f"signature channel {f['channel']} (share lift {_fmt(f['channel_lift'])})")
+        basis = "purchase share" if f["channel_basis"] == "purchases" else "share"
+        parts.append(f"signature channel {f['channel']} ({basis} lift {_fmt(f['channel_lift'])})")
     elif f["top_channel"]:
         parts.append(f"top channel {f['top_channel']}")
     return "; ".join(parts)

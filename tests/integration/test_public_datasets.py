@@ -384,6 +384,34 @@ def test_004_channels_recounted_from_the_file(built, tmp_path):
 
 
 @needs_shared_data
+def test_004_segments_take_their_channel_from_the_purchases(built):
+    """Document 004's best segment ("the connoisseurs") shows "strong catalog ... engagement".
+    The file counts purchases per channel without splitting spend by channel, so the
+    segment profile reads each customer's share of purchases per channel (not a clustering
+    feature). Recounted from marketing_campaign.csv for the segments the build assigned:
+    each segment's mean share per channel, and the highest-spending segment named after the
+    catalog, the channel it favours most against all customers."""
+    wh = built("customer_personality")
+    raw = pd.read_csv(SHARED_DATA / "customer_personality" / "marketing_campaign.csv", sep="\t")
+    columns = {"catalog": "NumCatalogPurchases", "store": "NumStorePurchases",
+               "web": "NumWebPurchases"}
+    counts = raw.set_index(raw.ID.astype(str))[list(columns.values())]
+    shares = counts.div(counts.sum(axis=1), axis=0).fillna(0)  # no purchase: 0, as unused
+    segments = query(wh, "select customer_id, segment_id from segments.customer_segments")
+    expected = segments.join(shares, on="customer_id").groupby("segment_id").mean(
+        numeric_only=True)
+    profile = query(wh, "select * from segments.segment_profiles").set_index("segment_id")
+    assert (profile.channel_share_basis == "purchases").all()
+    for channel, column in columns.items():
+        assert profile[f"mean_share_channel_{channel}"].to_numpy() == pytest.approx(
+            expected.loc[profile.index, column].to_numpy(), abs=1e-9), channel
+    best = profile.mean_total_spend.idxmax()
+    assert profile.loc[best, "signature_channel"] == "catalog"
+    assert profile.loc[best, "segment_name"].endswith("(catalog)")
+    assert "via catalog mailings" in profile.loc[best, "recommendation"]
+
+
+@needs_shared_data
 def test_cdnow_one_day_buyers_are_counted_apart_from_the_likely_lapsed(built, tmp_path):
     """BG/NBD lets a customer drop out only after a repeat purchase, so CDNOW's many
     customers who bought on one day only (recounted here from the file: distinct purchase
@@ -685,6 +713,7 @@ def test_segments_on_the_features_the_dataset_has(built, name):
         "cdnow": {"annual_income", "age", "children_count"},
     }[name]
     assert not absent & set(features.columns)
+    # no spend per channel in any of them: no channel share is a clustering feature
     assert not [c for c in features.columns if c.startswith("share_channel_")]
     if name == "cdnow":
         # One channel ('unknown') and one category ('cds'): a share of 1 for every buyer is

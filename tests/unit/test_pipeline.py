@@ -262,6 +262,53 @@ def test_segment_profiles_from_relations_equal_the_whole_frames():
     pd.testing.assert_frame_equal(from_relations, from_frames, check_dtype=False, rtol=1e-12)
 
 
+def test_segment_profiles_read_purchase_shares_where_spend_per_channel_is_unknown():
+    """Data that count purchases per channel without splitting spend by channel (iFood) have
+    no channel shares among the features. The profile then reads each customer's share of
+    purchases per channel, planted here so that segment 1 buys through the catalog three
+    times as often as segment 2: its mean shares are the recomputed ones, catalog is its
+    signature channel (named, and said to be a purchase share), from DuckDB as from pandas.
+    With spend shares among the features, the purchases are not read."""
+    customers, _ = _marts()
+    n = len(customers)
+    ids = customers["customer_id"]
+    segment = np.arange(n) % 2 + 1
+    rng = np.random.default_rng(5)
+    catalog = np.where(segment == 1, rng.integers(3, 7, n), rng.integers(0, 2, n))
+    web = rng.integers(1, 6, n)
+    purchases = pd.concat([
+        pd.DataFrame({"customer_id": ids, "channel": "catalog", "order_count": catalog}),
+        pd.DataFrame({"customer_id": ids, "channel": "web", "order_count": web}),
+    ])
+    purchases = purchases[purchases["order_count"] > 0]  # unused channels have no row
+    features = pd.DataFrame({"customer_id": ids, "share_category_wine": 0.5,
+                             "share_category_meat": 0.5})
+    assignments = pd.DataFrame({"customer_id": ids, "segment_id": segment})
+    expected = pd.Series(catalog / (catalog + web)).groupby(segment).mean()
+    import duckdb
+
+    con = duckdb.connect()
+    frames = pipeline.segment_profiles(customers, features, assignments, purchases)
+    relations = pipeline.segment_profiles(
+        _relation(customers, con), _relation(features, con), _relation(assignments, con),
+        _relation(purchases, con))
+    pd.testing.assert_frame_equal(relations, frames, check_dtype=False, rtol=1e-12)
+    profile = frames.set_index("segment_id")
+    assert (profile["channel_share_basis"] == "purchases").all()
+    assert profile["mean_share_channel_catalog"].to_numpy() == pytest.approx(expected.to_numpy())
+    assert profile.loc[1, "signature_channel"] == "catalog"
+    assert profile.loc[1, "segment_name"].endswith("(catalog)")
+    assert "signature channel catalog (purchase share lift" in profile.loc[1, "name_reason"]
+    assert profile.loc[2, "top_channel"] == "web"
+
+    spend_shares = features.assign(share_channel_store=0.25, share_channel_app=0.75)
+    with_spend = pipeline.segment_profiles(customers, spend_shares, assignments, purchases)
+    assert (with_spend["channel_share_basis"] == "spend").all()
+    assert "mean_share_channel_catalog" not in with_spend
+    without = pipeline.segment_profiles(customers, features, assignments)
+    assert without["channel_share_basis"].isna().all() and without["top_channel"].isna().all()
+
+
 def test_segment_profiles_leave_flagged_outlier_incomes_out_of_the_income_mean():
     """A 666,666 placeholder income flagged as an outlier must not lift its segment's mean
     income (nor the income index behind the segment's name), from DuckDB as from pandas; the
