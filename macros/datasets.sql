@@ -19,7 +19,18 @@
     not given (macros/as_of_date.sql): the latest order date, the latest sign-up date, or
     none (the data has no dates; ages are given as ages).
     has lists what the data carries; a mart that needs something missing is empty or
-    partial for that dataset, and marts.dataset_coverage says which and why. -#}
+    partial for that dataset, and marts.dataset_coverage says which and why.
+    files: per raw file (raw.<dataset>__<file>), its accepted names, how to read it and its
+    required columns; rows_per_raw_row names the contract tables staging numbers from the
+    file and how many rows each makes of one raw row (6 iFood campaign responses per
+    customer row), and source_values lists the columns marts.rejected_rows and
+    marts.quality_flags show of a raw row (macros/source_values.sql): the columns the
+    adapter reads, never personal data. Not shown: Diwali's cust_name (personal data, it
+    never leaves raw), status and unnamed1 (always blank); iFood's NumWebVisitsMonth,
+    Complain, Z_CostContact and Z_Revenue; shopping trends' item, size, colour, season,
+    rating, shipping type, promo code and payment method (none of them read). CDNOW's file
+    has no header to name its fields: a row shows its line as read. A Diwali or CDNOW
+    customer is numbered by, and shows, the customer's first line. -#}
 {% macro dataset_registry() -%}
     {{ return({
         "contract": {
@@ -50,6 +61,9 @@
                     "delimiter": ",",
                     "required": ["user_id", "age", "annual_income", "purchase_amount",
                                  "loyalty_score", "region", "purchase_frequency"],
+                    "rows_per_raw_row": {"customers": 1},
+                    "source_values": ["user_id", "age", "annual_income", "purchase_amount",
+                                      "loyalty_score", "region", "purchase_frequency"],
                 },
             },
         },
@@ -71,6 +85,10 @@
                     "required": ["user_id", "product_id", "gender", "age", "marital_status",
                                  "state", "zone", "occupation", "product_category", "orders",
                                  "amount"],
+                    "rows_per_raw_row": {"customers": 1, "orders": 1},
+                    "source_values": ["user_id", "product_id", "gender", "age_group", "age",
+                                      "marital_status", "state", "zone", "occupation",
+                                      "product_category", "orders", "amount"],
                 },
             },
         },
@@ -95,6 +113,16 @@
                                  "numwebpurchases", "numcatalogpurchases", "numstorepurchases",
                                  "acceptedcmp1", "acceptedcmp2", "acceptedcmp3", "acceptedcmp4",
                                  "acceptedcmp5", "response", "country"],
+                    "rows_per_raw_row": {"customers": 1,
+                                         "campaign_responses": ifood_campaigns() | length},
+                    "source_values": ["id", "year_birth", "education", "marital_status", "income",
+                                      "kidhome", "teenhome", "dt_customer", "recency",
+                                      "mntwines", "mntfruits", "mntmeatproducts",
+                                      "mntfishproducts", "mntsweetproducts", "mntgoldprods",
+                                      "numdealspurchases", "numwebpurchases",
+                                      "numcatalogpurchases", "numstorepurchases",
+                                      "acceptedcmp3", "acceptedcmp4", "acceptedcmp5",
+                                      "acceptedcmp1", "acceptedcmp2", "response", "country"],
                 },
             },
         },
@@ -115,6 +143,11 @@
                                  "purchase_amount_usd", "location", "season",
                                  "subscription_status", "discount_applied",
                                  "previous_purchases", "frequency_of_purchases"],
+                    "rows_per_raw_row": {"customers": 1},
+                    "source_values": ["customer_id", "age", "gender", "category",
+                                      "purchase_amount_usd", "location", "subscription_status",
+                                      "discount_applied", "previous_purchases",
+                                      "frequency_of_purchases"],
                 },
             },
         },
@@ -131,6 +164,8 @@
                     "names": ["CDNOW_sample.txt"],
                     "format": "whitespace",
                     "required": [],
+                    "rows_per_raw_row": {"customers": 1, "orders": 1},
+                    "source_values": ["line"],
                 },
             },
         },
@@ -155,6 +190,16 @@
                                  "numwebpurchases", "numcatalogpurchases", "numstorepurchases",
                                  "acceptedcmp1", "acceptedcmp2", "acceptedcmp3", "acceptedcmp4",
                                  "acceptedcmp5", "response"],
+                    "rows_per_raw_row": {"customers": 1,
+                                         "campaign_responses": ifood_campaigns() | length},
+                    "source_values": ["id", "year_birth", "education", "marital_status", "income",
+                                      "kidhome", "teenhome", "dt_customer", "recency",
+                                      "mntwines", "mntfruits", "mntmeatproducts",
+                                      "mntfishproducts", "mntsweetproducts", "mntgoldprods",
+                                      "numdealspurchases", "numwebpurchases",
+                                      "numcatalogpurchases", "numstorepurchases",
+                                      "acceptedcmp3", "acceptedcmp4", "acceptedcmp5",
+                                      "acceptedcmp1", "acceptedcmp2", "response"],
                 },
             },
         },
