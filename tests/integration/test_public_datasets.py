@@ -14,8 +14,10 @@ tests that need them skip, saying so, when ../shared/data is absent.
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 import subprocess
 
 import duckdb
@@ -71,6 +73,21 @@ def built(tmp_path_factory):
 
 def scalar(warehouse, sql: str):
     return query(warehouse, sql).iloc[0, 0]
+
+
+def file_rows_as_raw(path, sep: str = ",", encoding: str = "utf-8") -> list[dict]:
+    """A published CSV's data rows as raw.<dataset>__<file> reads them, recounted with pandas:
+    every value text, a blank as None, the header in snake_case (" Income " -> income), in file
+    order (row n is [n - 1])."""
+    frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=encoding)
+    columns = [
+        re.sub("[^a-z0-9]+", "_", c.replace("\ufeff", "").strip().lower()).strip("_")
+        for c in frame.columns
+    ]
+    return [
+        {column: (value if value != "" else None) for column, value in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
 
 
 # --- every raw row accounted for ----------------------------------------------------------
@@ -551,6 +568,98 @@ def test_ifood_flags(built, name):
     assert scalar(wh, "select max(age) from marts.customers") < 100
 
 
+# What marts.rejected_rows and marts.quality_flags show of a raw row (source_values): the
+# columns the adapter reads (macros/datasets.sql), in file order.
+DIWALI_SHOWN = ["user_id", "product_id", "gender", "age_group", "age", "marital_status", "state",
+                "zone", "occupation", "product_category", "orders", "amount"]
+IFOOD_FILES = {
+    # dataset: (file, delimiter, encoding, columns not shown)
+    "marketing_analytics": ("marketing_data.csv", ",", "utf-8-sig",
+                            {"numwebvisitsmonth", "complain"}),
+    "customer_personality": ("marketing_campaign.csv", "\t", "utf-8",
+                             {"numwebvisitsmonth", "complain", "z_costcontact", "z_revenue"}),
+}
+
+
+@needs_shared_data
+def test_diwali_rejected_and_flagged_rows_show_the_file_line(built):
+    """source_values of a rejected Diwali line is the file's own line, recounted with pandas:
+    the 12 lines without Amount found by User_ID and Product_ID, every rejected line (the 8
+    exact repeats too) at its row number; a flagged customer shows the customer's first line
+    (the rule stg_diwali_sales__customers picks its attributes by)."""
+    wh = built("diwali_sales")
+    lines = file_rows_as_raw(SHARED_DATA / "diwali_sales" / "Diwali Sales Data.csv",
+                             encoding="latin-1")
+    rejected = query(wh, "select rejection_reason, source_row_number, source_values "
+                         "from marts.rejected_rows where table_name = 'orders'")
+    assert len(rejected) == 20 and rejected.source_values.notna().all()
+    shown = [json.loads(values) for values in rejected.source_values]
+    assert all(list(values) == DIWALI_SHOWN for values in shown)
+    for row_number, values in zip(rejected.source_row_number, shown, strict=True):
+        assert values == {column: lines[row_number - 1][column] for column in DIWALI_SHOWN}
+    without_amount = {
+        (line["user_id"], line["product_id"]): {column: line[column] for column in DIWALI_SHOWN}
+        for line in lines
+        if line["amount"] is None
+    }
+    assert len(without_amount) == 12
+    assert {
+        (values["user_id"], values["product_id"]): values
+        for values, reason in zip(shown, rejected.rejection_reason, strict=True)
+        if reason == "missing_amount"
+    } == without_amount
+    assert all(values["amount"] is None for values in without_amount.values())
+
+    first_lines = {}
+    for line in lines:
+        first_lines.setdefault(line["user_id"], line)
+    flagged = query(wh, "select customer_id, quality_flag, source_values from marts.quality_flags")
+    assert len(flagged) > 2000 and flagged.source_values.notna().all()
+    for customer_id, values in zip(flagged.customer_id, flagged.source_values, strict=True):
+        assert json.loads(values) == {
+            column: first_lines[customer_id][column] for column in DIWALI_SHOWN
+        }
+
+
+@needs_shared_data
+@pytest.mark.parametrize("name", list(IFOOD_FILES))
+def test_ifood_flagged_rows_show_the_file_row(built, name):
+    """source_values of a flagged iFood customer is the file's own row, recounted with pandas:
+    the three impossible birth years (1893, 1899, 1900), YOLO and Absurd, and the 666,666
+    income as written, with the ids the file gives them."""
+    file_name, delimiter, encoding, not_shown = IFOOD_FILES[name]
+    rows = file_rows_as_raw(SHARED_DATA / name / file_name, delimiter, encoding)
+    by_id = {row["id"]: row for row in rows}
+    wh = built(name)
+    flags = query(wh, "select customer_id, quality_flag, source_row_number, source_values "
+                      "from marts.quality_flags")
+    assert len(flags) == 20 and flags.source_values.notna().all()
+    shown = {}
+    for flag in flags.itertuples(index=False):
+        values = json.loads(flag.source_values)
+        assert values["id"] == flag.customer_id
+        assert set(values) == set(rows[0]) - not_shown
+        assert values == {column: rows[flag.source_row_number - 1][column] for column in values}
+        assert values == {column: by_id[flag.customer_id][column] for column in values}
+        shown.setdefault(flag.quality_flag, {})[values["id"]] = values
+
+    born = {row["id"]: row["year_birth"] for row in rows if int(row["year_birth"]) <= 1900}
+    assert sorted(born.values()) == ["1893", "1899", "1900"]
+    assert {i: v["year_birth"] for i, v in shown["impossible_birth_year"].items()} == born
+    junk = {row["id"]: row["marital_status"] for row in rows
+            if row["marital_status"] in ("YOLO", "Absurd")}
+    assert sorted(junk.values()) == ["Absurd", "Absurd", "YOLO", "YOLO"]
+    assert {i: v["marital_status"] for i, v in shown["unknown_marital_status"].items()} == junk
+
+    def income(text):
+        return float(re.sub("[^0-9.]", "", text)) if text else None
+
+    richest = max((row for row in rows if row["income"]), key=lambda row: income(row["income"]))
+    assert income(richest["income"]) == 666_666
+    assert list(shown["income_outlier"]) == [richest["id"]]
+    assert shown["income_outlier"][richest["id"]]["income"] == richest["income"]
+
+
 @needs_shared_data
 def test_diwali_names_never_leave_raw(built):
     wh = built("diwali_sales")
@@ -583,6 +692,16 @@ def test_diwali_names_never_leave_raw(built):
             if hits:
                 leaks.append((schema, table, column, hits))
         assert leaks == []
+        # source_values (the raw row as read, in JSON): not the column, nor any name as a value
+        shown = con.sql(
+            "select source_values from marts.rejected_rows "
+            "union all select source_values from marts.quality_flags"
+        ).fetchall()
+        assert len(shown) > 2000 and all(values is not None for (values,) in shown)
+        for (values,) in shown:
+            parsed = json.loads(values)
+            assert not [key for key in parsed if "name" in key]
+            assert not {str(v).strip().lower() for v in parsed.values() if v is not None} & names
 
 
 # --- what each dataset feeds --------------------------------------------------------------
@@ -866,8 +985,8 @@ def test_a_file_without_a_required_column_names_it(tmp_path):
 def test_a_cdnow_style_file_rejects_bad_lines_with_reasons(tmp_path):
     """A headerless, space-separated log (CDNOW's format): every line is a raw row; a blank
     line, a line with the wrong number of fields, an impossible date and a negative amount are
-    rejected with their reasons, a tab between fields reads like spaces, and raw = accepted +
-    rejected."""
+    rejected with their reasons and their lines as read, a tab between fields reads like
+    spaces, and raw = accepted + rejected."""
     folder = tmp_path / "cdnow"
     folder.mkdir()
     (folder / "CDNOW_sample.txt").write_bytes(
@@ -897,6 +1016,15 @@ def test_a_cdnow_style_file_rejects_bad_lines_with_reasons(tmp_path):
         (5, "unparseable_order_date"),
         (6, "negative_amount"),
     ]
+    # source_values: the line as read (the file has no header to name its fields; a blank
+    # line reads as NULL)
+    shown = query(wh, "select source_values from marts.rejected_rows order by source_row_number")
+    assert [json.loads(values) for values in shown.source_values] == [
+        {"line": None},
+        {"line": " 00021 0002 19970101  3"},
+        {"line": " 00021 0002 19971345  1   10.00"},
+        {"line": " 00022 0003 19970105  1  -12.00"},
+    ]
     recon = query(wh, "select * from marts.row_reconciliation").set_index("table_name")
     assert recon.is_reconciled.all()
     assert recon.loc["orders", "raw_row_count"] == 7
@@ -906,6 +1034,51 @@ def test_a_cdnow_style_file_rejects_bad_lines_with_reasons(tmp_path):
     )
     assert list(orders.customer_id) == ["0001", "0004", "0001"]
     assert float(orders.amount.sum()) == pytest.approx(29.33 + 11.77 + 29.73)
+
+
+def test_an_ifood_campaign_response_shows_its_customer_row(tmp_path):
+    """A campaign response is one of six rows made of a customer's raw row (numbered raw row
+    x campaign): a rejected one shows that raw row, so the unreadable accept flag is there as
+    written, with its customer's id."""
+    folder = tmp_path / "customer_personality"
+    folder.mkdir()
+    header = ["ID", "Year_Birth", "Education", "Marital_Status", "Income", "Kidhome",
+              "Teenhome", "Dt_Customer", "Recency", "MntWines", "MntFruits", "MntMeatProducts",
+              "MntFishProducts", "MntSweetProducts", "MntGoldProds", "NumDealsPurchases",
+              "NumWebPurchases", "NumCatalogPurchases", "NumStorePurchases", "NumWebVisitsMonth",
+              "AcceptedCmp3", "AcceptedCmp4", "AcceptedCmp5", "AcceptedCmp1", "AcceptedCmp2",
+              "Complain", "Z_CostContact", "Z_Revenue", "Response"]
+    rows = [
+        ("5524 1957 Graduation Single 58138 0 0 04-09-2012 58 635 88 546 172 88 88 3 8 10 4 7 "
+         "0 0 0 0 0 0 3 11 1"),
+        ("2174 1954 Graduation Single 46344 1 1 08-03-2014 38 11 1 6 2 1 6 2 1 1 2 5 "
+         "0 0 0 0 maybe 0 3 11 0"),
+        ("4141 1965 Graduation Together 71613 0 0 21-08-2013 26 426 49 127 111 21 42 1 8 2 10 4 "
+         "0 0 0 0 0 0 3 11 0"),
+    ]
+    (folder / "marketing_campaign.csv").write_text(
+        "\n".join("\t".join(fields) for fields in [header, *(row.split() for row in rows)])
+        + "\n"
+    )
+    wh = tmp_path / "wh.duckdb"
+    run_dbt(
+        ["build", "--select", "+rejected_rows", "--indirect-selection", "cautious"],
+        wh,
+        {"dataset": "customer_personality", "data_dir": str(folder)},
+    )
+    rejected = query(wh, "select table_name, record_key, rejection_reason, source_row_number, "
+                         "source_values from marts.rejected_rows")
+    assert len(rejected) == 1
+    response = rejected.iloc[0]
+    # raw row 2, campaign 2 of ifood_campaigns() (AcceptedCmp1 … AcceptedCmp5, Response)
+    assert (response.table_name, response.record_key, response.rejection_reason) == (
+        "campaign_responses", "2174 / campaign_2", "unparseable_accepted")
+    assert response.source_row_number == (2 - 1) * 6 + 2
+    values = json.loads(response.source_values)
+    assert values["id"] == "2174" and values["acceptedcmp2"] == "maybe"
+    written = dict(zip([h.lower() for h in header], rows[1].split(), strict=True))
+    assert values == {column: written[column] for column in values}
+    assert not {"numwebvisitsmonth", "complain", "z_costcontact", "z_revenue"} & set(values)
 
 
 @needs_shared_data
