@@ -82,9 +82,9 @@
                 "sales": {
                     "names": ["Diwali Sales Data.csv"],
                     "delimiter": ",",
-                    "required": ["user_id", "product_id", "gender", "age", "marital_status",
-                                 "state", "zone", "occupation", "product_category", "orders",
-                                 "amount"],
+                    "required": ["user_id", "product_id", "gender", "age_group", "age",
+                                 "marital_status", "state", "zone", "occupation",
+                                 "product_category", "orders", "amount"],
                     "rows_per_raw_row": {"customers": 1, "orders": 1},
                     "source_values": ["user_id", "product_id", "gender", "age_group", "age",
                                       "marital_status", "state", "zone", "occupation",

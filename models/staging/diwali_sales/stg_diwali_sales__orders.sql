@@ -3,7 +3,8 @@
 -- demographics the row states (line_*). The file has no order id, order date, channel,
 -- quantity or discount: those are NULL ('unknown' channel), never invented, so these lines
 -- feed customer activity and category spend but not the dated order marts. The customer's
--- name (cust_name) is personal data and is not selected.
+-- name (cust_name) is personal data and is not selected: the columns are named, so a copy of
+-- the file shared without the names builds too.
 with
 
 source as (
@@ -13,7 +14,17 @@ source as (
 numbered as (
     select
         row_number() over () as source_row_number,
-        source.* exclude (cust_name)
+        source.user_id,
+        source.product_id,
+        source.product_category,
+        source.amount,
+        source.orders,
+        source.gender,
+        source.age,
+        source.marital_status,
+        source.state,
+        source.zone,
+        source.occupation
     from source
 ),
 
