@@ -24,9 +24,10 @@
     required columns; rows_per_raw_row names the contract tables staging numbers from the
     file and how many rows each makes of one raw row (6 iFood campaign responses per
     customer row), and source_values lists the columns marts.rejected_rows and
-    marts.quality_flags show of a raw row (macros/source_values.sql): the columns the
-    adapter reads, never personal data. Not shown: Diwali's cust_name (personal data, it
-    never leaves raw), status and unnamed1 (always blank); iFood's NumWebVisitsMonth,
+    marts.quality_flags show of a raw row (macros/source_values.sql; the required columns
+    when not given): the columns the adapter reads, never personal data. Not shown:
+    Diwali's cust_name (personal data, it never leaves raw), status and unnamed1 (always
+    blank); iFood's NumWebVisitsMonth,
     Complain, Z_CostContact and Z_Revenue; shopping trends' item, size, colour, season,
     rating, shipping type, promo code and payment method (none of them read). CDNOW's file
     has no header to name its fields: a row shows its line as read. A Diwali or CDNOW
@@ -62,8 +63,6 @@
                     "required": ["user_id", "age", "annual_income", "purchase_amount",
                                  "loyalty_score", "region", "purchase_frequency"],
                     "rows_per_raw_row": {"customers": 1},
-                    "source_values": ["user_id", "age", "annual_income", "purchase_amount",
-                                      "loyalty_score", "region", "purchase_frequency"],
                 },
             },
         },
@@ -86,9 +85,6 @@
                                  "marital_status", "state", "zone", "occupation",
                                  "product_category", "orders", "amount"],
                     "rows_per_raw_row": {"customers": 1, "orders": 1},
-                    "source_values": ["user_id", "product_id", "gender", "age_group", "age",
-                                      "marital_status", "state", "zone", "occupation",
-                                      "product_category", "orders", "amount"],
                 },
             },
         },
@@ -115,14 +111,6 @@
                                  "acceptedcmp5", "response", "country"],
                     "rows_per_raw_row": {"customers": 1,
                                          "campaign_responses": ifood_campaigns() | length},
-                    "source_values": ["id", "year_birth", "education", "marital_status", "income",
-                                      "kidhome", "teenhome", "dt_customer", "recency",
-                                      "mntwines", "mntfruits", "mntmeatproducts",
-                                      "mntfishproducts", "mntsweetproducts", "mntgoldprods",
-                                      "numdealspurchases", "numwebpurchases",
-                                      "numcatalogpurchases", "numstorepurchases",
-                                      "acceptedcmp3", "acceptedcmp4", "acceptedcmp5",
-                                      "acceptedcmp1", "acceptedcmp2", "response", "country"],
                 },
             },
         },
@@ -192,14 +180,6 @@
                                  "acceptedcmp5", "response"],
                     "rows_per_raw_row": {"customers": 1,
                                          "campaign_responses": ifood_campaigns() | length},
-                    "source_values": ["id", "year_birth", "education", "marital_status", "income",
-                                      "kidhome", "teenhome", "dt_customer", "recency",
-                                      "mntwines", "mntfruits", "mntmeatproducts",
-                                      "mntfishproducts", "mntsweetproducts", "mntgoldprods",
-                                      "numdealspurchases", "numwebpurchases",
-                                      "numcatalogpurchases", "numstorepurchases",
-                                      "acceptedcmp3", "acceptedcmp4", "acceptedcmp5",
-                                      "acceptedcmp1", "acceptedcmp2", "response"],
                 },
             },
         },

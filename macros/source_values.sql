@@ -47,7 +47,7 @@
     select
         wanted.source_row_number,
         cast(to_json(struct_pack(
-            {%- for column in file_spec['source_values'] %}
+            {%- for column in file_spec.get('source_values', file_spec['required']) %}
             {{ adapter.quote(column) }} := raw_rows.{{ adapter.quote(column) }}{{ "," if not loop.last }}
             {%- endfor %}
         )) as varchar) as source_values
@@ -64,7 +64,7 @@
     inner join (
         select
             row_number() over () as raw_row_number,
-            {%- for column in file_spec['source_values'] %}
+            {%- for column in file_spec.get('source_values', file_spec['required']) %}
             source.{{ adapter.quote(column) }}{{ "," if not loop.last }}
             {%- endfor %}
         from {{ source(dataset, file_name) }} as source
