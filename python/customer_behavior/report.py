@@ -133,6 +133,18 @@ def _where(**keys: Any) -> str:
     return " and ".join(f"{col} = {_literal(val)}" for col, val in keys.items())
 
 
+def _example_sql(relation: str, where: str, width: int = 600) -> str:
+    """SQL for the first row (in file order) of ``relation`` matching ``where``: "row <n>:
+    <source_values>", pipes escaped for a Markdown table; "row <n>" alone when the values
+    were not kept. A row wider than ``width`` characters (a file with hundreds of columns)
+    is cut short with an ellipsis."""
+    text = ("'row ' || format('{:,}', source_row_number) || "
+            "coalesce(': ' || source_values, '')")
+    return (f"select replace(case when length({text}) > {width} then left({text}, {width - 1}) "
+            f"|| '…' else {text} end, '|', '\\|') from {relation} where {where} "
+            "order by source_row_number limit 1")
+
+
 class Numbers:
     """Runs scalar queries and remembers each value with its SQL and printed text."""
 
@@ -1735,14 +1747,17 @@ class _Report:
             for table, why in n.rows(f"select table_name, rejection_reason from {rr} "
                                      "group by all order by count(*) desc, table_name, "
                                      "rejection_reason"):
+                where = _where(table_name=table, rejection_reason=why)
                 rows.append([
                     table, why.replace("_", " "),
                     n.get(f"quality.rejected.{table}.{why}",
-                          f"select count(*) from {rr} where "
-                          f"{_where(table_name=table, rejection_reason=why)}", "int"),
+                          f"select count(*) from {rr} where {where}", "int"),
+                    n.get(f"quality.rejected_example.{table}.{why}",
+                          _example_sql(rr, where)),
                 ])
-            d.para("Rejected rows by reason:")
-            d.table(["Table", "Reason", "Rows"], rows)
+            d.para("Rejected rows by reason, each with its first row in the file and that "
+                   "row's values as read (`source_values`):")
+            d.table(["Table", "Reason", "Rows", "First rejected row"], rows)
         else:
             d.para("No input row was rejected.")
         if not self.unavailable("marts.quality_flags"):
@@ -1752,11 +1767,14 @@ class _Report:
                                       "order by count(*) desc, table_name, quality_flag"):
                 # customers keep their old keys (quality.flags.<flag>); other tables are named
                 key = flag if table == "customers" else f"{table}.{flag}"
+                where = _where(table_name=table, quality_flag=flag)
                 rows.append([table.replace("_", " "), flag.replace("_", " "),
-                             n.get(f"quality.flags.{key}", f"select count(*) from {qf} where "
-                                   f"{_where(table_name=table, quality_flag=flag)}", "int")])
-            d.para("Values repaired or flagged but kept (the row stays in the marts):")
-            d.table(["Table", "Flag", "Rows"], rows)
+                             n.get(f"quality.flags.{key}",
+                                   f"select count(*) from {qf} where {where}", "int"),
+                             n.get(f"quality.flag_example.{key}", _example_sql(qf, where))])
+            d.para("Values repaired or flagged but kept (the row stays in the marts), each "
+                   "with its first row in the file and that row's values as read:")
+            d.table(["Table", "Flag", "Rows", "First flagged row"], rows)
 
     def data_origin(self) -> str | None:
         """The caveat on where the rows came from (marts.dataset_coverage): the generated demo

@@ -650,3 +650,24 @@ def test_lifetime_value_caveat_follows_the_fit(planted_build, tmp_path):
     assert "Caveat: on this data the Gamma–Gamma fit" in report
     assert "clv.bg_nbd_dropout_per_purchase" not in numbers
     assert "almost no customer looks lost" not in report
+
+
+def test_each_rejection_reason_shows_its_first_row_as_read(generated, planted_build):
+    """The data-quality tables show, for each reason, the first rejected (or flagged) row in
+    file order with its values as read. Recomputed from the generated orders file: the first
+    line with a negative amount is named by its row number and carries its own order id and
+    amount."""
+    orders = pd.read_parquet(planted_build["data_dir"] / "orders.parquet")
+    negative = orders.index[orders["amount"] < 0]
+    assert len(negative) > 0
+    first = orders.loc[negative[0]]
+    row = next(line for line in generated["report"].splitlines()
+               if line.startswith("| orders | negative amount |"))
+    example = row.split(" | ")[3].rstrip(" |")
+    assert example.startswith(f"row {negative[0] + 1:,}: {{")
+    values = json.loads(example.split(": ", 1)[1])
+    assert values["order_id"] == first["order_id"]
+    assert float(values["amount"]) == pytest.approx(float(first["amount"]))
+    flagged = [line for line in generated["report"].splitlines()
+               if line.startswith("| customers | ") and "| row " in line]
+    assert flagged  # the flags table has its examples too
