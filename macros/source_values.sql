@@ -27,11 +27,7 @@
     {%- if dataset == 'contract' -%}
     select
         raw_rows.source_row_number,
-        cast(to_json(struct_pack(
-            {%- for column in contract_tables()[table_name]['columns'] %}
-            {{ adapter.quote(column) }} := raw_rows.{{ adapter.quote(column) }}{{ "," if not loop.last }}
-            {%- endfor %}
-        )) as varchar) as source_values
+        {{ source_values_json(contract_tables()[table_name]['columns'], 'raw_rows') }} as source_values
     from (select distinct source_row_number from {{ rows_relation }}) as wanted
     inner join (
         {{ contract_numbered_source(table_name, contract_source_types(table_name)) | indent(8) }}
@@ -44,13 +40,10 @@
     where false
     {%- else -%}
     {%- set rows_per_raw_row = file_spec['rows_per_raw_row'][table_name] -%}
+    {%- set columns = file_spec.get('source_values', file_spec['required']) -%}
     select
         wanted.source_row_number,
-        cast(to_json(struct_pack(
-            {%- for column in file_spec.get('source_values', file_spec['required']) %}
-            {{ adapter.quote(column) }} := raw_rows.{{ adapter.quote(column) }}{{ "," if not loop.last }}
-            {%- endfor %}
-        )) as varchar) as source_values
+        {{ source_values_json(columns, 'raw_rows') }} as source_values
     from (
         select distinct
             source_row_number,
@@ -64,7 +57,7 @@
     inner join (
         select
             row_number() over () as raw_row_number,
-            {%- for column in file_spec.get('source_values', file_spec['required']) %}
+            {%- for column in columns %}
             source.{{ adapter.quote(column) }}{{ "," if not loop.last }}
             {%- endfor %}
         from {{ source(dataset, file_name) }} as source
@@ -72,6 +65,16 @@
         on wanted.raw_row_number = raw_rows.raw_row_number
     {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The named columns of the row alias as one JSON text: {"column": value, ...}. -#}
+{% macro source_values_json(columns, alias) -%}
+    cast(to_json(struct_pack(
+        {%- for column in columns %}
+        {{ adapter.quote(column) }} := {{ alias }}.{{ adapter.quote(column) }}{{ "," if not loop.last }}
+        {%- endfor %}
+    )) as varchar)
 {%- endmacro %}
 
 

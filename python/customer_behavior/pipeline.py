@@ -296,7 +296,7 @@ def _purchase_shares_duckdb(features: Any, channel_purchases: Any) -> Any:
         return None
     columns = [f"{seg.CHANNEL_PREFIX}{c}" for c in channels]
     sums = ", ".join(
-        f"cast(sum(order_count) filter (where channel = '{c.replace(chr(39), chr(39) * 2)}')"
+        f"cast(sum(order_count) filter (where channel = {_string_literal(c)})"
         f" as double) / sum(order_count) as {_quoted(col)}"
         for c, col in zip(channels, columns, strict=True)
     )
@@ -414,6 +414,10 @@ def _is_frame(data: Any) -> bool:
 
 def _quoted(name: str) -> str:
     return '"' + str(name).replace('"', '""') + '"'
+
+
+def _string_literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _read_in_key_order(relation: Any, columns: Any, key: str | None) -> pd.DataFrame:

@@ -247,6 +247,14 @@ class _Report:
                 return f"`{relation}` is empty for this dataset"
         return None
 
+    def has_column(self, relation: str, column: str) -> bool:
+        """Whether ``relation`` (schema.table) has ``column``: a warehouse built by an
+        earlier version of the project may lack a newer column."""
+        schema, table = relation.split(".")
+        return bool(self.n.scalar(
+            "select count(*) > 0 from duckdb_columns() where "
+            f"{_where(schema_name=schema, table_name=table, column_name=column)}"))
+
     def skip(self, title: str, reason: str) -> None:
         self.skipped.append(title)
         self.doc.para(f"_Skipped: {reason}._")
@@ -1606,10 +1614,8 @@ class _Report:
             ])
             recs.append(f"- **{name}** — {n.cell(rel, 'recommendation', 'text', **k_)} "
                         f"_Why this name: {n.cell(rel, 'name_reason', 'text', **k_)}._")
-        by_purchases = n.scalar(
-            "select count(*) > 0 from duckdb_columns() where schema_name = 'segments' and "
-            "table_name = 'segment_profiles' and column_name = 'channel_share_basis'"
-        ) and n.scalar(f"select bool_or(channel_share_basis = 'purchases') from {rel}")
+        by_purchases = self.has_column(rel, "channel_share_basis") and n.scalar(
+            f"select bool_or(channel_share_basis = 'purchases') from {rel}")
         d.table(["Segment", "Customers", "Share of customers", "Share of revenue", "Mean spend",
                  "Top category", "Top channel" + (" (purchases)" if by_purchases else "")],
                 rows)
@@ -1780,10 +1786,7 @@ class _Report:
         """The caveat on where the rows came from (marts.dataset_coverage): the generated demo
         seeds, a public dataset as published, or none for the user's own files."""
         coverage = "marts.dataset_coverage"
-        if self.unavailable(coverage) or not self.n.scalar(
-            "select count(*) from duckdb_columns() where schema_name = 'marts' and "
-            "table_name = 'dataset_coverage' and column_name = 'data_source'"
-        ):
+        if self.unavailable(coverage) or not self.has_column(coverage, "data_source"):
             return None
         dataset, label, source = self.n.rows(
             f"select dataset, dataset_label, data_source from {coverage} limit 1")[0]

@@ -17,6 +17,18 @@ orders as (
     where order_date is not null
 ),
 
+-- the customers who bought through a channel, and their orders and spend
+channel_customers as (
+    select
+        sum(order_count) as order_count,
+        sum(total_spend) as total_spend
+    from {{ ref('customers') }}
+    where customer_id in (
+            select channel_spend.customer_id
+            from {{ ref('int_customer_channel_spend') }} as channel_spend
+        )
+),
+
 checks as (
     select
         'demographic_spend ' || dimension as check_name,
@@ -255,14 +267,7 @@ checks as (
     select
         'channel_usage orders',
         sum(order_count),
-        (
-            select sum(customers.order_count)
-            from {{ ref('customers') }} as customers
-            where customers.customer_id in (
-                    select channel_spend.customer_id
-                    from {{ ref('int_customer_channel_spend') }} as channel_spend
-                )
-        )
+        (select channel_customers.order_count from channel_customers)
     from {{ ref('channel_usage') }}
     union all
     -- and, where the data split spend by channel, all of their spend
@@ -270,13 +275,9 @@ checks as (
         'channel_usage spend',
         sum(spend),
         (
-            select sum(customers.total_spend)
-            from {{ ref('customers') }} as customers
+            select channel_customers.total_spend
+            from channel_customers
             where {{ dataset_has('channel_spend') }}
-                and customers.customer_id in (
-                    select channel_spend.customer_id
-                    from {{ ref('int_customer_channel_spend') }} as channel_spend
-                )
         )
     from {{ ref('channel_usage') }}
     union all
