@@ -1138,14 +1138,19 @@ def campaign_response_chart(responses: pd.DataFrame, path: Path | str) -> Path:
     seg = seg.assign(order=pd.to_numeric(seg["grouping_value"], errors="coerce")).sort_values(
         "order")
     groups += list(zip(seg["grouping_value"], seg["grouping_label"], strict=True))
+    # recipients in no segment (prospects without an accepted purchase), when there are any
+    outside = df[df["grouping"] == "not_segmented"].drop_duplicates("grouping_value")
+    groups += list(zip(outside["grouping_value"], outside["grouping_label"], strict=True))
     fig, ax = _figure(max(9, 1.2 * len(campaigns) * max(len(groups), 2) / 3 + 3), 5.5)
     width = 0.8 / len(groups)
     x = np.arange(len(campaigns))
     for i, (value, label) in enumerate(groups):
         part = df[df["grouping_value"].astype(str) == str(value)].set_index("campaign_id")
         part = part.reindex(campaigns)
-        colour = "#333333" if value == "all" else segment_colour(value)
-        name = label if value == "all" else f"{value}. {label}"
+        unsegmented = value in outside["grouping_value"].tolist()
+        colour = ("#333333" if value == "all" else "#aaaaaa" if unsegmented
+                  else segment_colour(value))
+        name = label if value == "all" or unsegmented else f"{value}. {label}"
         positions = x + (i - (len(groups) - 1) / 2) * width
         rates = part["response_rate"].to_numpy(float)
         ax.bar(positions, rates, width=width, color=colour, label=name)

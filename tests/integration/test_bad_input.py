@@ -133,6 +133,30 @@ def test_customers_who_bought_nothing_are_prospects_not_a_segment(dirty, tmp_pat
             "anything and are not segmented") in text
 
 
+def test_a_campaign_sent_to_a_prospect_counts_outside_the_segments(dirty):
+    """C9000010 bought nothing (no segment) and accepted CMP2: campaign_response counts them
+    in CMP2's 'all' row and in a not_segmented row, and the grouped rows add up to 'all' (the
+    build failed its own reconciliation test when such a recipient was dropped)."""
+    wh = dirty["warehouse"]
+    cr = query(wh, "select * from marts.campaign_response where campaign_id = 'CMP2'")
+    everyone = cr[cr.grouping == "all"].iloc[0]
+    outside = cr[cr.grouping == "not_segmented"]
+    assert len(outside) == 1
+    recipients = query(
+        wh,
+        "select count(*) filter (where s.customer_id is null) as sent, "
+        "count(*) filter (where s.customer_id is null and r.is_accepted) as accepted "
+        "from intermediate.int_campaign_responses_checked as r "
+        "left join segments.customer_segments as s on r.customer_id = s.customer_id "
+        "where r.rejection_reason is null and r.campaign_id = 'CMP2'",
+    ).iloc[0]
+    assert (outside.customers_sent.iloc[0], outside.customers_accepted.iloc[0]) == (
+        recipients.sent, recipients.accepted) == (1, 1)
+    grouped = cr[cr.grouping != "all"]
+    assert grouped.customers_sent.sum() == everyone.customers_sent
+    assert grouped.customers_accepted.sum() == everyone.customers_accepted
+
+
 def test_repairable_values_are_flagged_and_kept(dirty):
     wh = dirty["warehouse"]
     flags = query(wh, "select quality_flag, count(*) as n from marts.quality_flags group by all")

@@ -394,6 +394,37 @@ def test_campaign_response_leaves_out_rates_of_a_handful_of_customers(tmp_path, 
     assert "fewer than 10" in seen["subtitle"]
 
 
+def test_campaign_response_shows_recipients_in_no_segment_as_their_own_bar(tmp_path,
+                                                                           monkeypatch):
+    """A not_segmented row (prospects who received the campaign) is drawn after the
+    segments, in grey, under its own label; the segments keep their colours."""
+    responses = pd.DataFrame({
+        "campaign_id": ["CMP1"] * 3,
+        "grouping": ["all", "segment", "not_segmented"],
+        "grouping_label": ["all customers", "Big spenders", "not segmented (no accepted purchase)"],
+        "grouping_value": ["all", "1", "none"],
+        "response_rate": [0.12, 0.2, 0.05],
+        "customers_sent": [500, 300, 200],
+    })
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        ax = fig.axes[0]
+        seen["bars"] = [(p.get_height(), p.get_facecolor()) for p in ax.patches]
+        seen["labels"] = [t.get_text() for t in ax.get_legend().get_texts()]
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.campaign_response_chart(responses, tmp_path / "c.png")
+    assert [h for h, _ in seen["bars"]] == pytest.approx([0.12, 0.2, 0.05])
+    assert seen["labels"] == ["all customers", "1. Big spenders",
+                              "not segmented (no accepted purchase)"]
+    grey = to_rgba("#aaaaaa")
+    assert seen["bars"][2][1] == pytest.approx(grey)
+    assert seen["bars"][1][1] != pytest.approx(grey)
+
+
 @pytest.mark.parametrize(
     ("draw", "message"),
     [

@@ -2,8 +2,10 @@
 -- customers who received it (grouping = 'all') and within each segment (grouping =
 -- 'segment'), with the segment's response relative to the campaign's overall rate (source
 -- documents 002, "responsiveness to marketing campaigns" per segment, and 004, "campaign
--- responses"). Uses accepted campaign-response rows only; empty when the data has no
--- campaign responses.
+-- responses"). Recipients who are in no segment (customers without an accepted purchase:
+-- prospects, or a customer whose only lines were rejected) are one more row per campaign,
+-- grouping = 'not_segmented', so the segment and not-segmented rows add up to 'all'. Uses
+-- accepted campaign-response rows only; empty when the data has no campaign responses.
 with
 
 campaign_responses as (
@@ -26,14 +28,17 @@ responses_grouped as (
     from campaign_responses
     union all
     select
-        'segment' as grouping,
-        cast(customer_segments.segment_id as varchar) as grouping_value,
-        customer_segments.segment_name as grouping_label,
+        case
+            when customer_segments.customer_id is null then 'not_segmented' else 'segment'
+        end as grouping,
+        coalesce(cast(customer_segments.segment_id as varchar), 'none') as grouping_value,
+        coalesce(customer_segments.segment_name, 'not segmented (no accepted purchase)')
+            as grouping_label,
         campaign_responses.campaign_id,
         campaign_responses.customer_id,
         campaign_responses.is_accepted
     from campaign_responses
-    inner join customer_segments
+    left join customer_segments
         on campaign_responses.customer_id = customer_segments.customer_id
 ),
 

@@ -1,5 +1,6 @@
--- For every campaign, the segment rows add up to the 'all' row (every recipient is in one
--- segment) and each response rate is accepted / sent: one row per campaign that disagrees.
+-- For every campaign, the segment rows and the not-segmented row add up to the 'all' row
+-- (every recipient is in one segment or in none) and each response rate is accepted / sent:
+-- one row per campaign that disagrees.
 with
 
 campaign_response as (
@@ -10,9 +11,9 @@ per_campaign as (
     select
         campaign_id,
         sum(customers_sent) filter (where grouping = 'all') as all_sent,
-        sum(customers_sent) filter (where grouping = 'segment') as segment_sent,
+        sum(customers_sent) filter (where grouping <> 'all') as grouped_sent,
         sum(customers_accepted) filter (where grouping = 'all') as all_accepted,
-        sum(customers_accepted) filter (where grouping = 'segment') as segment_accepted,
+        sum(customers_accepted) filter (where grouping <> 'all') as grouped_accepted,
         max(abs(response_rate - customers_accepted / customers_sent)) as worst_rate_error
     from campaign_response
     group by campaign_id
@@ -20,6 +21,6 @@ per_campaign as (
 
 select *
 from per_campaign
-where all_sent is distinct from segment_sent
-    or all_accepted is distinct from segment_accepted
+where all_sent is distinct from grouped_sent
+    or all_accepted is distinct from grouped_accepted
     or worst_rate_error > 0.000001
