@@ -73,7 +73,7 @@
             "as_of": "none",
             "staging": ["customers", "orders"],
             "has": ["product_ids", "categories", "age", "gender", "marital_status", "occupation",
-                    "region", "state"],
+                    "region", "state", "line_demographics"],
             "order_line_key_columns": ["stated_order_count", "line_gender", "line_age",
                                        "line_marital_status", "line_state", "line_region",
                                        "line_occupation"],
@@ -208,6 +208,7 @@
         "discounts": "discounted purchases",
         "recency": "days since the last purchase",
         "signup_date": "a sign-up date",
+        "line_demographics": "the buyer's demographics stated on each purchase row",
     }) }}
 {%- endmacro %}
 
@@ -429,6 +430,7 @@
         "category_seasonal_demand": {"requires": ["dated_order_lines", "categories"], "uses": []},
         "category_holiday_demand": {"requires": ["dated_order_lines", "categories"], "uses": []},
         "demographic_spend": {"requires": [], "uses": ["gender", "marital_status", "education", "occupation", "state", "region", "age"]},
+        "demographic_spend_by_order_line": {"requires": ["line_demographics"], "uses": []},
         "customer_demographics_distribution": {"requires": [], "uses": ["age", "income", "children", "marital_status", "education", "gender"]},
         "holiday_sales": {"requires": ["dated_order_lines"], "uses": []},
         "loyalty_membership_spend": {"requires": [], "uses": ["loyalty_membership"]},

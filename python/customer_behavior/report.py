@@ -684,6 +684,52 @@ class _Report:
                 d.para(f"By age group and gender, {g} customers aged {a} spend the most "
                        f"({s} per customer, cells of at least thirty customers).")
             self.chart("age_gender_spend")
+        self.demographics_by_row()
+
+    def demographics_by_row(self) -> None:
+        """Where the purchase rows state their buyer's attributes (Diwali), spend counted by
+        each row's own attributes, as document 001 counts it, beside the per-customer view."""
+        n, d = self.n, self.doc
+        rel = "marts.demographic_spend_by_order_line"
+        if self.unavailable(rel):
+            return
+        rows = []
+        for dim in ("gender", "age_group", "state", "occupation"):
+            scope = f"from {rel} where dimension = {_literal(dim)} and dimension_value <> 'unknown'"
+            if n.scalar(f"select count(*) {scope}") < 2:
+                continue
+            top = f"{scope} order by total_spend desc, dimension_value limit 1"
+            by_customer = ("from marts.demographic_spend where dimension = "
+                           f"{_literal(dim)} and dimension_value <> 'unknown' "
+                           "order by total_spend desc, dimension_value limit 1")
+            rows.append([
+                dim.replace("_", " "),
+                n.get(f"demographics_by_row.{dim}.top", f"select dimension_value {top}"),
+                n.get(f"demographics_by_row.{dim}.top_spend", f"select total_spend {top}",
+                      "money"),
+                n.get(f"demographics_by_row.{dim}.top_share", f"select revenue_share {top}",
+                      "pct"),
+                n.get(f"demographics_by_row.{dim}.top_by_customer",
+                      f"select dimension_value {by_customer}"),
+                n.get(f"demographics_by_row.{dim}.top_by_customer_share",
+                      f"select revenue_share {by_customer}", "pct"),
+            ])
+        if not rows:
+            return
+        text = ("The purchase rows of this dataset state their buyer's attributes themselves, "
+                "and a customer's rows may disagree")
+        if self.exists("marts.quality_flags"):
+            flagged = ("select count(distinct customer_id) from marts.quality_flags "
+                       "where quality_flag = 'inconsistent_customer_attributes'")
+            if n.scalar(flagged):
+                text += (f" ({n.get('demographics_by_row.inconsistent_customers', flagged, 'int')}"
+                         " customers' rows do, flag `inconsistent_customer_attributes`)")
+        d.para(text + ". The table above counts each customer once, by their first row; "
+               "document 001 counts each row by its own attributes "
+               "(`marts.demographic_spend_by_order_line`). The largest group by total spend "
+               "each way:")
+        d.table(["Dimension", "By row", "Spend", "Share", "By customer (first row)", "Share"],
+                rows)
 
     def demand(self) -> None:
         n, d = self.n, self.doc

@@ -44,6 +44,15 @@ checks as (
     from {{ ref('demographic_spend') }}
     group by dimension
     union all
+    -- every accepted purchase row once per dimension (empty for data without line
+    -- demographics: no rows to check)
+    select
+        'demographic_spend_by_order_line revenue ' || dimension,
+        sum(total_spend),
+        (select customers.revenue from customers)
+    from {{ ref('demographic_spend_by_order_line') }}
+    group by dimension
+    union all
     -- every customer once per variable: in a bin, or in its outlier or unknown row
     select
         'customer_demographics_distribution ' || variable,

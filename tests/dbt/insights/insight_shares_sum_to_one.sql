@@ -14,6 +14,18 @@ shares as (
     from {{ ref('demographic_spend') }}
     group by dimension
     union all
+    select
+        'demographic_spend_by_order_line ' || dimension,
+        sum(revenue_share)
+    from {{ ref('demographic_spend_by_order_line') }}
+    group by dimension
+    union all
+    select
+        'demographic_spend_by_order_line rows ' || dimension,
+        sum(order_line_share)
+    from {{ ref('demographic_spend_by_order_line') }}
+    group by dimension
+    union all
     -- each variable's bins (customers with a known, non-outlier value), and all of its rows
     select
         'customer_demographics_distribution ' || variable,
