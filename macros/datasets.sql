@@ -423,6 +423,7 @@
         "customer_value_by_channel_mix": {"requires": ["channels"], "uses": []},
         "channel_usage": {"requires": ["channels"], "uses": ["channel_spend"]},
         "campaign_response": {"requires": ["campaigns"], "uses": []},
+        "segment_monthly_sales": {"requires": ["dated_order_lines"], "uses": []},
         "category_demand": {"requires": ["categories"], "uses": ["dated_order_lines"]},
         "category_demand_by_segment": {"requires": ["categories"], "uses": []},
         "category_demand_by_region": {"requires": ["categories"], "uses": ["region"]},

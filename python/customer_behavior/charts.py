@@ -1168,6 +1168,36 @@ def campaign_response_chart(responses: pd.DataFrame, path: Path | str) -> Path:
                  "rate not shown" if small.any() else None)
 
 
+def segment_trend_chart(cells: pd.DataFrame, path: Path | str) -> Path:
+    """Each segment's revenue by month, and its share of the month's revenue."""
+    cols = ["segment_id", "segment_name", "order_month", "revenue", "share_of_month_revenue"]
+    df = _require(cells, cols, "segment monthly sales").copy()
+    df["order_month"] = pd.to_datetime(df["order_month"])
+    df = df.dropna(subset=["order_month"]).sort_values(["segment_id", "order_month"])
+    if df.empty:
+        raise ChartSkipped("no order dates")
+    fig, axes = _figure(12, 8, nrows=2, ncols=1, sharex=True, squeeze=False)
+    top, bottom = axes[0, 0], axes[1, 0]
+    for segment_id, part in df.groupby("segment_id", sort=True):
+        label = f"{segment_id}. {part['segment_name'].iloc[0]}"
+        colour = segment_colour(segment_id)
+        top.plot(part["order_month"], _num(part["revenue"]), marker="o", ms=3, color=colour,
+                 label=label)
+        bottom.plot(part["order_month"], _num(part["share_of_month_revenue"]), marker="o",
+                    ms=3, color=colour, label=label)
+    top.set_ylabel(f"Revenue per month ({MONEY})")
+    top.yaxis.set_major_formatter(THOUSANDS)
+    top.set_ylim(bottom=0)
+    top.set_title("Revenue by month and segment", fontsize=11, loc="left")
+    top.legend(fontsize=8.5, loc="best")
+    bottom.set_ylabel("Share of the month's revenue")
+    bottom.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    bottom.set_ylim(0, min(1.0, float(_num(df["share_of_month_revenue"]).max()) * 1.15))
+    bottom.set_xlabel("Month")
+    bottom.set_title("Each segment's share of the month's revenue", fontsize=11, loc="left")
+    return _save(fig, path, "Segment trends over time")
+
+
 CORRELATION_ORDER = ["total_spend", "order_count", "avg_order_value",
                      "purchase_frequency_per_year", "annual_income", "age", "children_count",
                      "loyalty_score", "tenure_days", "recency_days", "discounted_order_share",
@@ -1568,6 +1598,9 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("campaign_response", "Campaign response by segment", ("marts.campaign_response",),
               lambda t, p: campaign_response_chart(t["marts.campaign_response"], p),
               "campaign responsiveness per segment"),
+    ChartSpec("segment_trends", "Segment trends over time", ("marts.segment_monthly_sales",),
+              lambda t, p: segment_trend_chart(t["marts.segment_monthly_sales"], p),
+              "purchasing trends over time per segment"),
     ChartSpec("correlation_matrix", "Correlation matrix", ("marts.customer_correlations",),
               lambda t, p: correlation_matrix_chart(t["marts.customer_correlations"], p),
               "correlations between customer measures"),

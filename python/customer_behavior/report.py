@@ -1863,6 +1863,51 @@ class _Report:
         if self.skipped:
             self.doc.para("Sections skipped for this dataset: " + ", ".join(self.skipped) + ".")
 
+    def segment_trends(self) -> None:
+        """Each segment's share of revenue early and late in the data (document 002's
+        "purchasing trends over time ... across different segments")."""
+        n, d = self.n, self.doc
+        d.add("### Segment trends over time (document 002)", "")
+        rel = "marts.segment_monthly_sales"
+        reason = self.unavailable(rel)
+        if reason:
+            return self.skip("segment trends", reason + " (it needs order dates)")
+        month_count = n.scalar(f"select count(distinct order_month) from {rel}")
+        if month_count < 6:
+            return self.skip("segment trends", f"`{rel}` holds {month_count} months; comparing "
+                             "the first and last months needs at least 6")
+        halves = (
+            f"with months as (select order_month, row_number() over (order by order_month) "
+            f"as month_number, count(*) over () as month_count from (select distinct "
+            f"order_month from {rel})), "
+            f"halves as (select cells.segment_id, cells.segment_name, cells.revenue, case "
+            f"when months.month_number <= months.month_count // 2 then 'early' "
+            f"when months.month_number > months.month_count - months.month_count // 2 "
+            f"then 'late' end as half from {rel} as cells inner join months "
+            f"on cells.order_month = months.order_month), "
+            f"shares as (select segment_id, min(segment_name) as segment_name, "
+            f"sum(revenue) filter (where half = 'early') / sum(sum(revenue) filter "
+            f"(where half = 'early')) over () as early_share, "
+            f"sum(revenue) filter (where half = 'late') / sum(sum(revenue) filter "
+            f"(where half = 'late')) over () as late_share from halves group by segment_id) "
+        )
+        gain = f"{halves}select * from shares order by late_share - early_share desc, segment_id limit 1"
+        loss = f"{halves}select * from shares order by late_share - early_share, segment_id limit 1"
+        half = month_count // 2
+        d.para(
+            f"`{rel}` follows each segment month by month over the data's "
+            f"{n.get('segment_trends.month_count', f'select count(distinct order_month) from {rel}', 'int')}"
+            f" months. Comparing the first {half} months with the last {half}: "
+            f"_{n.get('segment_trends.gainer', f'select segment_name from ({gain})')}_ went from "
+            f"{n.get('segment_trends.gainer_early', f'select early_share from ({gain})', 'pct')} to "
+            f"{n.get('segment_trends.gainer_late', f'select late_share from ({gain})', 'pct')} "
+            f"of revenue, _{n.get('segment_trends.loser', f'select segment_name from ({loss})')}_ "
+            f"from {n.get('segment_trends.loser_early', f'select early_share from ({loss})', 'pct')}"
+            f" to {n.get('segment_trends.loser_late', f'select late_share from ({loss})', 'pct')}."
+            " The first and last months of the data may be partial, and a segment of recent "
+            "arrivals grows by construction: read the shares, not the totals.")
+        self.chart("segment_trends")
+
     def build(self) -> str:
         self.header()
         self.headline()
@@ -1873,6 +1918,7 @@ class _Report:
                         self.drivers, self.lifetime_value):
             section()
         self.segments()
+        self.segment_trends()
         self.quality()
         self.caveats()
         return self.doc.text()

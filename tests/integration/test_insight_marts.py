@@ -41,6 +41,7 @@ GRAINS = {
     "revenue_concentration": ["spend_decile"],
     "revenue_concentration_summary": ["customer_count"],
     "campaign_response": ["campaign_id", "grouping", "grouping_value"],
+    "segment_monthly_sales": ["segment_id", "order_month"],
     "segment_value": ["segment_id"],
 }
 
@@ -489,6 +490,48 @@ def test_segment_value_finds_the_new_customers_future(wh, planted_build):
     assert (value.no_repeat_customer_count == by_segment.no_repeat).all()
     assert by_segment.no_repeat.sum() > 0
     np.testing.assert_allclose(value.predicted_value, by_segment.predicted, atol=0.006)
+
+
+def test_segment_monthly_sales_shows_when_the_new_customers_arrive(wh, planted_build, tmp_path):
+    """Known answer: the generator's new loyalists sign up from May 2024 on. The segment
+    holding most of them has almost no revenue before then and a large share of the last
+    months, and the report names it as the segment whose share of revenue grew most. Every
+    cell is recomputed in pandas from marts.orders and the segments."""
+    from customer_behavior.generate import PLANTED, TRUTH_FILE
+
+    cells = mart(wh, "segment_monthly_sales", "segment_id, order_month")
+    orders = query(wh, "select o.order_month, o.customer_id, o.amount, s.segment_id "
+                       "from marts.orders o join segments.customer_segments s "
+                       "using (customer_id) where o.order_month is not null")
+    expected = orders.groupby(["segment_id", "order_month"]).agg(
+        order_count=("amount", "size"), customer_count=("customer_id", "nunique"),
+        revenue=("amount", "sum")).reset_index()
+    expected["share"] = expected.revenue / expected.groupby("order_month").revenue.transform("sum")
+    merged = cells.merge(expected, on=["segment_id", "order_month"], how="outer",
+                         suffixes=("", "_pandas"), indicator=True)
+    assert (merged["_merge"] == "both").all()
+    assert (merged.order_count == merged.order_count_pandas).all()
+    assert (merged.customer_count == merged.customer_count_pandas).all()
+    np.testing.assert_allclose(merged.revenue.astype(float), merged.revenue_pandas.astype(float),
+                               atol=0.006)
+    np.testing.assert_allclose(merged.share_of_month_revenue, merged.share, atol=1e-6)
+
+    truth = pd.read_csv(planted_build["data_dir"] / TRUTH_FILE)
+    segments = query(wh, "select customer_id, segment_id, segment_name "
+                         "from segments.customer_segments")
+    new = segments.merge(truth, on="customer_id").query("planted_group == 'new_loyalists'")
+    new_segment = new.segment_id.mode()[0]
+    arrival = pd.Timestamp(PLANTED["groups"]["new_loyalists"]["signup_range"][0])
+    mine = cells[cells.segment_id == new_segment].set_index("order_month")
+    before = mine[pd.to_datetime(mine.index) < arrival]
+    assert (before.share_of_month_revenue < 0.05).all(), before
+    assert mine.share_of_month_revenue.iloc[-3:].min() > 0.2
+    from customer_behavior.report import build_report
+
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    name = segments.loc[segments.segment_id == new_segment, "segment_name"].iloc[0]
+    assert f"Comparing the first 12 months with the last 12: _{name}_ went from" in text
 
 
 def test_month_indices_are_per_day_so_short_and_partial_months_are_not_weak(tmp_path):

@@ -179,6 +179,13 @@ def frames() -> dict[str, pd.DataFrame]:
                                                      ("segment", "2", "Budget", 0.07))],
                             columns=["campaign_id", "grouping", "grouping_value",
                                      "grouping_label", "response_rate", "customers_sent"])
+    trend_months = pd.date_range("2023-01-01", periods=12, freq="MS")
+    trend = pd.DataFrame([(sid, name, m, 1000.0 * sid * (1 + 0.1 * i))
+                          for sid, name in ((1, "Big spenders"), (2, "Budget families"))
+                          for i, m in enumerate(trend_months)],
+                         columns=["segment_id", "segment_name", "order_month", "revenue"])
+    trend["share_of_month_revenue"] = trend["revenue"] / trend.groupby(
+        "order_month")["revenue"].transform("sum")
     names = ["total_spend", "order_count", "annual_income", "age", "loyalty_score"]
     corr = np.corrcoef(rng.normal(size=(5, 50)))
     correlations = pd.DataFrame([(a, b, 50, corr[i, j], corr[i, j])
@@ -293,6 +300,7 @@ CASES = {
     "hypothesis_tests": lambda f, p: charts.hypothesis_tests_chart(f["tests"], p),
     "spend_drivers": lambda f, p: charts.spend_drivers_chart(f["drivers"], p),
     "clv_distribution": lambda f, p: charts.clv_distribution_chart(f["clv"], p),
+    "segment_trends": lambda f, p: charts.segment_trend_chart(f["trend"], p),
     "segment_k_selection": lambda f, p: charts.k_selection_chart(f["selection"], p),
     "segment_scatter": lambda f, p: charts.segment_scatter_chart(f["features"], f["segments"],
                                                                  f["model"], p),

@@ -44,6 +44,21 @@ checks as (
     from {{ ref('demographic_spend') }}
     group by dimension
     union all
+    -- every dated order once, in its customer's segment
+    select
+        'segment_monthly_sales orders',
+        sum(order_count),
+        (select orders.order_count from orders)
+    from {{ ref('segment_monthly_sales') }}
+    having count(*) > 0
+    union all
+    select
+        'segment_monthly_sales revenue',
+        sum(revenue),
+        (select orders.revenue from orders)
+    from {{ ref('segment_monthly_sales') }}
+    having count(*) > 0
+    union all
     -- every accepted purchase row once per dimension (empty for data without line
     -- demographics: no rows to check)
     select

@@ -15,6 +15,13 @@ shares as (
     group by dimension
     union all
     select
+        'segment_monthly_sales ' || order_month,
+        sum(share_of_month_revenue)
+    from {{ ref('segment_monthly_sales') }}
+    group by order_month
+    having sum(revenue) > 0
+    union all
+    select
         'demographic_spend_by_order_line ' || dimension,
         sum(revenue_share)
     from {{ ref('demographic_spend_by_order_line') }}
