@@ -67,16 +67,17 @@
     end
 {%- endmacro %}
 
-{#- Money as text. A currency sign or three-letter code before or after the number ("$12",
-    "12 EUR", "-$12", "US$ 12") is dropped; negatives are "-12", "(12)" - also with the
+{#- Money as text. A currency sign or ISO 4217 code before or after the number ("$12",
+    "12 EUR", "12usd", "-$12", "US$ 12") is dropped; negatives are "-12", "(12)" - also with the
     currency outside the brackets, as accounting formats write "$ (1,234.10)" - and a
     trailing minus ("12.50-"). The number itself must be plain digits with an optional decimal
     point ("1234.5"), comma thousands ("1,234.50"), space thousands ("1 234.50", also
     no-break and narrow no-break spaces) or scientific notation ("1.5E+03", as spreadsheets
     export large values). Anything else is NULL, which staging rejects as unparseable:
     characters are never deleted from inside a number, and unknown words are not taken for
-    currencies, so "1 234,50" (read by contract_decimal_comma first), "2e1", "12abc34",
-    "12 CR" or "1.5E" cannot turn into a different amount. -#}
+    currencies (only the codes of money_currency_codes are), so "1 234,50" (read by
+    contract_decimal_comma first), "2e1", "12abc34", "12abc", "10 pcs", "12 CR" or "1.5E"
+    cannot turn into a different amount. -#}
 {% macro parse_money(column, source_type=none) -%}
     {%- set family = source_type_family(source_type) -%}
     {%- if family in ('integer', 'decimal', 'float') -%}
@@ -105,10 +106,28 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The ISO 4217 codes parse_money drops before or after an amount, in any letter case: the
+    most traded currencies and those of the signs money_drop_currency reads (₹ INR, ₩ KRW,
+    ₽ RUB, ₺ TRY, ₴ UAH, ₦ NGN, ₱ PHP, ฿ THB). An allow-list, not "any three letters": a
+    unit or a typo ("10 pcs", "99 box", "12abc") is unparseable, never read as the number
+    before it. Not every ISO code is here, because some are words that follow a count in
+    exports ("ALL", "CUP", "PEN", "TOP"); a file in another currency has its amounts
+    rejected as unparseable_amount, with the text kept in marts.rejected_rows, until its
+    code is added to this list. -#}
+{% macro money_currency_codes() -%}
+    {{ return([
+        'USD', 'EUR', 'GBP', 'JPY', 'CNY', 'CHF', 'CAD', 'AUD', 'NZD', 'HKD', 'SGD', 'SEK',
+        'NOK', 'DKK', 'PLN', 'CZK', 'HUF', 'ILS', 'INR', 'KRW', 'TWD', 'THB', 'IDR', 'MYR',
+        'PHP', 'ZAR', 'NGN', 'BRL', 'MXN', 'RUB', 'UAH', 'TRY', 'AED', 'SAR',
+    ]) }}
+{%- endmacro %}
+
 {#- parse_money's currency token at either end of ``text`` (SQL), keeping a sign written
-    before it: a sign or a three-letter code, or up to two letters and a sign ("US$", "R$"). -#}
+    before it: a sign, an ISO code of money_currency_codes (any letter case), or up to two
+    letters and a sign ("US$", "R$"). -#}
 {% macro money_drop_currency(text) -%}
-    {%- set currency = "(?:[A-Za-z]{3}|[A-Za-z]{0,2}[$€£¥₹¢₩₽₺₴₦₱฿])" -%}
+    {%- set codes = money_currency_codes() | join('|') -%}
+    {%- set currency = "(?:(?i:" ~ codes ~ ")|[A-Za-z]{0,2}[$€£¥₹¢₩₽₺₴₦₱฿])" -%}
     regexp_replace(
         regexp_replace({{ text }}, '^(-?)\s*{{ currency }}\s*', '\1'),
         '\s*{{ currency }}$', ''

@@ -200,6 +200,16 @@ def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
         "1.5E+03": (1500.0, None, None),
         "12abc34": (None, None, None),
         "12 CR": (None, None, None),
+        # an ISO 4217 code of money_currency_codes at either end, in any case, is a currency;
+        # other words are not (any three letters were dropped until 2026-12-06: 12abc was 12)
+        "12 usd": (12.0, None, None),
+        "EUR12": (12.0, None, None),
+        "-INR 5": (-5.0, None, None),
+        "12abc": (None, None, None),
+        "10 pcs": (None, None, None),
+        "99 box": (None, None, None),
+        "abc 12": (None, None, None),
+        "12 usdx": (None, None, None),
         "2.5": (2.5, None, None),
         "3.0": (3.0, 3, None),
         # exact as an integer (it went through a double before: ...992)

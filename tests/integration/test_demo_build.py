@@ -153,7 +153,7 @@ UNIT_TESTED_MODELS = {
     "int_orders", "int_customer_activity", "int_customers", "int_order_line_rejections",
     "segment_assignments_sql", "income_by_age_group", "purchase_frequency_by_region",
     "customer_demographics_distribution",
-    "int_calendar_days", "category_holiday_demand",
+    "int_calendar_days", "category_holiday_demand", "stg_contract__orders",
 }
 
 
