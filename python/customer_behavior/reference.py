@@ -142,8 +142,9 @@ CONTRACT_DICTIONARY: list[dict[str, object]] = [
      "expected_format": "free text", "when_blank": "unknown", "rejection_reasons": "",
      "quality_flags": "", "description": "Occupation or industry as given, lower-cased."},
     {"table_name": "customers", "column_name": "annual_income", "is_required": False,
-     "expected_format": "amount of money, >= 0 (currency signs, thousands separators and "
-                        "decimal commas are read)",
+     "expected_format": "amount of money, >= 0 (currency signs, common ISO currency codes "
+                        "such as USD or EUR, thousands separators and decimal commas are "
+                        "read; other words make it unparseable)",
      "when_blank": "NULL", "rejection_reasons": "",
      "quality_flags": "unparseable_income, negative_income",
      "description": "Annual income; an extreme value is kept and marked is_income_outlier."},
