@@ -662,6 +662,12 @@ def _fmt_num(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _fmt_signed(value: float) -> str:
+    """:func:`_fmt_num` with its sign always written: "+281", "-20.7", "0"."""
+    text = _fmt_num(value)
+    return text if text.startswith("-") or text in {"0", "n/a"} else "+" + text
+
+
 def _fmt_ci(low: float, high: float, digits: int = 2) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return "95 % CI not available"
@@ -1383,24 +1389,22 @@ def _interpret(
     beta: float,
 ) -> str:
     target_label = target.replace("_", " ")
+    # The effect and its interval keep their signs, in the order of the interval: an estimate
+    # of -20.7 per ten years with 95 % CI -80.7 to 39.2 reads "a difference in total spend of
+    # -20.7 (95 % CI -80.7 to +39.2, which includes no effect)".
+    # Until 2026-12-06 a negative effect was worded "20.7 lower" with its interval negated and
+    # swapped ("-39.2 to 80.7"), which read as the stored interval with its bounds flipped.
     effect, lo, hi = coef * step, low * step, high * step
-    word = "higher" if effect > 0 else "lower"
-    if word == "lower":
-        # The sentence gives the effect as an amount lower, so its interval is on that scale
-        # too: an estimate of -20.7 with 95 % CI -80.7 to 39.2 is "20.7 lower (-39.2 to 80.7)".
-        lo, hi = -hi, -lo
-    if lo > 0 or hi < 0:
-        mags = sorted((abs(lo), abs(hi)))
-        ci = f"95 % CI {_fmt_num(mags[0])}–{_fmt_num(mags[1])}"
-    else:
-        ci = f"95 % CI {_fmt_num(lo)} to {_fmt_num(hi)}, which includes no effect"
+    ci = f"95 % CI {_fmt_signed(lo)} to {_fmt_signed(hi)}"
+    if lo <= 0 <= hi:
+        ci += ", which includes no effect"
     if is_flag:
         who, others = _FLAG_PHRASES.get(
             predictor, (f"Customers with {predictor} true", f"customers with {predictor} false")
         )
         sentence = (
-            f"{who} are associated with {_fmt_num(abs(effect))} {word} {target_label} than {others} "
-            f"({ci}), holding the other factors fixed."
+            f"{who} are associated with a difference in {target_label} of "
+            f"{_fmt_signed(effect)} against {others} ({ci}), holding the other factors fixed."
         )
     else:
         singular, plural = _UNIT_PHRASES.get(
@@ -1408,8 +1412,8 @@ def _interpret(
         )
         phrase = singular if step == 1 else plural.format(step=_fmt_num(step))
         sentence = (
-            f"Each additional {phrase} is associated with {_fmt_num(abs(effect))} {word} "
-            f"{target_label} ({ci}), holding the other factors fixed."
+            f"Each additional {phrase} is associated with a difference in {target_label} of "
+            f"{_fmt_signed(effect)} ({ci}), holding the other factors fixed."
         )
     if n_run == 1:  # nothing to rank against: not "strongest of the 1 predictors"
         rank_text = f"The only predictor the data allow (standardized effect, beta {beta:.2f})."

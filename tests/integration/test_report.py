@@ -671,3 +671,33 @@ def test_each_rejection_reason_shows_its_first_row_as_read(generated, planted_bu
     flagged = [line for line in generated["report"].splitlines()
                if line.startswith("| customers | ") and "| row " in line]
     assert flagged  # the flags table has its examples too
+
+
+# --- the spend drivers ------------------------------------------------------------------------
+
+def test_each_drivers_effect_and_interval_are_the_marts_signed_and_in_order(generated):
+    """Each driver's sentence gives the effect and its 95 % interval with their signs, lower
+    bound first, as marts.spend_drivers stores them (raw_coefficient, raw_ci_low,
+    raw_ci_high) per the sentence's step (10 years, 10,000 of income): the demo's age said
+    "20.7 lower total spend (95 % CI -39.2 to 80.7)" for a stored -80.7 to +39.2."""
+    drivers = query(generated["warehouse"],
+                    "select predictor, raw_coefficient, raw_ci_low, raw_ci_high "
+                    "from marts.spend_drivers where status = 'ran'")
+    assert len(drivers) >= 3
+    assert (drivers.raw_coefficient < 0).any() and (drivers.raw_coefficient > 0).any()
+    number = r"([+-]?[\d,]+(?:\.\d+)?)"
+    pattern = re.compile(rf"a difference in total spend of {number}(?: against [\w-]+)? "
+                         rf"\(95 % CI {number} to {number}(, which includes no effect)?\)")
+    lines = generated["report"].splitlines()
+    for row in drivers.itertuples(index=False):
+        label = row.predictor.replace("_", " ")
+        line = next(line for line in lines if line.startswith(f"- **{label}**"))
+        found = pattern.search(line)
+        assert found, line
+        effect, low, high = (float(found.group(i).replace(",", "")) for i in (1, 2, 3))
+        step = 10 ** round(math.log10(effect / row.raw_coefficient))  # the sentence's unit
+        for printed, stored in ((effect, row.raw_coefficient), (low, row.raw_ci_low),
+                                (high, row.raw_ci_high)):
+            assert printed == pytest.approx(stored * step, rel=0.006, abs=0.006), line
+        assert low <= effect <= high, line
+        assert bool(found.group(4)) == (row.raw_ci_low <= 0 <= row.raw_ci_high), line

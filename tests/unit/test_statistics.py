@@ -727,8 +727,8 @@ def test_spend_drivers_recover_planted_coefficients():
     assert kids["ci_low"] < kids["standardized_beta"] < kids["ci_high"]
     assert kids["p_value"] < 1e-6
     assert re.match(
-        r"^Each additional child at home is associated with \d+ lower total spend "
-        r"\(95 % CI \d+–\d+\), holding the other factors fixed\.",
+        r"^Each additional child at home is associated with a difference in total spend of "
+        r"-\d+ \(95 % CI -\d+ to -\d+\), holding the other factors fixed\.",
         kids["interpretation"],
     ), kids["interpretation"]
 
@@ -867,22 +867,23 @@ def test_hypothesis_order_columns_are_all_the_tests_read(drop):
         assert needed == ["customer_id", "quantity", "is_discounted", "discount_rate"]
 
 
-def test_a_lower_effect_gives_its_interval_on_the_lower_scale():
-    """"N lower" with an interval from minus the upper to minus the lower bound (the demo's
-    age printed "20.7 lower ... (95 % CI -80.7 to 39.2)": the estimate negated, its interval
-    not)."""
+def test_an_effect_and_its_interval_keep_their_signs_in_order():
+    """The effect and its interval are printed signed, lower bound first, as stored: the demo's
+    age printed "20.7 lower total spend (95 % CI -39.2 to 80.7)", the stored interval -80.7 to
+    +39.2 negated and swapped, which read as that interval with its bounds flipped."""
     from customer_behavior.statistics import _interpret
 
     def text(coef, low, high):
         return _interpret("age", "total_spend", coef, low, high, 10.0, False, 2, 5, -0.1)
 
-    assert "20.7 lower total spend (95 % CI -39.2 to 80.7, which includes no effect)" in \
-        text(-2.0742, -8.0654, 3.9177)
-    assert "20.7 higher total spend (95 % CI -39.2 to 80.7, which includes no effect)" in \
-        text(2.0742, -3.9177, 8.0654)
-    # excluding zero: magnitudes, smaller first, either way
-    assert "20.7 lower total spend (95 % CI 10–30)" in text(-2.0742, -3.0, -1.0)
-    assert "20.7 higher total spend (95 % CI 10–30)" in text(2.0742, 1.0, 3.0)
+    assert ("a difference in total spend of -20.7 (95 % CI -80.7 to +39.2, which includes no "
+            "effect)") in text(-2.0742, -8.0654, 3.9177)
+    assert ("a difference in total spend of +20.7 (95 % CI -39.2 to +80.7, which includes no "
+            "effect)") in text(2.0742, -3.9177, 8.0654)
+    # excluding zero: both bounds carry the estimate's sign, the lower one first
+    assert "of -20.7 (95 % CI -30 to -10), holding" in text(-2.0742, -3.0, -1.0)
+    assert "of +20.7 (95 % CI +10 to +30), holding" in text(2.0742, 1.0, 3.0)
+    assert "lower" not in text(-2.0742, -3.0, -1.0)
 
 
 def test_a_lone_predictor_is_not_ranked_against_itself():
