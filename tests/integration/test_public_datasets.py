@@ -155,6 +155,24 @@ def test_000_income_by_age_group(built):
 
 
 @needs_shared_data
+def test_000_report_states_the_published_mean_incomes(built, tmp_path):
+    """Document 000 publishes mean annual income by age group (whole units, cut off); the
+    report's income table gives the mean beside the median and interquartile range, to the
+    cent, so each published figure is the whole part of the mean printed."""
+    from customer_behavior.report import build_report
+
+    build_report(built("customer_purchasing_behaviors"), tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert ("| Age group | Customers | Mean income | Median income | Interquartile range | "
+            "Mean spend |") in text
+    published = {"21-30": 41915, "31-40": 55202, "41-50": 65546, "51-60": 72966}
+    for group, mean in published.items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| {group} | "))
+        printed = row.split(" | ")[2]
+        assert re.fullmatch(rf"{mean:,}\.\d\d", printed), row
+
+
+@needs_shared_data
 def test_001_amount_by_gender(built):
     """Published variant (the source's cleaning): drop the 12 rows without Amount, keep
     everything else (the 8 exact repeats too), truncate each Amount, sum by the row's
