@@ -331,17 +331,24 @@ def loyalty_vs_spend_chart(customers: pd.DataFrame, path: Path | str,
 def region_frequency_heatmap(grid: pd.DataFrame, path: Path | str) -> Path:
     """Region × age group: mean orders per year observed.
 
-    Cells with fewer than ``MIN_CELL_CUSTOMERS`` customers are greyed out with their count
-    and kept out of the colour scale (one customer's rate would set it). Regions are ordered
-    by their customers' mean frequency (weighted by each cell's customer count).
+    Data without order dates (Diwali's sales) have no orders per year
+    (``mean_purchase_frequency_per_year`` is NULL throughout); the chart then shows the mean
+    orders per customer over the whole data (``mean_orders_per_customer``) and says so in its
+    title, colour bar and subtitle. Cells with fewer than ``MIN_CELL_CUSTOMERS`` customers are
+    greyed out with their count and kept out of the colour scale (one customer's rate would
+    set it). Regions are ordered by their customers' mean (weighted by each cell's customer
+    count).
     """
-    cols = ["region", "age_group", "age_group_order", "customer_count",
-            "mean_purchase_frequency_per_year"]
+    rate, count = "mean_purchase_frequency_per_year", "mean_orders_per_customer"
+    cols = ["region", "age_group", "age_group_order", "customer_count"]
     df = _require(grid, cols, "purchase frequency by region and age group").copy()
-    df["value"] = _num(df["mean_purchase_frequency_per_year"])
+    per_year = rate in df.columns and _num(df[rate]).notna().any()
+    if not per_year and not (count in df.columns and _num(df[count]).notna().any()):
+        why = [f"{c} is empty" if c in df.columns else f"there is no column {c}"
+               for c in (rate, count)]
+        raise ChartSkipped(f"no purchase frequencies to draw: {' and '.join(why)}")
+    df["value"] = _num(df[rate if per_year else count])
     df["customer_count"] = _num(df["customer_count"]).fillna(0)
-    if df["value"].isna().all():
-        raise ChartSkipped("no purchase frequencies (no order dates)")
     if df["region"].nunique() == 1 and df["age_group"].nunique() == 1:
         raise ChartSkipped("a single region × age-group cell (the data give neither region "
                            "nor age)")
@@ -362,13 +369,21 @@ def region_frequency_heatmap(grid: pd.DataFrame, path: Path | str) -> Path:
     labels = df.pivot_table(index="region", columns="age_group", values="label",
                             aggfunc="first").reindex(index=region_order, columns=ages).fillna("")
     fig, ax = _figure(max(8, 1.1 * len(ages) + 3), max(4, 0.55 * len(pivot) + 2))
+    grey = f"grey = fewer than {MIN_CELL_CUSTOMERS} customers in the cell (count shown)"
+    if per_year:
+        _heatmap(ax, pivot, "viridis", labels=labels, fig=fig,
+                 colorbar_label="Mean orders per customer per year")
+        ax.set_xlabel("Age group")
+        ax.set_ylabel("Region (highest mean frequency first)")
+        return _save(fig, path, "Purchase frequency by region and age group",
+                     f"Mean orders per customer per year observed; {grey}")
     _heatmap(ax, pivot, "viridis", labels=labels, fig=fig,
-             colorbar_label="Mean orders per customer per year")
+             colorbar_label="Mean orders per customer (whole data)")
     ax.set_xlabel("Age group")
-    ax.set_ylabel("Region (highest mean frequency first)")
-    return _save(fig, path, "Purchase frequency by region and age group",
-                 "Mean orders per customer per year observed; grey = fewer than "
-                 f"{MIN_CELL_CUSTOMERS} customers in the cell (count shown)")
+    ax.set_ylabel("Region (most orders per customer first)")
+    return _save(fig, path, "Orders per customer by region and age group",
+                 "Mean orders per customer over the whole data, not per year: the data carry "
+                 f"no order dates; {grey}")
 
 
 def channel_category_heatmap(spend: pd.DataFrame, path: Path | str) -> Path:

@@ -1625,8 +1625,13 @@ class _Report:
         sil = n.get("segments.silhouette", f"select silhouette from {sel} where is_chosen", "num2")
         k_lo = n.get("segments.k_min", f"select min(k) from {sel}", "int")
         k_hi = n.get("segments.k_max", f"select max(k) from {sel}", "int")
-        d.para(f"KMeans on the scaled customer features finds **{k} segments**, chosen among "
-               f"k = {k_lo} … {k_hi} ({how}; silhouette {sil}).")
+        if k_lo == k_hi:  # vars segment_k_min = segment_k_max: nothing to choose among
+            d.para(f"KMeans on the scaled customer features finds **{k} segments**, the one k "
+                   f"the build scored (vars `segment_k_min` and `segment_k_max` are equal; "
+                   f"silhouette {sil}).")
+        else:
+            d.para(f"KMeans on the scaled customer features finds **{k} segments**, chosen "
+                   f"among k = {k_lo} … {k_hi} ({how}; silhouette {sil}).")
         unsegmented = ("from marts.customers where customer_id not in "
                        "(select customer_id from segments.customer_segments)")
         if (not self.unavailable("marts.customers", "segments.customer_segments")

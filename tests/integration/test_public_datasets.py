@@ -1232,6 +1232,32 @@ def test_charts_and_report_are_generated_for_each_dataset(built, name, tmp_path)
     assert len(drawn) >= 8, sorted(p.name for p in drawn)
 
 
+@needs_shared_data
+def test_diwali_region_chart_and_table_give_orders_per_customer(built, tmp_path):
+    """Diwali's sales carry no order dates, so no orders per year; the region chart (skipped
+    before, "no purchase frequencies") and table give the mart's mean orders per customer,
+    labelled as such."""
+    from customer_behavior.charts import render_charts
+    from customer_behavior.report import build_report
+
+    wh = built("diwali_sales")
+    assert scalar(wh, "select count(mean_purchase_frequency_per_year) "
+                      "from marts.purchase_frequency_by_region_age_group") == 0
+    entries = render_charts(wh, tmp_path / "charts", only=["region_frequency_heatmap"],
+                            placeholders=False)
+    assert [(e["status"], e["reason"]) for e in entries] == [("written", None)]
+    summary = build_report(wh, tmp_path / "report", charts_dir=tmp_path / "charts")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert "region_frequency_heatmap" not in summary["charts_skipped"]
+    assert "](charts/region_frequency_heatmap.png)" in text
+    assert "| Region | Customers | Orders per customer (mean) | Mean spend |" in text
+    regions = query(wh, "select region, customer_count, mean_orders_per_customer "
+                        "from marts.purchase_frequency_by_region")
+    for row in regions.itertuples(index=False):
+        assert (f"| {row.region} | {row.customer_count:,} | "
+                f"{row.mean_orders_per_customer:.2f} |") in text
+
+
 # What the report's category sections by region, season and holiday meet on the public
 # data: zones and categories (Diwali), regions without categories, categories without
 # regions, dated purchases without categories (CDNOW). None has dated lines with categories,

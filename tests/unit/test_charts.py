@@ -376,6 +376,62 @@ def test_region_frequency_heatmap_keeps_tiny_cells_out_of_scale_and_order(tmp_pa
     assert labels.loc["north", "31-40"] == "8.0"
 
 
+def test_region_heatmap_without_order_dates_shows_orders_per_customer(tmp_path, monkeypatch):
+    """Diwali's sales carry no order dates: no orders per year (NULL in every cell), but the
+    mart's mean orders per customer. The chart draws those, and its title, colour bar and
+    subtitle say what they are; it was skipped with "no purchase frequencies"."""
+    grid = pd.DataFrame({
+        "region": ["central", "central", "eastern", "eastern"],
+        "age_group": ["21-30", "31-40", "21-30", "31-40"],
+        "age_group_order": [2, 3, 2, 3],
+        "customer_count": [400, 300, 60, 1],
+        "mean_purchase_frequency_per_year": [None] * 4,
+        "mean_orders_per_customer": [7.5, 6.0, 8.0, 20.0],
+    })
+    seen = {}
+    heatmap, save = charts._heatmap, charts._save
+
+    def spy_heatmap(ax, pivot, cmap, labels=None, **kwargs):
+        seen["pivot"], seen["labels"], seen["bar"] = pivot, labels, kwargs["colorbar_label"]
+        return heatmap(ax, pivot, cmap, labels=labels, **kwargs)
+
+    def spy_save(fig, path, title, subtitle=None):
+        seen["title"], seen["subtitle"] = title, subtitle
+        return save(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_heatmap", spy_heatmap)
+    monkeypatch.setattr(charts, "_save", spy_save)
+    charts.region_frequency_heatmap(grid, tmp_path / "r.png")
+    _assert_png(tmp_path / "r.png")
+    assert seen["title"] == "Orders per customer by region and age group"
+    assert seen["bar"] == "Mean orders per customer (whole data)"
+    assert seen["subtitle"].startswith("Mean orders per customer over the whole data, not per "
+                                       "year: the data carry no order dates")
+    # eastern's 31-40 cell (one customer) is greyed and left out of the order and scale
+    assert list(seen["pivot"].index) == ["eastern", "central"]
+    assert np.nanmax(seen["pivot"].to_numpy(float)) == 8.0
+    assert seen["labels"].loc["eastern", "31-40"] == "n = 1"
+    assert seen["labels"].loc["central", "21-30"] == "7.5"
+
+
+def test_region_heatmap_skip_names_the_missing_columns(tmp_path):
+    """Without a rate per year or orders per customer the skip says which column is empty and
+    which is missing."""
+    grid = pd.DataFrame({
+        "region": ["central", "eastern"], "age_group": ["21-30", "21-30"],
+        "age_group_order": [2, 2], "customer_count": [400, 60],
+        "mean_purchase_frequency_per_year": [None, None],
+    })
+    message = ("no purchase frequencies to draw: mean_purchase_frequency_per_year is empty and "
+               "there is no column mean_orders_per_customer")
+    with pytest.raises(charts.ChartSkipped, match=f"^{message}$"):
+        charts.region_frequency_heatmap(grid, tmp_path / "r.png")
+    with pytest.raises(charts.ChartSkipped, match="mean_orders_per_customer is empty"):
+        charts.region_frequency_heatmap(grid.assign(mean_orders_per_customer=None),
+                                        tmp_path / "r.png")
+    assert not (tmp_path / "r.png").exists()
+
+
 def test_campaign_response_leaves_out_rates_of_a_handful_of_customers(tmp_path, monkeypatch):
     """1 of 2 customers accepting is 50 %: drawn, it would be the tallest bar. Rates over
     fewer than MIN_CELL_CUSTOMERS customers are marked, not drawn."""
