@@ -49,6 +49,15 @@ HOLIDAY_CATEGORY_MIN_ORDERS = 30
 # When every such category's share of holiday revenue lies within this factor of its share of
 # ordinary-day revenue either way, the report says holidays lift the categories alike.
 HOLIDAY_MIX_ALIKE_LIFT = 1.2
+# The segmentation caution (DECISIONLOG "Segmentation"). Refits that agree with the reference
+# segmentation below this mean adjusted Rand index reproduce it less than "good" in Steinley's
+# (2004) bands for the index (>= 0.90 excellent, >= 0.80 good, >= 0.65 moderate, below poor).
+SEGMENT_STABLE_MEAN_ARI = 0.8
+# A segment of fewer than this share of the segmented customers is a handful, not a market.
+SEGMENT_SMALL_CUSTOMER_SHARE = 0.02
+# When the chosen k is the top of the searched range, the caution suggests searching this many
+# more (var segment_k_max); at its bottom, as many fewer (var segment_k_min, at least 2).
+SEGMENT_K_WIDEN_BY = 4
 
 
 # --------------------------------------------------------------------------------------
@@ -564,13 +573,19 @@ class _Report:
         if not n.scalar(f"select count(*) from {rel} where region <> 'unknown'"):
             d.para("The data give no region for any customer.")
             return self.chart("region_frequency_heatmap")
-        columns = [("region", "text"), ("customer_count", "int"),
-                   ("mean_purchase_frequency_per_year", "num2"), ("mean_total_spend", "money"),
-                   ("revenue_share", "pct")]
+        frequency, header = "mean_purchase_frequency_per_year", "Orders per year (mean)"
+        if (not n.scalar(f"select count(mean_purchase_frequency_per_year) from {rel}")
+                and self.has_column(rel, "mean_orders_per_customer")):
+            # undated orders (Diwali's sales): no rate per year, but orders per customer
+            frequency, header = "mean_orders_per_customer", "Orders per customer (mean)"
+            d.para("The data carry no order dates, so there is no purchase frequency per "
+                   "year; the table and the chart give each region's mean orders per customer "
+                   "over the whole data instead.")
+        columns = [("region", "text"), ("customer_count", "int"), (frequency, "num2"),
+                   ("mean_total_spend", "money"), ("revenue_share", "pct")]
         rows = [n.cells(rel, columns, region=region) for (region,) in
                 n.rows(f"select region from {rel} order by total_spend desc, region")]
-        d.table(["Region", "Customers", "Orders per year (mean)", "Mean spend",
-                 "Share of revenue"], rows)
+        d.table(["Region", "Customers", header, "Mean spend", "Share of revenue"], rows)
         self.chart("region_frequency_heatmap")
         self.region_categories()
 
@@ -1655,6 +1670,7 @@ class _Report:
             d.para(f"Refitting with other random states and on bootstrap samples ({runs} refits) "
                    f"reproduces the segments with a mean adjusted Rand index of {mean_ari} "
                    f"(lowest {min_ari}; one means identical).")
+        self.segment_caution()
         rel = "segments.segment_profiles"
         rows, recs = [], []
         for (sid,) in n.rows(f"select segment_id from {rel} order by segment_id"):
@@ -1688,6 +1704,88 @@ class _Report:
         self.chart("segment_profiles")
         self.chart("segment_scatter")
         self.segment_value()
+
+    def segment_caution(self) -> None:
+        """A caution before the segments' names and recommendations when the segmentation is
+        weak: the chosen k at an edge of the range searched (not when k was pinned, by var
+        segment_k or by a range of one k), refits that reproduce it less than well (mean
+        adjusted Rand index below SEGMENT_STABLE_MEAN_ARI), or a segment of under
+        SEGMENT_SMALL_CUSTOMER_SHARE of the customers. Nothing when none applies."""
+        n, d = self.n, self.doc
+        sel, st, rel = ("segments.segment_k_selection", "segments.segment_stability",
+                        "segments.segment_profiles")
+        chosen = f"from {sel} where is_chosen"
+        found, todo = [], []
+        pinned = n.scalar(f"select bool_or(chosen_by like 'pinned%') {chosen}")
+        searched = not pinned and n.scalar(f"select count(distinct k) > 1 from {sel}")
+        at_top = searched and n.scalar(f"select k = (select max(k) from {sel}) {chosen}")
+        at_bottom = searched and n.scalar(f"select k = (select min(k) from {sel}) {chosen}")
+        if at_top or at_bottom:
+            k = n.get("segments.k", f"select k {chosen}", "int")
+            k_lo = n.get("segments.k_min", f"select min(k) from {sel}", "int")
+            k_hi = n.get("segments.k_max", f"select max(k) from {sel}", "int")
+        if at_top:
+            wider = n.get("segments.caution.wider_k_max",
+                          f"select max(k) + {SEGMENT_K_WIDEN_BY} from {sel}", "int")
+            found.append(f"The chosen k = {k} is the largest number of segments the search "
+                         f"tried (k = {k_lo} … {k_hi}): the indices may prefer more segments "
+                         "than were tried, so the search did not find a best k inside its range")
+            todo.append(f"widen the search (add `VARS='segment_k_max: {wider}'` to the "
+                        "`make build` command: var `segment_k_max`) and see whether k moves")
+        elif at_bottom and n.scalar(f"select k = 2 {chosen}"):
+            finer = n.get("segments.caution.finer_k", f"select k + 1 {chosen}", "int")
+            found.append(f"The chosen k = {k} is the smallest number of segments the search "
+                         f"tried (k = {k_lo} … {k_hi}) and the smallest k-means can give: the "
+                         "indices prefer the coarsest split, as they do when the customers form "
+                         "a continuum rather than distinct groups, so the segments may be two "
+                         "ends of one scale (such as spend) more than kinds of customer")
+            todo.append(f"compare a finer segmentation (add `SEGMENT_K={finer}` to the `make "
+                        "build` command) before acting on the split")
+        elif at_bottom:
+            lower = n.get("segments.caution.lower_k_min",
+                          f"select greatest(2, min(k) - {SEGMENT_K_WIDEN_BY}) from {sel}", "int")
+            found.append(f"The chosen k = {k} is the smallest number of segments the search "
+                         f"tried (k = {k_lo} … {k_hi}): the indices may prefer fewer segments "
+                         "than were tried, so the search did not find a best k inside its range")
+            todo.append(f"widen the search (add `VARS='segment_k_min: {lower}'` to the "
+                        "`make build` command: var `segment_k_min`) and see whether k moves")
+        if not self.unavailable(st) and n.scalar(
+                f"select avg(adjusted_rand_index) < {SEGMENT_STABLE_MEAN_ARI} from {st}"):
+            mean_ari = n.get("segments.mean_ari", f"select avg(adjusted_rand_index) from {st}",
+                             "num2")
+            floor = n.get("segments.caution.stable_mean_ari",
+                          f"select {SEGMENT_STABLE_MEAN_ARI}", "num2")
+            found.append(f"Refits reproduce the segments only in part: their mean adjusted Rand "
+                         f"index, {mean_ari}, is below {floor}, where Steinley (2004) puts the "
+                         "start of good agreement, so another random state or another sample "
+                         "of customers would draw other segments")
+            todo.append("pin a number of segments that refits reproduce (add `SEGMENT_K=…` "
+                        "to the `make build` command and read the adjusted Rand index above "
+                        "again)")
+        small = f"from {rel} where customer_share < {SEGMENT_SMALL_CUSTOMER_SHARE}"
+        if n.scalar(f"select count(*) {small}"):
+            count = n.get("segments.caution.small_segments", f"select count(*) {small}", "int")
+            share = n.get("segments.caution.small_share",
+                          f"select {SEGMENT_SMALL_CUSTOMER_SHARE}", "pct")
+            least = f"{small} order by customer_count, segment_id limit 1"
+            name = n.get("segments.caution.smallest_segment", f"select segment_name {least}")
+            size = n.get("segments.caution.smallest_segment_customers",
+                         f"select customer_count {least}", "int")
+            size_share = n.get("segments.caution.smallest_segment_share",
+                               f"select customer_share {least}", "pct")
+            each = "holds" if n.value_of("segments.caution.small_segments") == 1 else "each hold"
+            found.append(f"{count} of the segments {each} under {share} of the segmented "
+                         f"customers (the smallest, _{name}_, {size} customers or {size_share}): "
+                         "a profile of so few customers is easily an artefact of a few unusual "
+                         "ones")
+            todo.append("read a segment that small as a handful of customers to look at, not a "
+                        "market to plan for")
+        if not found:
+            return
+        d.para("**Caution: treat these segments as tentative.** What the segmentation shows:")
+        d.add(*[f"- {text}." for text in found], "")
+        d.para("What to do: " + "; ".join(todo) + ". Until then, the names and recommendations "
+               "below describe this one fit, not settled groups of customers.")
 
     def segment_value(self) -> None:
         """The size of the prize per segment: past spend against the lifetime-value models'

@@ -1232,6 +1232,60 @@ def test_charts_and_report_are_generated_for_each_dataset(built, name, tmp_path)
     assert len(drawn) >= 8, sorted(p.name for p in drawn)
 
 
+# Which weak-segmentation findings each built dataset's report states (none for document
+# 000's file: k = 5 inside 2 … 8, refits agreeing, no segment under 2 %).
+SEGMENT_CAUTIONS = {
+    "diwali_sales": {"top", "stability", "small"},
+    "customer_personality": {"two"},
+    "customer_purchasing_behaviors": set(),
+}
+
+
+@needs_shared_data
+@pytest.mark.parametrize("name", sorted(SEGMENT_CAUTIONS))
+def test_weak_segmentations_are_reported_with_a_caution(built, name, tmp_path):
+    """Diwali's k = 8 is the top of the range searched, its refits agree with a mean adjusted
+    Rand index well below 0.80 and three segments hold under 2 % of the customers; iFood's
+    k = 2 is the coarsest split. Each finding is recomputed from the segment marts and must be
+    in the report's caution, and a dataset with none gets no caution."""
+    from customer_behavior.report import build_report
+
+    wh = built(name)
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    selection = query(wh, "select k, is_chosen, chosen_by from segments.segment_k_selection")
+    k = int(selection.k[selection.is_chosen].iloc[0])
+    searched = selection.chosen_by.str.startswith("rule").all() and selection.k.nunique() > 1
+    ari = float(query(wh, "select avg(adjusted_rand_index) as a "
+                          "from segments.segment_stability").a[0])
+    profiles = query(wh, "select segment_name, customer_count, customer_share "
+                         "from segments.segment_profiles order by customer_count, segment_id")
+    small = profiles[profiles.customer_share < 0.02]
+    found = set()
+    if searched and k == selection.k.max():
+        found.add("top")
+        assert (f"- The chosen k = {k} is the largest number of segments the search tried "
+                f"(k = {selection.k.min()} … {selection.k.max()})") in text
+        assert f"`VARS='segment_k_max: {selection.k.max() + 4}'`" in text
+    if searched and k == selection.k.min() == 2:
+        found.add("two")
+        assert ("- The chosen k = 2 is the smallest number of segments the search tried "
+                f"(k = 2 … {selection.k.max()}) and the smallest k-means can give") in text
+        assert "add `SEGMENT_K=3` to the `make build` command" in text
+    if ari < 0.8:
+        found.add("stability")
+        assert (f"their mean adjusted Rand index, {ari:.2f}, is below 0.80, where Steinley "
+                "(2004) puts the start of good agreement") in text
+    if len(small):
+        found.add("small")
+        least = small.iloc[0]
+        assert (f"- {len(small)} of the segments each hold under 2.0 % of the segmented "
+                f"customers (the smallest, _{least.segment_name}_, {least.customer_count:,} "
+                f"customers or {100 * least.customer_share:.1f} %)") in text
+    assert found == SEGMENT_CAUTIONS[name]
+    assert ("**Caution: treat these segments as tentative.**" in text) == bool(found)
+
+
 @needs_shared_data
 def test_diwali_region_chart_and_table_give_orders_per_customer(built, tmp_path):
     """Diwali's sales carry no order dates, so no orders per year; the region chart (skipped

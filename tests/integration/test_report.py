@@ -30,7 +30,9 @@ pytestmark = pytest.mark.integration
 
 # Numbers the report's static text may contain: the confidence level, the definitions of the
 # top tiers (and the other 90 %) and the CLV horizon, and the ids of the source documents.
-ALLOWED_STATIC = [r"95 %", r"top 10 %", r"top 20 %", r"other 90 %", r"12 months", r"\b00[0-4]\b"]
+# The segmentation caution cites the source of its stability threshold.
+ALLOWED_STATIC = [r"95 %", r"top 10 %", r"top 20 %", r"other 90 %", r"12 months", r"\b00[0-4]\b",
+                  r"Steinley \(2004\)"]
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -133,15 +135,19 @@ def test_every_number_recomputes_from_the_warehouse(generated):
     assert not mismatches, mismatches[:10]
 
 
-def test_every_number_in_the_report_comes_from_report_numbers(generated):
-    report = generated["report"]
+def _unexplained_numbers(report: str, numbers: dict) -> set[str]:
+    """Numbers printed in ``report`` that no entry of report_numbers.json prints."""
     registered = set()
-    for item in generated["numbers"].values():
+    for item in numbers.values():
         registered |= _tokens(item["text"])
     text = re.sub(r"!?\[[^\]]*\]\([^)]*\)", " ", report)  # images and links
     for pattern in ALLOWED_STATIC:
         text = re.sub(pattern, " ", text)
-    unexplained = _tokens(text) - registered
+    return _tokens(text) - registered
+
+
+def test_every_number_in_the_report_comes_from_report_numbers(generated):
+    unexplained = _unexplained_numbers(generated["report"], generated["numbers"])
     assert not unexplained, f"numbers in report.md not read from the marts: {sorted(unexplained)}"
 
 
@@ -671,6 +677,116 @@ def test_each_rejection_reason_shows_its_first_row_as_read(generated, planted_bu
     flagged = [line for line in generated["report"].splitlines()
                if line.startswith("| customers | ") and "| row " in line]
     assert flagged  # the flags table has its examples too
+
+
+# --- the segmentation caution ----------------------------------------------------------------
+
+CAUTION = "**Caution: treat these segments as tentative.**"
+RULE = "rule: a rank vote over silhouette, Calinski-Harabasz and Davies-Bouldin"
+SELECTION, STABILITY, PROFILES = ("segments.segment_k_selection", "segments.segment_stability",
+                                  "segments.segment_profiles")
+
+
+def _caution_report(planted_build, tmp_path, *statements: str) -> tuple[str, dict]:
+    """The report of a copy of the planted build after ``statements``, with its numbers; the
+    copy's every number must still be read from the marts."""
+    report, _ = _report_on_a_copy(planted_build, tmp_path, *statements)
+    numbers = json.loads((tmp_path / "out" / "report_numbers.json").read_text())["numbers"]
+    unexplained = _unexplained_numbers(report, numbers)
+    assert not unexplained, f"numbers in report.md not read from the marts: {sorted(unexplained)}"
+    return report, numbers
+
+
+def test_a_sound_segmentation_gets_no_caution(generated):
+    """The planted build (k pinned to the planted 4, refits that agree, no tiny segment) gets
+    no caution."""
+    warehouse = generated["warehouse"]
+    assert query(warehouse, f"select min(adjusted_rand_index) as a from {STABILITY}").a[0] >= 0.8
+    assert query(warehouse, f"select min(customer_share) as s from {PROFILES}").s[0] >= 0.02
+    assert CAUTION not in generated["report"]
+
+
+@pytest.mark.parametrize(("statements", "sentence"), [
+    # pinned by var segment_k at the top of the range: k was not searched for
+    ([f"update {SELECTION} set is_chosen = (k = 8)"],
+     "finds **8 segments**, chosen among k = 2 … 8 (pinned by var segment_k;"),
+    # segment_k_min = segment_k_max: one k scored, chosen by the rule, nothing searched
+    ([f"delete from {SELECTION} where not is_chosen",
+      f"update {SELECTION} set chosen_by = '{RULE}'"],
+     ("finds **4 segments**, the one k the build scored (vars `segment_k_min` and "
+      "`segment_k_max` are equal;")),
+], ids=["pinned-at-the-top", "range-of-one-k"])
+def test_a_k_that_was_not_searched_for_is_not_at_the_edge_of_a_search(planted_build, tmp_path,
+                                                                     statements, sentence):
+    report, numbers = _caution_report(planted_build, tmp_path, *statements)
+    assert sentence in report
+    assert CAUTION not in report
+    assert not any(key.startswith("segments.caution.") for key in numbers)
+
+
+def test_a_weak_segmentation_gets_a_caution_with_what_to_do(planted_build, tmp_path):
+    """Planted in a copy: k chosen by the rule at the top of the range searched, refits that
+    agree with a mean adjusted Rand index of 0.5, and one segment holding 1 % of the customers.
+    Each finding is stated with its figures, recomputed from the copy, and what to do."""
+    report, numbers = _caution_report(
+        planted_build, tmp_path,
+        f"update {SELECTION} set is_chosen = (k = (select max(k) from {SELECTION})), "
+        f"chosen_by = '{RULE}'",
+        f"update {STABILITY} set adjusted_rand_index = case when run_id % 2 = 0 then 0.4 "
+        "else 0.6 end",
+        f"update {PROFILES} set customer_share = 0.01 where segment_id = 4",
+    )
+    copy = tmp_path / "copy.duckdb"
+    k_max = int(query(copy, f"select max(k) as k from {SELECTION}").k[0])
+    k_min = int(query(copy, f"select min(k) as k from {SELECTION}").k[0])
+    mean_ari = float(query(copy, f"select avg(adjusted_rand_index) as a from {STABILITY}").a[0])
+    assert mean_ari == pytest.approx(0.5)
+    small = query(copy, f"select segment_name, customer_count from {PROFILES} "
+                        "where segment_id = 4").iloc[0]
+    assert CAUTION in report
+    caution = report[report.index(CAUTION):report.index("| Segment | Customers |")]
+    assert (f"- The chosen k = {k_max} is the largest number of segments the search tried "
+            f"(k = {k_min} … {k_max}): the indices may prefer more segments than were tried"
+            ) in caution
+    assert f"add `VARS='segment_k_max: {k_max + 4}'` to the `make build` command" in caution
+    assert (f"- Refits reproduce the segments only in part: their mean adjusted Rand index, "
+            f"{mean_ari:.2f}, is below 0.80, where Steinley (2004) puts the start of good "
+            "agreement") in caution
+    assert "add `SEGMENT_K=…` to the `make build` command" in caution
+    assert (f"- 1 of the segments holds under 2.0 % of the segmented customers (the smallest, "
+            f"_{small.segment_name}_, {small.customer_count:,} customers or 1.0 %)") in caution
+    assert "the names and recommendations below describe this one fit" in caution
+    # the caution comes before the names and recommendations it qualifies
+    assert report.index(CAUTION) < report.index(f"- **{small.segment_name}** — ")
+    assert numbers["segments.caution.stable_mean_ari"]["value"] == 0.8
+    assert numbers["segments.caution.small_share"]["value"] == 0.02
+
+
+def test_the_caution_names_each_finding_alone(planted_build, tmp_path):
+    """Each rule fires on its own; at the bottom of the range the advice follows the edge:
+    k = 2 is as coarse as k-means goes (compare a finer k), a higher bottom can be lowered."""
+    two, three, ari = tmp_path / "two", tmp_path / "three", tmp_path / "ari"
+    for folder in (two, three, ari):
+        folder.mkdir()
+    report, _ = _caution_report(
+        planted_build, two,
+        f"update {SELECTION} set is_chosen = (k = 2), chosen_by = '{RULE}'")
+    assert ("- The chosen k = 2 is the smallest number of segments the search tried "
+            "(k = 2 … 8) and the smallest k-means can give") in report
+    assert "add `SEGMENT_K=3` to the `make build` command" in report
+    assert "Refits reproduce" not in report and "of the segments hold" not in report
+    report, _ = _caution_report(
+        planted_build, three,
+        f"delete from {SELECTION} where k < 3",
+        f"update {SELECTION} set is_chosen = (k = 3), chosen_by = '{RULE}'")
+    assert ("- The chosen k = 3 is the smallest number of segments the search tried "
+            "(k = 3 … 8): the indices may prefer fewer segments than were tried") in report
+    assert "add `VARS='segment_k_min: 2'` to the `make build` command" in report
+    report, _ = _caution_report(
+        planted_build, ari, f"update {STABILITY} set adjusted_rand_index = 0.79")
+    assert CAUTION in report
+    assert "their mean adjusted Rand index, 0.79, is below 0.80" in report
+    assert "The chosen k" not in report
 
 
 # --- the spend drivers ------------------------------------------------------------------------
