@@ -14,19 +14,9 @@ customers as (
 
 -- Long form: one row per customer and dimension.
 customer_dimensions as (
-    {%- for dimension in dimensions %}
-    select
-        '{{ dimension }}' as dimension,
-        coalesce(cast({{ dimension }} as varchar), 'unknown') as dimension_value,
-        {{ 'age_group_order' if dimension == 'age_group' else 'null' }} as value_order,
-        customer_id,
-        order_count,
-        total_spend
-    from customers
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ dimensions_long_form(
+        'customers', dimensions, ['customer_id', 'order_count', 'total_spend']
+    ) }}
 ),
 
 aggregated as (

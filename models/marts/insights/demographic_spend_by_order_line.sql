@@ -58,19 +58,9 @@ lines_aged as (
 
 -- Long form: one row per order line and dimension.
 line_dimensions as (
-    {%- for dimension in dimensions %}
-    select
-        '{{ dimension }}' as dimension,
-        coalesce(cast({{ dimension }} as varchar), 'unknown') as dimension_value,
-        {{ 'age_group_order' if dimension == 'age_group' else 'null' }} as value_order,
-        customer_id,
-        stated_order_count,
-        amount
-    from lines_aged
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+    {{ dimensions_long_form(
+        'lines_aged', dimensions, ['customer_id', 'stated_order_count', 'amount']
+    ) }}
 ),
 
 aggregated as (
