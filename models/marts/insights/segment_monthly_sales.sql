@@ -15,19 +15,15 @@ customer_segments as (
     select * from {{ ref('customer_segments') }}
 ),
 
-segment_sizes as (
-    select
-        segment_id,
-        count(*) as segment_customer_count
-    from customer_segments
-    group by segment_id
+-- The segments' names and sizes as segment_profiles states them.
+segment_profiles as (
+    select * from {{ ref('segment_profiles') }}
 ),
 
 per_cell as (
     select
         customer_segments.segment_id,
         orders.order_month,
-        min(customer_segments.segment_name) as segment_name,
         count(*) as order_count,
         count(distinct orders.customer_id) as customer_count,
         {{ money_sum('orders.amount') }} as revenue
@@ -41,10 +37,10 @@ final as (
     select
         per_cell.segment_id,
         per_cell.order_month,
-        per_cell.segment_name,
+        segment_profiles.segment_name,
         per_cell.order_count,
         per_cell.customer_count,
-        round(per_cell.customer_count / segment_sizes.segment_customer_count, 6)
+        round(per_cell.customer_count / segment_profiles.customer_count, 6)
             as active_customer_share,
         per_cell.revenue,
         round(
@@ -54,8 +50,8 @@ final as (
         round({{ safe_divide('per_cell.revenue', 'per_cell.order_count') }}, 2)
             as mean_order_value
     from per_cell
-    inner join segment_sizes
-        on per_cell.segment_id = segment_sizes.segment_id
+    inner join segment_profiles
+        on per_cell.segment_id = segment_profiles.segment_id
 )
 
 select * from final
