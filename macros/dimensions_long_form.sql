@@ -15,3 +15,15 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- Sort order of a value within its dimension, for the aggregated long form: the age group's
+    own order (value_order) for age groups, youngest first, else rank by descending revenue. -#}
+{% macro dimension_value_order(value_order='value_order', revenue='total_spend') -%}
+    cast(coalesce(
+        {{ value_order }},
+        row_number() over (
+            partition by dimension order by {{ revenue }} desc, dimension_value
+        )
+    ) as integer)
+{%- endmacro %}

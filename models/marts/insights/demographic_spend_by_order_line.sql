@@ -82,12 +82,7 @@ final as (
         dimension,
         dimension_value,
         -- Sort order within the dimension: age groups youngest first, others by revenue.
-        cast(coalesce(
-            value_order,
-            row_number() over (
-                partition by dimension order by total_spend desc, dimension_value
-            )
-        ) as integer) as dimension_value_order,
+        {{ dimension_value_order() }} as dimension_value_order,
         order_line_count,
         round(order_line_count / sum(order_line_count) over (partition by dimension), 6)
             as order_line_share,
