@@ -28,8 +28,7 @@
     when not given): the columns the adapter reads, never personal data. Not shown:
     Diwali's cust_name (personal data, it never leaves raw), status and unnamed1 (always
     blank); iFood's NumWebVisitsMonth,
-    Complain, Z_CostContact and Z_Revenue; shopping trends' item, size, colour, season,
-    rating, shipping type, promo code and payment method (none of them read). CDNOW's file
+    Complain, Z_CostContact and Z_Revenue; shopping trends' size and colour (not read). CDNOW's file
     has no header to name its fields: a row shows its line as read. A Diwali or CDNOW
     customer is numbered by, and shows, the customer's first line. -#}
 {% macro dataset_registry() -%}
@@ -119,17 +118,18 @@
             "source_document": "003",
             "purchase_grain": "customer_summary",
             "as_of": "none",
-            "staging": ["customers", "customer_activity", "category_spend"],
+            "staging": ["customers", "customer_activity", "category_spend", "stated_purchases"],
             "has": ["categories", "age", "gender", "state", "loyalty_membership",
-                    "purchase_frequency", "discounts"],
+                    "purchase_frequency", "discounts", "stated_purchases"],
             "order_line_key_columns": [],
             "files": {
                 "purchases": {
                     "names": ["shopping_trends_updated.csv", "shopping_trends.csv"],
                     "delimiter": ",",
-                    "required": ["customer_id", "age", "gender", "category",
-                                 "purchase_amount_usd", "location", "subscription_status",
-                                 "discount_applied", "previous_purchases",
+                    "required": ["customer_id", "age", "gender", "item_purchased", "category",
+                                 "purchase_amount_usd", "location", "season", "review_rating",
+                                 "subscription_status", "shipping_type", "discount_applied",
+                                 "promo_code_used", "previous_purchases", "payment_method",
                                  "frequency_of_purchases"],
                     "rows_per_raw_row": {"customers": 1},
                 },
@@ -209,6 +209,7 @@
         "recency": "days since the last purchase",
         "signup_date": "a sign-up date",
         "line_demographics": "the buyer's demographics stated on each purchase row",
+        "stated_purchases": "undated purchases with a stated season and promotion flags",
     }) }}
 {%- endmacro %}
 
@@ -289,6 +290,13 @@
         "channel_purchases": [
             ("source_row_number", "bigint"), ("customer_id", "varchar"), ("channel", "varchar"),
             ("order_count", "bigint"), ("spend", "decimal(18, 2)"),
+        ],
+        "stated_purchases": [
+            ("source_row_number", "bigint"), ("customer_id", "varchar"),
+            ("product_name", "varchar"), ("product_category", "varchar"),
+            ("amount", "decimal(18, 2)"), ("season", "varchar"), ("is_discounted", "boolean"),
+            ("used_promo_code", "boolean"), ("payment_method", "varchar"),
+            ("shipping_type", "varchar"), ("review_rating", "double"),
         ],
     }) }}
 {%- endmacro %}
@@ -444,6 +452,8 @@
         "revenue_concentration": {"requires": [], "uses": []},
         "revenue_concentration_summary": {"requires": [], "uses": []},
         "sales_by_season": {"requires": ["dated_order_lines"], "uses": []},
+        "stated_purchase_sales": {"requires": ["stated_purchases"], "uses": []},
+        "category_demand_by_stated_season": {"requires": ["stated_purchases", "categories"], "uses": []},
         "seasonal_sales": {"requires": ["dated_order_lines"], "uses": []},
         "spend_by_age_group_and_gender": {"requires": [], "uses": ["age", "gender"]},
         "spend_by_loyalty_band": {"requires": [], "uses": ["loyalty_score"]},
@@ -479,5 +489,20 @@
         when 'quarterly' then 4.0
         when 'every 3 months' then 4.0
         when 'annually' then 1.0
+    end
+{%- endmacro %}
+
+
+{#- Shopping trends' stated Season onto the project's season names (macros/season_of.sql):
+    "Fall" and "Autumn" are autumn; blank or any other text is 'unknown' (flagged
+    unknown_season on the customer row). -#}
+{% macro shopping_trends_season(season_text) -%}
+    case {{ season_text }}
+        when 'winter' then 'winter'
+        when 'spring' then 'spring'
+        when 'summer' then 'summer'
+        when 'fall' then 'autumn'
+        when 'autumn' then 'autumn'
+        else 'unknown'
     end
 {%- endmacro %}

@@ -210,12 +210,13 @@ def _heatmap(ax, grid: pd.DataFrame, cmap, labels: pd.DataFrame | None = None, n
 
 
 def _log2_heatmap(fig, ax, colour: pd.DataFrame, labels: pd.DataFrame,
-                  colorbar_label: str):
+                  colorbar_label: str, min_bound: float = 0.1):
     """A heatmap of log2 ratios (lifts, indices) on a red-blue scale centred on 0 and
-    symmetric (x2 and x0.5 equally far), with its colour bar."""
+    symmetric (x2 and x0.5 equally far), with its colour bar. The scale reaches at least
+    ``min_bound`` either side, so that small departures are not drawn as deep colours."""
     values = colour.to_numpy(dtype="float64")
     bound = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
-    bound = max(bound, 0.1)
+    bound = max(bound, min_bound)
     image = _heatmap(ax, colour, "RdBu_r", labels=labels,
                      norm=TwoSlopeNorm(vmin=-bound, vcenter=0, vmax=bound))
     bar = fig.colorbar(image, ax=ax, fraction=0.046, pad=0.02)
@@ -953,6 +954,74 @@ def promotion_impact_chart(bands: pd.DataFrame, path: Path | str) -> Path:
                  "Grey = full price, orange = discounted, by depth of discount")
 
 
+def stated_purchase_chart(sales: pd.DataFrame, path: Path | str,
+                          grid: pd.DataFrame | None = None) -> Path:
+    """Purchases that state their season and promotion flags instead of a date: revenue by
+    season, the mean purchase and the buyers' stated purchases a year by discount and promo
+    code, and (when given) the season × category index of category_demand_by_stated_season."""
+    cols = ["dimension", "dimension_value", "dimension_value_order", "purchase_count",
+            "revenue_share", "mean_purchase_value", "mean_purchases_per_year"]
+    df = _require(sales, cols, "stated purchase sales").copy()
+    seasons = df[df["dimension"] == "season"].sort_values("dimension_value_order")
+    flags = df[(df["dimension"] == "discount_and_promo_code")
+               & (_num(df["purchase_count"]) > 0)].sort_values("dimension_value_order")
+    if seasons.empty and flags.empty:
+        raise ChartSkipped("no purchase states a season or a discount")
+    has_grid = grid is not None and len(grid) > 0
+    fig, axes = _figure(13, 9 if has_grid else 4.8, ncols=3 if not has_grid else 2,
+                        nrows=2 if has_grid else 1)
+    axes = list(np.ravel(axes))
+    ax = axes[0]
+    values = _num(seasons["revenue_share"]).to_numpy()
+    bars = ax.bar(range(len(seasons)), values, color=PALETTE[0])
+    _bar_labels(ax, bars, values, fmt=lambda v: _pct(v, 1))
+    ax.set_xticks(range(len(seasons)), [f"{v}\n({int(n):,})" for v, n in zip(
+        seasons["dimension_value"], seasons["purchase_count"], strict=True)], fontsize=8)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel("Share of revenue")
+    ax.set_title("Revenue by stated season (purchases)", fontsize=11, loc="left")
+    _apply_rc(ax)
+    colours = [PALETTE[1] if v != "neither" else GREY for v in flags["dimension_value"]]
+    labels = [f"{v}\n({int(n):,})" for v, n in zip(
+        flags["dimension_value"], flags["purchase_count"], strict=True)]
+    for ax, (col, ylabel, title, fmt) in zip(axes[1:3], [
+        ("mean_purchase_value", f"Mean purchase ({MONEY})", "Mean purchase", _fmt_number),
+        ("mean_purchases_per_year", "Purchases a year (stated)",
+         "How often the buyers say they buy", lambda v: f"{v:.1f}"),
+    ], strict=True):
+        values = _num(flags[col]).to_numpy(float)
+        bars = ax.bar(range(len(flags)), values, color=colours)
+        _bar_labels(ax, bars, values, fmt=fmt)
+        ax.set_xticks(range(len(flags)), labels, fontsize=8)
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel("Discount and promo code (purchases)")
+        ax.set_title(title, fontsize=11, loc="left")
+        _apply_rc(ax)
+    if has_grid:
+        g = _require(grid, ["season", "season_order", "product_category", "purchase_count",
+                            "seasonal_index"], "category demand by stated season").copy()
+        order = g.drop_duplicates("season").sort_values("season_order")["season"]
+        categories = (g.groupby("product_category")["purchase_count"].sum()
+                      .sort_values(ascending=False).index[:MAX_HEATMAP_ROWS])
+        index = g.pivot_table(index="product_category", columns="season",
+                              values="seasonal_index", aggfunc="first"
+                              ).reindex(index=categories, columns=order).astype(float)
+        labels = index.map(lambda v: "" if not np.isfinite(v) else f"×{v:.2f}")
+        ax = axes[3]
+        # the colour scale spans at least x0.67 to x1.5, so that a few per cent is pale
+        _log2_heatmap(fig, ax, np.log2(index.where(index > 0)), labels,
+                      "Seasonal index, log2 (0 = as often as all year)",
+                      min_bound=math.log2(1.5))
+        ax.set_xticks(range(len(order)), list(order), rotation=0, ha="center")
+        ax.set_xlabel("Stated season")
+        ax.set_ylabel("Product category")
+        ax.set_title("Each category's share of the season against its share of the year",
+                     fontsize=11, loc="left")
+    return _save(fig, path, "Seasons and promotions as the purchases state them",
+                 "No order dates: each purchase states its season, discount and promo code; "
+                 "orange = discount or promo code, grey = neither")
+
+
 def loyalty_membership_chart(membership: pd.DataFrame, path: Path | str,
                              bands: pd.DataFrame | None = None) -> Path:
     """Members vs non-members (mean and median spend), and spend by loyalty-score band."""
@@ -1592,6 +1661,12 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("promotion_impact", "Promotion impact", ("marts.promotion_impact",),
               lambda t, p: promotion_impact_chart(t["marts.promotion_impact"], p),
               "discounts and promotions vs volume and revenue"),
+    ChartSpec("stated_purchase_sales", "Seasons and promotions as the purchases state them",
+              ("marts.stated_purchase_sales",),
+              lambda t, p: stated_purchase_chart(t["marts.stated_purchase_sales"], p,
+                                                 _t(t, "marts.category_demand_by_stated_season")),
+              "seasonal trends and promotions where purchases state them instead of a date",
+              optional=("marts.category_demand_by_stated_season",)),
     ChartSpec("loyalty_membership", "Loyalty members vs non-members",
               ("marts.loyalty_membership_spend",),
               lambda t, p: loyalty_membership_chart(t["marts.loyalty_membership_spend"], p,

@@ -933,6 +933,8 @@ class _Report:
         n, d = self.n, self.doc
         d.add("### Discounts and promotions (document 003)", "")
         reason = self.unavailable("marts.promotion_impact")
+        if reason and not self.unavailable("marts.stated_purchase_sales"):
+            return self.stated_promotions()
         if reason:
             return self.skip("promotions", reason)
         rel = "marts.promotion_impact"
@@ -1033,6 +1035,8 @@ class _Report:
         n, d = self.n, self.doc
         d.add("### Seasonal and holiday demand (documents 001, 003)", "")
         reason = self.unavailable("marts.seasonal_sales")
+        if reason and not self.unavailable("marts.stated_purchase_sales"):
+            return self.stated_seasons()
         if reason:
             self.skip("seasons", reason + " (it needs order dates)")
             if not self.unavailable("marts.category_seasonal_demand"):
@@ -1119,6 +1123,107 @@ class _Report:
         self.chart("seasonal_sales")
         self.category_seasons()
         self.category_holidays()
+
+    def _stated_rows(self, dimension: str) -> list[list[str]]:
+        """The table rows of one dimension of marts.stated_purchase_sales, in its order."""
+        n, rel = self.n, "marts.stated_purchase_sales"
+        columns = [("purchase_count", "int"), ("purchase_share", "pct"), ("revenue", "money"),
+                   ("mean_purchase_value", "money"), ("purchase_value_index", "index"),
+                   ("mean_review_rating", "num2"), ("mean_purchases_per_year", "num1")]
+        return [[value, *n.cells(rel, columns, dimension=dimension, dimension_value=value)]
+                for (value,) in n.rows(f"select dimension_value from {rel} where "
+                                       f"{_where(dimension=dimension)} "
+                                       "order by dimension_value_order, dimension_value")]
+
+    _STATED_HEADER = ["Purchases", "Share", "Revenue", "Mean purchase", "Against the mean",
+                      "Mean rating", "Buyers' purchases a year"]
+
+    def stated_seasons(self) -> None:
+        """Seasons as the data state them for each purchase (no order dates)."""
+        n, d = self.n, self.doc
+        rel = "marts.stated_purchase_sales"
+        where = f"from {rel} where {_where(dimension='season')}"
+        top = f"{where} order by revenue desc, dimension_value limit 1"
+        low = f"{where} order by revenue, dimension_value limit 1"
+        best = n.get("stated_seasons.top_season", f"select dimension_value {top}")
+        best_share = n.get("stated_seasons.top_season_share", f"select revenue_share {top}",
+                           "pct")
+        worst = n.get("stated_seasons.bottom_season", f"select dimension_value {low}")
+        worst_share = n.get("stated_seasons.bottom_season_share",
+                            f"select revenue_share {low}", "pct")
+        d.para("The data give no order dates; each purchase states the season it was made in, "
+               f"so seasons are compared by their purchases. {best} brings the most revenue "
+               f"({best_share}) and {worst} the least ({worst_share}). The data do not say "
+               "how many days of each season they cover, so a season's share mixes its "
+               "demand with how long the data watched it.")
+        d.table(["Season", *self._STATED_HEADER], self._stated_rows("season"))
+        grid = "marts.category_demand_by_stated_season"
+        if self.unavailable(grid):
+            return
+        d.add("#### Seasonal demand by category (documents 001, 003)", "")
+        pull = f"from {grid} order by seasonal_index desc, season_order, product_category limit 1"
+        drag = f"from {grid} order by seasonal_index, season_order, product_category limit 1"
+        d.para(
+            "The index is the category's share of the season's purchases against its share "
+            "of all purchases (×1.00: the season buys it as often as the year does). The "
+            f"strongest pull is {n.get('stated_seasons.pull_category', f'select product_category {pull}')}"
+            f" in {n.get('stated_seasons.pull_season', f'select season {pull}')} "
+            f"({n.get('stated_seasons.pull_index', f'select seasonal_index {pull}', 'index')}), "
+            "the weakest "
+            f"{n.get('stated_seasons.drag_category', f'select product_category {drag}')} in "
+            f"{n.get('stated_seasons.drag_season', f'select season {drag}')} "
+            f"({n.get('stated_seasons.drag_index', f'select seasonal_index {drag}', 'index')}).")
+        columns = [("purchase_count", "int"), ("share_of_season_purchases", "pct"),
+                   ("seasonal_index", "index"), ("top_item", "text")]
+        rows = [[season, category, *n.cells(grid, columns, season=season,
+                                            product_category=category)]
+                for season, category in n.rows(
+                    f"select season, product_category from {grid} "
+                    "order by season_order, purchase_count desc, product_category")]
+        d.table(["Season", "Category", "Purchases", "Share of the season", "Index",
+                 "Item bought most"], rows)
+        self.chart("stated_purchase_sales")
+
+    def stated_promotions(self) -> None:
+        """Discounts and promo codes as the data state them for each purchase."""
+        n, d = self.n, self.doc
+        rel = "marts.stated_purchase_sales"
+
+        def value(dimension: str, flag: str, column: str, fmt: str) -> str:
+            return n.cell(rel, column, fmt, dimension=dimension, dimension_value=flag)
+
+        share = value("discount_applied", "yes", "purchase_share", "pct")
+        yes_mean = value("discount_applied", "yes", "mean_purchase_value", "money")
+        no_mean = value("discount_applied", "no", "mean_purchase_value", "money")
+        yes_freq = value("discount_applied", "yes", "mean_purchases_per_year", "num1")
+        no_freq = value("discount_applied", "no", "mean_purchases_per_year", "num1")
+        d.para(
+            "The data state, for each purchase, whether a discount was applied and whether a "
+            "promo code was used, not how deep the discount was. "
+            f"{share} of purchases were discounted. A discounted purchase averaged {yes_mean} "
+            f"against {no_mean} at full price, and the customers who bought on discount say "
+            f"they buy {yes_freq} times a year against {no_freq} (the test of document 003's "
+            "hypothesis is under \"Hypothesis tests\").")
+        crossed = f"from {rel} where {_where(dimension='discount_and_promo_code')}"
+        mixed = n.get("stated_promotions.mixed_purchases",
+                      f"select coalesce(sum(purchase_count) filter (where dimension_value in "
+                      f"('discount only', 'promo code only')), 0) {crossed}", "int")
+        if n.value_of("stated_promotions.mixed_purchases") == 0:
+            total = n.get("stated_promotions.purchases",
+                          f"select sum(purchase_count) {crossed}", "int")
+            d.para(f"In these data a discount was applied exactly when a promo code was used "
+                   f"({mixed} of the {total} purchases have one without the other), so the "
+                   "effect of a discount cannot be told from that of a promo code.")
+        else:
+            d.table(["Discount applied", *self._STATED_HEADER],
+                    self._stated_rows("discount_applied"))
+            d.table(["Promo code used", *self._STATED_HEADER],
+                    self._stated_rows("promo_code_used"))
+        d.table(["Discount and promo code", *self._STATED_HEADER],
+                self._stated_rows("discount_and_promo_code"))
+        d.para("How the purchases were paid for and shipped:")
+        d.table(["Payment method", *self._STATED_HEADER], self._stated_rows("payment_method"))
+        d.table(["Shipping type", *self._STATED_HEADER], self._stated_rows("shipping_type"))
 
     def category_seasons(self) -> None:
         """Each category's strongest and weakest season against its own average season."""

@@ -438,6 +438,85 @@ def test_shopping_trends_repeat_customers_come_from_the_stated_history(built, tm
 
 
 @needs_shared_data
+def test_003_seasons_and_promotions_recounted_from_the_file(built, tmp_path):
+    """Document 003 asks how seasons and promotions move sales, on a file that states each
+    purchase's season, Discount Applied and Promo Code Used instead of a date.
+    stated_purchase_sales and category_demand_by_stated_season are recounted from
+    shopping_trends_updated.csv with pandas: purchases, revenue, mean purchase and mean
+    rating per season (Fall is autumn), per flag, per payment method and per shipping type,
+    and the season x category grid; every dimension adds up to the published total revenue
+    (233,081 USD)."""
+    wh = built("shopping_trends")
+    raw = pd.read_csv(SHARED_DATA / "shopping_trends" / "shopping_trends_updated.csv")
+    raw["season"] = raw["Season"].str.lower().replace({"fall": "autumn"})
+    mart = query(wh, "select * from marts.stated_purchase_sales")
+    assert set(mart.dimension) == {"season", "discount_applied", "promo_code_used",
+                                   "discount_and_promo_code", "payment_method",
+                                   "shipping_type"}
+    columns = {"season": raw["season"],
+               "discount_applied": raw["Discount Applied"].str.lower(),
+               "promo_code_used": raw["Promo Code Used"].str.lower(),
+               "payment_method": raw["Payment Method"].str.lower(),
+               "shipping_type": raw["Shipping Type"].str.lower()}
+    amount = raw["Purchase Amount (USD)"]
+    for dimension, values in columns.items():
+        expected = amount.groupby(values).agg(["count", "sum", "mean"])
+        rating = raw["Review Rating"].groupby(values).mean()
+        got = mart[mart.dimension == dimension].set_index("dimension_value")
+        assert sorted(got.index) == sorted(expected.index), dimension
+        for value, row in expected.iterrows():
+            assert got.purchase_count[value] == row["count"], (dimension, value)
+            assert float(got.revenue[value]) == pytest.approx(row["sum"]), (dimension, value)
+            assert got.mean_purchase_value[value] == pytest.approx(row["mean"], abs=0.005)
+            assert got.mean_review_rating[value] == pytest.approx(rating[value], abs=5e-5)
+        assert float(got.revenue.sum()) == 233_081
+    # the file applies a discount exactly when a promo code was used: the flags crossed
+    crossed = mart[mart.dimension == "discount_and_promo_code"].set_index("dimension_value")
+    both = (raw["Discount Applied"] == "Yes") & (raw["Promo Code Used"] == "Yes")
+    neither = (raw["Discount Applied"] == "No") & (raw["Promo Code Used"] == "No")
+    assert both.sum() + neither.sum() == len(raw)
+    assert crossed.purchase_count.to_dict() == {"discount and promo code": both.sum(),
+                                                "neither": neither.sum()}
+
+    grid = query(wh, "select * from marts.category_demand_by_stated_season"
+                     ).set_index(["season", "product_category"])
+    raw["category"] = raw["Category"].str.lower()
+    counts = raw.groupby(["season", "category"]).size()
+    assert len(grid) == len(counts) == 16
+    share_of_season = counts / counts.groupby(level="season").transform("sum")
+    share_overall = counts.groupby(level="category").transform("sum") / len(raw)
+    for (season, category), n in counts.items():
+        row = grid.loc[(season, category)]
+        assert row.purchase_count == n
+        assert row.seasonal_index == pytest.approx(
+            share_of_season[(season, category)] / share_overall[(season, category)], abs=5e-5)
+        items = raw[(raw.season == season) & (raw.category == category)]["Item Purchased"]
+        top = items.str.lower().value_counts()
+        assert row.top_item_purchase_count == top.iloc[0]
+        assert row.top_item == min(top.index[top == top.iloc[0]])
+
+    # the report answers both questions from these marts, and draws their chart
+    from customer_behavior.charts import render_charts
+    from customer_behavior.report import build_report
+
+    entries = {e["name"]: e for e in render_charts(wh, tmp_path / "charts")}
+    assert entries["stated_purchase_sales"]["status"] == "written"
+    build_report(wh, tmp_path / "report", charts_dir=tmp_path / "charts")
+    text = (tmp_path / "report" / "report.md").read_text()
+    seasons = text.split("### Seasonal and holiday demand")[1].split("\n### ")[0]
+    promotions = text.split("### Discounts and promotions")[1].split("\n### ")[0]
+    assert "_Skipped" not in seasons + promotions
+    by_season = amount.groupby(raw.season).agg(["count", "sum"])
+    top = by_season["sum"].idxmax()
+    assert f"| {top} | {by_season['count'][top]:,} |" in seasons
+    assert (f"{top} brings the most revenue ({100 * by_season['sum'][top] / amount.sum():.1f} %)"
+            in seasons)
+    assert "#### Seasonal demand by category" in seasons
+    assert "(0 of the 3,900 purchases have one without the other)" in promotions
+    assert "![Seasons and promotions as the purchases state them]" in seasons
+
+
+@needs_shared_data
 def test_004_channels_recounted_from_the_file(built, tmp_path):
     """Document 004 asks which channels drive the most value, on a file that counts each
     customer's web, catalog and store purchases without splitting spend by channel.
@@ -817,6 +896,8 @@ MUST_BE_FED = {
         "category_demand_by_segment",
         "loyalty_membership_spend",
         "demographic_spend",
+        "stated_purchase_sales",
+        "category_demand_by_stated_season",
     },
     "cdnow": {
         "customers",
@@ -1359,9 +1440,13 @@ def test_category_sections_by_region_and_season(built, name, tmp_path):
     assert "category_seasonal_demand" in summary["charts_skipped"]
     assert "category_holiday_demand" in summary["charts_skipped"]
     assert ("category_demand_by_region" in summary["charts_skipped"]) == (name != "diwali_sales")
-    if name != "cdnow":  # undated: the whole seasons section is skipped, with its own note
-        assert "#### Seasonal demand by category" not in text
+    if name != "cdnow":  # undated: no holiday can be told from an ordinary day
         assert "#### Which categories holidays lift" not in text
+    # undated and no stated season either: the whole seasons section is skipped, with its own
+    # note; shopping trends states each purchase's season (its test is
+    # test_003_seasons_and_promotions_recounted_from_the_file)
+    if name in ("diwali_sales", "customer_purchasing_behaviors"):
+        assert "#### Seasonal demand by category" not in text
     if name != "diwali_sales":
         return
     cells = query(wh, "select region, product_category, customer_count, spend "

@@ -77,12 +77,22 @@ def _assert_png(path: Path) -> None:
     assert 600 <= width <= 2400 and 250 <= height <= 2400, (path.name, width, height)
 
 
+# Charts of data shaped unlike the input contract: purchases that state their season and
+# promotion flags instead of a date (shopping trends). The planted build has dated orders,
+# so these are skipped there, with the reason; tests/integration/test_public_datasets.py
+# draws them on the published file.
+OTHER_SHAPE_CHARTS = {"stated_purchase_sales": "marts.stated_purchase_sales is empty"}
+
+
 def test_every_chart_is_written_for_a_full_dataset(generated):
     manifest = json.loads((generated["assets"] / "charts.json").read_text())
     statuses = {e["name"]: (e["status"], e["reason"]) for e in manifest["charts"]}
     assert set(statuses) == {spec.name for spec in CHARTS}
     not_written = {k: v for k, v in statuses.items() if v[0] != "written"}
-    assert not not_written, f"charts skipped on the planted data: {not_written}"
+    assert set(not_written) == set(OTHER_SHAPE_CHARTS), (
+        f"charts skipped on the planted data: {not_written}")
+    for name, reason in OTHER_SHAPE_CHARTS.items():
+        assert not_written[name][1].startswith(reason), not_written[name]
     for spec in CHARTS:
         _assert_png(generated["assets"] / spec.file_name)
         _assert_png(generated["report_dir"] / "charts" / spec.file_name)
@@ -91,7 +101,8 @@ def test_every_chart_is_written_for_a_full_dataset(generated):
 def test_report_embeds_every_chart_by_relative_path(generated):
     report = generated["report"]
     linked = re.findall(r"!\[[^\]]*\]\((charts/[^)]+)\)", report)
-    assert sorted(linked) == sorted(f"charts/{spec.file_name}" for spec in CHARTS)
+    assert sorted(linked) == sorted(f"charts/{spec.file_name}" for spec in CHARTS
+                                    if spec.name not in OTHER_SHAPE_CHARTS)
     for link in linked:
         assert (generated["report_dir"] / link).is_file(), link
 

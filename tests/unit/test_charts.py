@@ -288,6 +288,8 @@ CASES = {
     "seasonal_sales": lambda f, p: charts.monthly_sales_chart(f["months"], p, f["seasons"],
                                                               f["holidays"]),
     "promotion_impact": lambda f, p: charts.promotion_impact_chart(f["promo"], p),
+    "stated_purchase_sales": lambda f, p: charts.stated_purchase_chart(
+        *_stated_purchase_frames()[:1], p, _stated_purchase_frames()[1]),
     "loyalty_membership": lambda f, p: charts.loyalty_membership_chart(f["membership"], p,
                                                                        f["bands"]),
     "revenue_concentration": lambda f, p: charts.revenue_concentration_chart(
@@ -542,6 +544,44 @@ def test_campaign_response_shows_recipients_in_no_segment_as_their_own_bar(tmp_p
 def test_chart_without_data_is_skipped_not_faked(draw, message, tmp_path):
     with pytest.raises(charts.ChartSkipped, match=message):
         draw(tmp_path / "x.png")
+    assert not (tmp_path / "x.png").exists()
+
+
+def _stated_purchase_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    sales = pd.DataFrame({
+        "dimension": ["season"] * 4 + ["discount_and_promo_code"] * 2,
+        "dimension_value": ["winter", "spring", "summer", "autumn",
+                            "discount and promo code", "neither"],
+        "dimension_value_order": [1, 2, 3, 4, 1, 4],
+        "purchase_count": [971, 999, 955, 975, 1677, 2223],
+        "revenue_share": [0.25, 0.25, 0.24, 0.26, 0.43, 0.57],
+        "mean_purchase_value": [60.4, 58.7, 58.4, 61.6, 59.3, 60.1],
+        "mean_purchases_per_year": [18.2, 17.9, 16.9, 16.9, 17.6, 17.4],
+    })
+    grid = pd.DataFrame({
+        "season": ["winter", "winter", "summer", "summer"], "season_order": [1, 1, 3, 3],
+        "product_category": ["clothing", "footwear"] * 2,
+        "purchase_count": [448, 140, 408, 160], "seasonal_index": [1.04, 0.94, 0.96, 1.09],
+    })
+    return sales, grid
+
+
+@pytest.mark.parametrize("with_grid", [True, False])
+def test_stated_purchase_chart_draws_seasons_and_promotions(with_grid, tmp_path):
+    sales, grid = _stated_purchase_frames()
+    path = charts.stated_purchase_chart(sales, tmp_path / "stated.png",
+                                        grid if with_grid else None)
+    _assert_png(path)
+    # four panels with the season x category grid, three without it
+    height, width = mpimg.imread(path).shape[:2]
+    assert (height > 0.55 * width) == with_grid
+
+
+def test_stated_purchase_chart_without_seasons_or_flags_is_skipped(tmp_path):
+    sales, _ = _stated_purchase_frames()
+    with pytest.raises(charts.ChartSkipped, match="no purchase states a season"):
+        charts.stated_purchase_chart(sales.assign(dimension="payment_method"),
+                                     tmp_path / "x.png")
     assert not (tmp_path / "x.png").exists()
 
 

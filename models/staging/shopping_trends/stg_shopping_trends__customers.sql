@@ -29,7 +29,11 @@ typed as (
         {{ clean_text('category') }} as product_category,
         {{ clean_text('purchase_amount_usd') }} is not null as has_amount_text,
         {{ parse_money('purchase_amount_usd') }} as purchase_amount,
-        {{ clean_text('frequency_of_purchases') }} as frequency_text
+        {{ clean_text('frequency_of_purchases') }} as frequency_text,
+        {{ clean_text('season') }} as season_text,
+        {{ clean_text('discount_applied') }} as discount_text,
+        {{ clean_text('promo_code_used') }} as promo_code_text,
+        {{ clean_text('review_rating') }} as review_rating_text
     from numbered
 ),
 
@@ -40,7 +44,15 @@ checked as (
         has_subscription_text and is_loyalty_member is null as is_unparseable_subscription,
         frequency_text is not null
         and {{ shopping_trends_purchases_per_year('frequency_text') }} is null
-            as is_unknown_frequency
+            as is_unknown_frequency,
+        {{ shopping_trends_season('season_text') }} = 'unknown' as is_unknown_season,
+        discount_text is not null
+        and {{ parse_boolean('discount_text') }} is null as is_unparseable_discount,
+        promo_code_text is not null
+        and {{ parse_boolean('promo_code_text') }} is null as is_unparseable_promo_code,
+        review_rating_text is not null
+        and coalesce({{ parse_decimal('review_rating_text') }} not between 1 and 5, true)
+            as is_unreadable_review_rating
     from typed
 ),
 
@@ -74,7 +86,11 @@ final as (
             ',',
             case when is_impossible_age then 'impossible_age' end,
             case when is_unparseable_subscription then 'unparseable_subscription_status' end,
-            case when is_unknown_frequency then 'unknown_purchase_frequency' end
+            case when is_unknown_frequency then 'unknown_purchase_frequency' end,
+            case when is_unknown_season then 'unknown_season' end,
+            case when is_unparseable_discount then 'unparseable_discount_applied' end,
+            case when is_unparseable_promo_code then 'unparseable_promo_code_used' end,
+            case when is_unreadable_review_rating then 'unreadable_review_rating' end
         ), '') as quality_flags
     from checked
 )

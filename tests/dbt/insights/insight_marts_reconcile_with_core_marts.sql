@@ -68,6 +68,22 @@ checks as (
     from {{ ref('demographic_spend_by_order_line') }}
     group by dimension
     union all
+    -- every accepted stated purchase once per dimension, and once in the season x category
+    -- grid (empty for data without stated purchases: no rows to check)
+    select
+        'stated_purchase_sales revenue ' || dimension,
+        sum(revenue),
+        (select customers.revenue from customers)
+    from {{ ref('stated_purchase_sales') }}
+    group by dimension
+    union all
+    select
+        'category_demand_by_stated_season revenue',
+        sum(revenue),
+        (select customers.revenue from customers)
+    from {{ ref('category_demand_by_stated_season') }}
+    having count(*) > 0
+    union all
     -- every customer once per variable: in a bin, or in its outlier or unknown row
     select
         'customer_demographics_distribution ' || variable,

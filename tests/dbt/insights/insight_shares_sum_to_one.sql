@@ -33,6 +33,24 @@ shares as (
     from {{ ref('demographic_spend_by_order_line') }}
     group by dimension
     union all
+    select
+        'stated_purchase_sales ' || dimension,
+        sum(revenue_share)
+    from {{ ref('stated_purchase_sales') }}
+    group by dimension
+    union all
+    select
+        'stated_purchase_sales purchases ' || dimension,
+        sum(purchase_share)
+    from {{ ref('stated_purchase_sales') }}
+    group by dimension
+    union all
+    select
+        'category_demand_by_stated_season ' || season,
+        sum(share_of_season_purchases)
+    from {{ ref('category_demand_by_stated_season') }}
+    group by season
+    union all
     -- each variable's bins (customers with a known, non-outlier value), and all of its rows
     select
         'customer_demographics_distribution ' || variable,
