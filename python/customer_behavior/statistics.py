@@ -905,6 +905,7 @@ HYPOTHESIS_CUSTOMER_COLUMNS: tuple[str, ...] = (
     "purchase_frequency_per_year",
     "purchase_frequency_window_days",
     "order_count",
+    "discounted_order_count",
     "loyalty_score",
     "annual_income",
 )
@@ -977,6 +978,26 @@ def _test_specs() -> dict[str, _Spec]:
                 "only discounted orders are used."
             ),
             kind="association",
+        ),
+        _Spec(
+            test_id="discount_frequency",
+            hypothesis="Higher discounts lead to increased sales volume: customers who buy on discount buy more often than customers who never do.",
+            source_document="003",
+            grain="customer",
+            metric="purchase_frequency_per_year",
+            group_a="customers with a discounted purchase",
+            group_b="customers without a discounted purchase",
+            alternative="greater",
+            claim="customers who buy on discount buy more often",
+            caveat=(
+                f"{observational}. Customers who use discounts may differ in other ways (what "
+                "and where they buy, how much they shop), and the comparison is between "
+                "customers, not of a customer with and without a discount. Where customers have "
+                "several purchases, one who buys more often has more chances of a discounted "
+                "one, which favours this group by itself; with one purchase per customer (as in "
+                "document 003's file, where the frequency is the customer's stated one) it "
+                "does not."
+            ),
         ),
         _Spec(
             test_id="loyalty_member_spend",
@@ -1087,6 +1108,11 @@ def hypothesis_tests(
       orders, Wilcoxon signed-rank (:func:`compare_paired`), one-sided "greater".
     * ``discount_depth_volume`` (003) - Spearman between discount_rate and quantity
       among discounted orders, one-sided "greater".
+    * ``discount_frequency`` (003) - customer purchase_frequency_per_year, customers with
+      a discounted purchase (discounted_order_count > 0) vs customers with purchases
+      and none discounted, one-sided "greater": the hypothesis at customer grain, for
+      data without units per order (document 003's file: one purchase per customer,
+      a yes/no discount and a stated frequency).
     * ``loyalty_member_spend`` (003) - customer total_spend, members vs non-members,
       one-sided "greater".
     * ``over_50_frequency`` (003) - purchase_frequency_per_year (fallback:
@@ -1169,6 +1195,57 @@ def hypothesis_tests(
             rows.append(row)
 
     # --- customer-level -----------------------------------------------------------
+    spec = specs["discount_frequency"]
+    reason = (
+        _customer_column_reason(
+            customers, "discounted_order_count", "discounted purchases per customer"
+        )
+        or _customer_column_reason(
+            customers, "purchase_frequency_per_year", "purchase frequency per customer"
+        )
+        or _customer_column_reason(customers, "order_count", "order count per customer")
+    )
+    if reason:
+        rows.append(_not_run(spec, reason, alpha))
+    else:
+        discounted = _as_float(customers["discounted_order_count"])
+        order_count = _as_float(customers["order_count"])
+        frequency = _as_float(customers["purchase_frequency_per_year"])
+        with_discount = discounted > 0
+        without_discount = (discounted == 0) & (order_count > 0)
+        if not with_discount.any():
+            rows.append(
+                _not_run(
+                    spec, "no customer has a discounted purchase, so there is no discount group",
+                    alpha,
+                )
+            )
+        elif not without_discount.any():
+            rows.append(
+                _not_run(
+                    spec,
+                    "every customer with purchases has a discounted one, so there is no group "
+                    "without discounts",
+                    alpha,
+                )
+            )
+        else:
+            note = ""
+            compared = with_discount | without_discount
+            if np.nanmax(order_count[compared], initial=0) > 1:
+                mean_a = _fmt_num(np.nanmean(order_count[with_discount]))
+                mean_b = _fmt_num(np.nanmean(order_count[without_discount]))
+                note = (
+                    "customers have several purchases, and one with more has more chances of a "
+                    f"discounted one (mean order_count {mean_a} vs {mean_b})"
+                )
+            rows.append(
+                _run_compare(
+                    spec, frequency[with_discount], frequency[without_discount],
+                    extra_reason=note, **kw,
+                )
+            )
+
     spec = specs["loyalty_member_spend"]
     reason = _customer_column_reason(
         customers, "is_loyalty_member", "loyalty membership flag"

@@ -306,6 +306,41 @@ def test_003_total_revenue_and_mean_purchase(built):
     assert round(float(totals.mean_purchase[0]), 2) == 59.76
 
 
+# "Frequency of Purchases" in purchases per year (macros/datasets.sql,
+# shopping_trends_purchases_per_year)
+SHOPPING_TRENDS_PER_YEAR = {"Weekly": 52.0, "Bi-Weekly": 26.0, "Fortnightly": 26.0,
+                            "Monthly": 12.0, "Quarterly": 4.0, "Every 3 Months": 4.0,
+                            "Annually": 1.0}
+
+
+@needs_shared_data
+def test_003_discount_frequency_on_the_stated_frequencies(built):
+    """Document 003's hypothesis 1 on its own file: one purchase per customer and no units,
+    so the order-level discount tests cannot run, but the customer-grain one does -
+    customers whose purchase was discounted against the others, on the stated frequency
+    (recounted here from the file: 1,677 against 2,223 customers, 17.56 against 17.41
+    purchases a year)."""
+    wh = built("shopping_trends")
+    raw = pd.read_csv(SHARED_DATA / "shopping_trends" / "shopping_trends_updated.csv")
+    per_year = raw["Frequency of Purchases"].map(SHOPPING_TRENDS_PER_YEAR)
+    assert per_year.notna().all()
+    discounted = raw["Discount Applied"] == "Yes"
+    tests = query(wh, "select * from marts.hypothesis_tests").set_index("test_id")
+    for test_id in ("discount_volume", "discount_volume_within_customer",
+                    "discount_depth_volume"):
+        assert tests.status[test_id] == "not_run"
+    row = tests.loc["discount_frequency"]
+    assert row.status == "ran" and row.source_document == "003"
+    assert (row.n_a, row.n_b) == (discounted.sum(), (~discounted).sum()) == (1677, 2223)
+    assert row.mean_a == pytest.approx(per_year[discounted].mean())
+    assert row.mean_b == pytest.approx(per_year[~discounted].mean())
+    assert (round(row.mean_a, 2), round(row.mean_b, 2)) == (17.56, 17.41)
+    assert row.method == "welch_t" and not row.is_significant
+    assert row.ci_low < 0 < row.ci_high
+    assert row.verdict.startswith("Not supported: no clear evidence that customers who buy on "
+                                  "discount buy more often")
+
+
 @needs_shared_data
 def test_004_income_spend_correlation(built):
     """Before removing any outlier: the 666,666 income is kept in annual_income (only flagged)."""

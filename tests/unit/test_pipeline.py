@@ -434,3 +434,14 @@ def test_profile_statistics_do_not_depend_on_row_order():
                                   check_dtype=False, rtol=1e-12)
     pd.testing.assert_series_equal(results[0][1][population.index], population,
                                    check_dtype=False, check_names=False, rtol=1e-12)
+
+
+def test_hypothesis_tests_read_the_discounted_order_count_from_relations():
+    """discount_frequency (document 003 at customer grain) needs discounted_order_count: the
+    relation the dbt model passes gives the same table as the whole frame, and the test runs."""
+    customers, orders = _marts()
+    customers["discounted_order_count"] = np.minimum(customers["order_count"],
+                                                     np.arange(len(customers)) % 3)
+    tests = pipeline.hypothesis_tests(_relation(customers), _relation(orders))
+    pd.testing.assert_frame_equal(tests, pipeline.hypothesis_tests(customers, orders))
+    assert tests.set_index("test_id").loc["discount_frequency", "status"] == "ran"

@@ -23,6 +23,7 @@ TEST_IDS = [
     "discount_volume",
     "discount_volume_within_customer",
     "discount_depth_volume",
+    "discount_frequency",
     "loyalty_member_spend",
     "over_50_frequency",
     "over_50_frequency_established",
@@ -85,6 +86,12 @@ def planted_data(seed: int = 7, n_customers: int = 3000, n_orders: int = 6000):
             "is_discounted": discounted,
             "discount_rate": rate,
         }
+    )
+    # discounted orders per customer, counted from the orders (no draw, so the other draws
+    # stay): no planted link to purchase frequency
+    customers["discounted_order_count"] = (
+        orders.groupby("customer_id")["is_discounted"].sum()
+        .reindex(customers["customer_id"], fill_value=0).to_numpy()
     )
     return customers, orders
 
@@ -439,6 +446,118 @@ def test_planted_discount_depth_and_income_found(planted_result):
     assert score["verdict"].startswith("Not supported: no clear evidence")
 
 
+DISCOUNT_FREQ_GAP, DISCOUNT_FREQ_SD = 2.0, 4.0  # discount buyers: 2 purchases/year more
+
+
+def discount_frequency_customers(gap: float, seed: int = 11, n: int = 2000) -> pd.DataFrame:
+    """One purchase per customer (as document 003's file), about 40 % of them discounted,
+    purchase frequency normal with SD 4 and ``gap`` purchases/year more for discount buyers;
+    plus 300 customers without purchases (order_count 0, frequency 0), who belong to
+    neither group."""
+    rng = np.random.default_rng(seed)
+    discounted = rng.random(n) < 0.4
+    buyers = pd.DataFrame(
+        {
+            "customer_id": [f"b{i:05d}" for i in range(n)],
+            "order_count": 1,
+            "discounted_order_count": discounted.astype(int),
+            "purchase_frequency_per_year": rng.normal(12.0 + gap * discounted, DISCOUNT_FREQ_SD),
+        }
+    )
+    idle = pd.DataFrame(
+        {
+            "customer_id": [f"z{i:05d}" for i in range(300)],
+            "order_count": 0,
+            "discounted_order_count": 0,
+            "purchase_frequency_per_year": 0.0,
+        }
+    )
+    return pd.concat([buyers, idle], ignore_index=True)
+
+
+def test_planted_discount_frequency_found():
+    customers = discount_frequency_customers(DISCOUNT_FREQ_GAP)
+    res = st.hypothesis_tests(customers, None, n_boot=500).set_index("test_id")
+    row = res.loc["discount_frequency"]
+    truth = DISCOUNT_FREQ_GAP / DISCOUNT_FREQ_SD  # Hedges' g of the planted gap, 0.5
+    assert row["status"] == "ran" and row["grain"] == "customer"
+    assert row["source_document"] == "003" and row["alternative"] == "greater"
+    assert row["method"] == "welch_t"  # normal frequencies are not skewed
+    assert row["effect_size"] > 0 and bool(row["is_significant"])
+    assert row["effect_size"] == pytest.approx(truth, abs=0.1)
+    assert row["ci_low"] < truth < row["ci_high"]
+    assert row["mean_a"] - row["mean_b"] == pytest.approx(DISCOUNT_FREQ_GAP, abs=0.5)
+    # the 300 customers without purchases are in neither group
+    buyers = customers[customers["order_count"] > 0]
+    assert row["n_a"] == (buyers["discounted_order_count"] > 0).sum()
+    assert row["n_a"] + row["n_b"] == len(buyers)
+    assert row["verdict"].startswith("Supported: customers who buy on discount buy more often")
+    assert "not causation" in row["caveat"]
+    assert "several purchases" not in row["method_reason"]  # one purchase each
+    # the only test that ran: Holm leaves its p-value as it is
+    assert row["p_value_holm"] == pytest.approx(row["p_value"])
+
+
+def test_discount_frequency_null_is_not_significant():
+    for seed in (1, 2, 3):
+        customers = discount_frequency_customers(0.0, seed=seed)
+        row = st.hypothesis_tests(customers, None, n_boot=300).set_index("test_id").loc[
+            "discount_frequency"]
+        assert row["status"] == "ran"
+        assert not bool(row["is_significant"]), (seed, row["p_value"])
+        assert row["ci_low"] < 0 < row["ci_high"]
+        assert row["verdict"].startswith("Not supported:"), row["verdict"]
+
+
+def test_discount_frequency_says_when_customers_have_several_purchases():
+    customers = discount_frequency_customers(0.0)
+    customers.loc[customers["order_count"] > 0, "order_count"] = 2
+    row = st.hypothesis_tests(customers, None, n_boot=100).set_index("test_id").loc[
+        "discount_frequency"]
+    assert row["status"] == "ran"
+    assert row["method_reason"].startswith(
+        "customers have several purchases, and one with more has more chances of a discounted "
+        "one (mean order_count 2 vs 2); "
+    )
+
+
+def test_discount_frequency_not_run_without_its_inputs():
+    customers = discount_frequency_customers(DISCOUNT_FREQ_GAP, n=200)
+
+    def verdict(frame: pd.DataFrame) -> str:
+        row = st.hypothesis_tests(frame, None, n_boot=50).set_index("test_id").loc[
+            "discount_frequency"]
+        assert row["status"] == "not_run" and row["verdict"] == f"Not run: {row['method_reason']}"
+        return row["verdict"]
+
+    assert verdict(customers.drop(columns="discounted_order_count")) == (
+        "Not run: the dataset has no discounted purchases per customer "
+        "(column discounted_order_count is missing)"
+    )
+    assert verdict(customers.assign(discounted_order_count=None)) == (
+        "Not run: the dataset has no discounted purchases per customer "
+        "(discounted_order_count is empty)"
+    )
+    assert verdict(customers.assign(purchase_frequency_per_year=np.nan)) == (
+        "Not run: the dataset has no purchase frequency per customer "
+        "(purchase_frequency_per_year is empty)"
+    )
+    assert "order_count" in verdict(customers.drop(columns="order_count"))
+    assert verdict(customers.assign(discounted_order_count=0)) == (
+        "Not run: no customer has a discounted purchase, so there is no discount group"
+    )
+    assert verdict(customers.assign(discounted_order_count=customers["order_count"])) == (
+        "Not run: every customer with purchases has a discounted one, so there is no group "
+        "without discounts"
+    )
+    # two discount buyers: too few to compare (as every two-group test)
+    few = customers.assign(discounted_order_count=0)
+    few.loc[:1, "discounted_order_count"] = 1
+    assert verdict(few).startswith("Not run: too few observations to compare (customers with a "
+                                   "discounted purchase: 2, customers without a discounted "
+                                   "purchase:")
+
+
 def test_significant_effect_in_the_wrong_direction_is_not_support():
     rng = np.random.default_rng(8)
     n = 800
@@ -561,6 +680,9 @@ def test_null_customers_give_no_supported_hypotheses():
                 "purchase_frequency_per_year": rng.gamma(5, 1, n),
                 # windows unrelated to anything (no draw, so the seeds' other draws stay)
                 "purchase_frequency_window_days": 30 + (np.arange(n) * 7) % 1470,
+                # one to four orders, every third customer with a discounted one (no draw)
+                "order_count": 1 + np.arange(n) % 4,
+                "discounted_order_count": (np.arange(n) % 3 == 0).astype(int),
             }
         )
         m = 1200
@@ -594,6 +716,7 @@ def test_missing_columns_and_no_orders_are_not_run():
     assert "loyalty membership" in reasons["loyalty_member_spend"]
     assert "age" in reasons["over_50_frequency"]
     assert "income" in reasons["income_spend"]
+    assert "discounted purchases" in reasons["discount_frequency"]
     # column types do not depend on which tests ran (all-missing text stays text)
     for col in ("method", "effect_size_name", "ci_method", "verdict", "caveat"):
         assert pd.api.types.is_string_dtype(res[col]), col
