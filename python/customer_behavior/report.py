@@ -230,6 +230,11 @@ class _Doc:
         return "\n".join(self.lines).rstrip() + "\n"
 
 
+# The columns of a stated-purchase table (marts.stated_purchase_sales; _Report._stated_rows).
+_STATED_HEADER = ("Purchases", "Share", "Revenue", "Mean purchase", "Against the mean",
+                  "Mean rating", "Buyers' purchases a year")
+
+
 class _Report:
     def __init__(self, con, charts: dict[str, dict]) -> None:
         self.n = Numbers(con)
@@ -1135,9 +1140,6 @@ class _Report:
                                        f"{_where(dimension=dimension)} "
                                        "order by dimension_value_order, dimension_value")]
 
-    _STATED_HEADER = ["Purchases", "Share", "Revenue", "Mean purchase", "Against the mean",
-                      "Mean rating", "Buyers' purchases a year"]
-
     def stated_seasons(self) -> None:
         """Seasons as the data state them for each purchase (no order dates)."""
         n, d = self.n, self.doc
@@ -1156,7 +1158,7 @@ class _Report:
                f"({best_share}) and {worst} the least ({worst_share}). The data do not say "
                "how many days of each season they cover, so a season's share mixes its "
                "demand with how long the data watched it.")
-        d.table(["Season", *self._STATED_HEADER], self._stated_rows("season"))
+        d.table(["Season", *_STATED_HEADER], self._stated_rows("season"))
         grid = "marts.category_demand_by_stated_season"
         if self.unavailable(grid):
             return
@@ -1215,15 +1217,15 @@ class _Report:
                    f"({mixed} of the {total} purchases have one without the other), so the "
                    "effect of a discount cannot be told from that of a promo code.")
         else:
-            d.table(["Discount applied", *self._STATED_HEADER],
+            d.table(["Discount applied", *_STATED_HEADER],
                     self._stated_rows("discount_applied"))
-            d.table(["Promo code used", *self._STATED_HEADER],
+            d.table(["Promo code used", *_STATED_HEADER],
                     self._stated_rows("promo_code_used"))
-        d.table(["Discount and promo code", *self._STATED_HEADER],
+        d.table(["Discount and promo code", *_STATED_HEADER],
                 self._stated_rows("discount_and_promo_code"))
         d.para("How the purchases were paid for and shipped:")
-        d.table(["Payment method", *self._STATED_HEADER], self._stated_rows("payment_method"))
-        d.table(["Shipping type", *self._STATED_HEADER], self._stated_rows("shipping_type"))
+        d.table(["Payment method", *_STATED_HEADER], self._stated_rows("payment_method"))
+        d.table(["Shipping type", *_STATED_HEADER], self._stated_rows("shipping_type"))
 
     def category_seasons(self) -> None:
         """Each category's strongest and weakest season against its own average season."""

@@ -40,9 +40,19 @@ top_items as (
         item_purchase_count as top_item_purchase_count
     from per_item
     qualify row_number() over (
-        partition by season, product_category
-        order by item_purchase_count desc, product_name
-    ) = 1
+            partition by season, product_category
+            order by item_purchase_count desc, product_name
+        ) = 1
+),
+
+-- each cell with its season's, its category's and all purchases
+cell_totals as (
+    select
+        *,
+        sum(purchase_count) over (partition by season) as season_purchase_count,
+        sum(purchase_count) over (partition by product_category) as category_purchase_count,
+        sum(purchase_count) over () as all_purchase_count
+    from per_cell
 ),
 
 final as (
@@ -56,24 +66,19 @@ final as (
         per_cell.purchase_count,
         per_cell.revenue,
         per_cell.mean_purchase_value,
-        round(
-            per_cell.purchase_count / sum(per_cell.purchase_count) over (partition by per_cell.season),
-            6
-        ) as share_of_season_purchases,
+        round(per_cell.purchase_count / per_cell.season_purchase_count, 6)
+            as share_of_season_purchases,
         round(
             {{ share_of_total('per_cell.revenue', partition_by='per_cell.season') }}, 6
         ) as share_of_season_revenue,
         round(
-            (per_cell.purchase_count / sum(per_cell.purchase_count) over (partition by per_cell.season))
-            / (
-                sum(per_cell.purchase_count) over (partition by per_cell.product_category)
-                / sum(per_cell.purchase_count) over ()
-            ),
+            (per_cell.purchase_count / per_cell.season_purchase_count)
+            / (per_cell.category_purchase_count / per_cell.all_purchase_count),
             4
         ) as seasonal_index,
         top_items.top_item,
         top_items.top_item_purchase_count
-    from per_cell
+    from cell_totals as per_cell
     inner join top_items
         on per_cell.season = top_items.season
         and per_cell.product_category = top_items.product_category

@@ -1,12 +1,12 @@
 -- One row per stated purchase attribute and value: the season the purchase was made in,
 -- whether a discount was applied, whether a promo code was used, the two crossed, the
--- payment method and the shipping type - purchases, customers, revenue, the mean purchase, the review rating and the
--- buyers' stated purchases per year (source document 003: "how do seasonal trends and
--- promotional events impact overall sales and product demand", "how discounts influence
--- purchase frequency and revenue"). For data that state these per purchase instead of
--- giving order dates (shopping trends); dated order lines answer the same questions in
--- sales_by_season and promotion_impact. Shares are within the dimension, so each
--- dimension's revenue_share sums to 1. Empty for other data.
+-- payment method and the shipping type - purchases, customers, revenue, the mean purchase,
+-- the review rating and the buyers' stated purchases per year (source document 003: "how
+-- do seasonal trends and promotional events impact overall sales and product demand", "how
+-- discounts influence purchase frequency and revenue"). For data that state these per
+-- purchase instead of giving order dates (shopping trends); dated order lines answer the
+-- same questions in sales_by_season and promotion_impact. Shares are within the dimension,
+-- so each dimension's revenue_share sums to 1. Empty for other data.
 {%- set dimensions = [
     'season', 'discount_applied', 'promo_code_used', 'discount_and_promo_code',
     'payment_method', 'shipping_type'
@@ -62,17 +62,26 @@ aggregated as (
     select
         dimension,
         dimension_value,
-        -- seasons in calendar order, yes before no; the other dimensions by revenue
-        min(case
-            when dimension = 'season' then case dimension_value
-                when 'winter' then 1 when 'spring' then 2 when 'summer' then 3
-                when 'autumn' then 4 else 5 end
-            when dimension in ('discount_applied', 'promo_code_used') then case dimension_value
-                when 'yes' then 1 when 'no' then 2 else 3 end
-            when dimension = 'discount_and_promo_code' then case dimension_value
-                when 'discount and promo code' then 1 when 'discount only' then 2
-                when 'promo code only' then 3 when 'neither' then 4 else 5 end
-        end) as value_order,
+        -- seasons in calendar order, yes before no, the flags crossed from both to neither;
+        -- the other dimensions by revenue (NULL here)
+        min(
+            case
+                when dimension = 'season'
+                    then list_position(
+                            ['winter', 'spring', 'summer', 'autumn', 'unknown'], dimension_value
+                        )
+                when dimension in ('discount_applied', 'promo_code_used')
+                    then list_position(['yes', 'no', 'unknown'], dimension_value)
+                when dimension = 'discount_and_promo_code'
+                    then list_position(
+                            [
+                                'discount and promo code', 'discount only', 'promo code only',
+                                'neither', 'unknown'
+                            ],
+                            dimension_value
+                        )
+            end
+        ) as value_order,
         count(*) as purchase_count,
         count(distinct customer_id) as customer_count,
         {{ money_sum('amount') }} as revenue,
