@@ -788,13 +788,31 @@ class _Report:
             prod_share = n.get("demand.top_product_share",
                                "select spend_share from marts.product_demand where spend_rank = 1",
                                "pct")
-            text += f" The best-selling product is {prod} ({prod_share} of spend)."
+            text += f" The best-selling product is {prod} ({prod_share} of spend)"
+            if self.has_column("marts.product_demand", "order_rank") and n.scalar(
+                "select count(order_rank) from marts.product_demand"
+            ):
+                most = "from marts.product_demand where order_rank = 1"
+                text += (
+                    "; the most ordered is "
+                    f"{n.get('demand.most_ordered_product', f'select product_id {most}')} in "
+                    f"{n.get('demand.most_ordered_category', f'select product_category {most}')}"
+                    f" ({n.get('demand.most_ordered_orders', f'select order_count {most}', 'int')}"
+                    " orders)")
+            text += "."
         d.para(text)
         columns = [("product_category", "text"), ("spend", "money"), ("spend_share", "pct"),
-                   ("penetration", "pct"), ("quantity", "int")]
+                   ("penetration", "pct")]
+        header = ["Category", "Spend", "Share of spend", "Customers who bought"]
+        if n.scalar(f"select count(order_count) from {rel}"):
+            columns.append(("order_count", "int"))
+            header.append("Orders")
+        if n.scalar(f"select count(quantity) from {rel}"):
+            columns.append(("quantity", "int"))
+            header.append("Units")
         rows = [n.cells(rel, columns, product_category=cat) for (cat,) in
                 n.rows(f"select product_category from {rel} order by spend_rank")]
-        d.table(["Category", "Spend", "Share of spend", "Customers who bought", "Units"], rows)
+        d.table(header, rows)
         self.chart("category_demand")
         if not self.unavailable("marts.category_demand_by_segment"):
             seg = "marts.category_demand_by_segment"

@@ -211,6 +211,49 @@ def test_001_amount_by_gender(built):
 
 
 @needs_shared_data
+def test_001_orders_per_category_and_product_from_the_orders_column(built, tmp_path):
+    """Document 001's notebook ranks categories and products by the Orders column. The
+    lines state their orders instead of an order id, so category_demand.order_count and
+    product_demand.order_count are the sums of Orders over the accepted lines: recounted
+    here from the file with pandas, without the 12 rows lacking an Amount and the 8 exact
+    repeats the project rejects (Clothing & Apparel 6,627, P00265242 127 over its three
+    categories), and they add up to the customers' orders."""
+    from customer_behavior.report import build_report
+
+    wh = built("diwali_sales")
+    frame = pd.read_csv(SHARED_DATA / "diwali_sales" / "Diwali Sales Data.csv",
+                        encoding="latin-1")
+    frame = frame[frame["Amount"].notna()].drop_duplicates()
+    frame["category"] = frame["Product_Category"].str.strip().str.lower()
+    frame["product"] = frame["Product_ID"].str.strip().str.lower()
+    by_category = frame.groupby("category")["Orders"].sum()
+    mart = query(wh, "select product_category, order_count from marts.category_demand"
+                 ).set_index("product_category").order_count
+    assert mart.to_dict() == by_category.to_dict()
+    assert by_category.idxmax() == "clothing & apparel" and by_category.max() == 6627
+    products = query(wh, "select product_category, product_id, order_count, order_rank "
+                         "from marts.product_demand")
+    expected = frame.groupby(["category", "product"])["Orders"].sum()
+    got = products.set_index(["product_category", "product_id"]).order_count
+    assert got.sort_index().to_dict() == expected.sort_index().to_dict()
+    per_product = products.groupby("product_id").order_count.sum()
+    assert per_product.idxmax() == "p00265242" and per_product.max() == 127
+    top = products.sort_values("order_rank").iloc[0]
+    assert top.order_count == expected.max()
+    assert scalar(wh, "select sum(order_count) from marts.category_demand") == scalar(
+        wh, "select sum(order_count) from marts.customers")
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    assert (f"the most ordered is {top.product_id} in {top.product_category} "
+            f"({top.order_count} orders)") in text
+    assert "| Category | Spend | Share of spend | Customers who bought | Orders |\n" in text
+    row = next(line for line in text.splitlines() if line.startswith("| clothing & apparel |"))
+    spend = frame[frame.category == "clothing & apparel"]["Amount"].sum()
+    assert row == f"| clothing & apparel | {spend:,.0f} | " + row.split(" | ", 2)[2]
+    assert row.endswith(f" | {by_category['clothing & apparel']:,} |")
+
+
+@needs_shared_data
 def test_001_spend_by_the_rows_own_attributes(built, tmp_path):
     """marts.demographic_spend_by_order_line counts each row by the gender, age, state …
     it states, as document 001 does: its gender totals plus the 8 repeats the project

@@ -2,8 +2,9 @@
 -- (source documents 001, "most popular product categories", 003, "high-demand product
 -- categories", and 004, "wines and meat drive the most spending"). Built from the
 -- customer × category block, so it also answers for data that states spend per category
--- instead of order lines; orders and discounts come from the accepted lines and are NULL
--- for such data.
+-- instead of order lines; orders and discounts come from the accepted lines (orders: the
+-- distinct order ids, or the orders undated lines state, Diwali's Orders column) and are
+-- NULL for such data.
 with
 
 category_spend as (
@@ -37,8 +38,8 @@ per_category as (
 lines_per_category as (
     select
         product_category,
-        -- NULL rather than 0 when the lines carry no order ids.
-        case when count(order_id) > 0 then count(distinct order_id) end as order_count,
+        -- distinct order ids, or the orders undated lines state (macros/order_counts.sql)
+        {{ lines_order_count() }} as order_count,
         {{ money_sum('discount_amount') }} as discount_amount
     from order_lines
     group by product_category

@@ -1,5 +1,6 @@
--- One row per product (product_id within its category): units, spend and buyers, ranked
--- within the category (source document 001, "the most popular ... individual products").
+-- One row per product (product_id within its category): orders, units, spend and buyers,
+-- ranked within the category and overall (source document 001, "the most popular ...
+-- individual products"; its notebook ranks products by the Orders column).
 -- Built from every accepted order line, dated or not (undated product lines such as the
 -- Diwali sales data count too). Lines without a product_id are left out, so this mart is
 -- empty for data without product ids. Keyed by category and product so that a product id
@@ -17,6 +18,8 @@ per_product as (
         product_category,
         product_id,
         count(*) as order_line_count,
+        -- distinct order ids, or the orders undated lines state (macros/order_counts.sql)
+        {{ lines_order_count() }} as order_count,
         count(distinct customer_id) as customer_count,
         {{ integer_sum('quantity') }} as quantity,
         {{ money_sum('amount') }} as spend
@@ -37,7 +40,13 @@ final as (
         end as quantity_rank_in_category,
         cast(row_number() over (order by spend desc, product_category, product_id) as integer)
             as spend_rank,
+        -- most ordered first (document 001's "most sold products"); NULL without orders
+        case when order_count is not null then cast(row_number() over (
+                    order by order_count desc nulls last, product_category, product_id
+                ) as integer)
+        end as order_rank,
         order_line_count,
+        order_count,
         customer_count,
         quantity,
         spend,
