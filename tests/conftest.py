@@ -13,6 +13,12 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SHARED_DATA = PROJECT_DIR.parent / "shared" / "data"
+
+# Charts of data shaped unlike the input contract: purchases that state their season and
+# promotion flags instead of a date (shopping trends). The planted and demo builds have dated
+# orders, so these are skipped there with this reason (a placeholder image says so);
+# tests/integration/test_public_datasets.py draws them on the published file.
+OTHER_SHAPE_CHARTS = {"stated_purchase_sales": "marts.stated_purchase_sales is empty"}
 DBT = Path(sys.executable).parent / "dbt"
 
 

@@ -27,7 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tests.conftest import DBT, PROJECT_DIR, run_dbt
+from tests.conftest import DBT, OTHER_SHAPE_CHARTS, PROJECT_DIR, run_dbt
 
 from customer_behavior.charts import render_charts
 
@@ -80,7 +80,8 @@ def docs_site(planted_build, tmp_path_factory):
     charts_dir = target / "assets" / "charts"
     shutil.rmtree(charts_dir, ignore_errors=True)
     entries = render_charts(warehouse, charts_dir)
-    assert all(e["status"] == "written" for e in entries)
+    # every chart but those of other data shapes, which leave a placeholder image
+    assert {e["name"] for e in entries if e["status"] != "written"} == set(OTHER_SHAPE_CHARTS)
 
     port = _free_port()
     env = {

@@ -21,7 +21,7 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 import yaml
-from tests.conftest import HOLIDAY_PLANTED_CATEGORY, PROJECT_DIR, query
+from tests.conftest import HOLIDAY_PLANTED_CATEGORY, OTHER_SHAPE_CHARTS, PROJECT_DIR, query
 
 from customer_behavior.charts import CHARTS, chart_sources
 from customer_behavior.report import build_report, normalize_value
@@ -75,13 +75,6 @@ def _assert_png(path: Path) -> None:
     assert len(data) > 5_000, path
     height, width = mpimg.imread(path).shape[:2]
     assert 600 <= width <= 2400 and 250 <= height <= 2400, (path.name, width, height)
-
-
-# Charts of data shaped unlike the input contract: purchases that state their season and
-# promotion flags instead of a date (shopping trends). The planted build has dated orders,
-# so these are skipped there, with the reason; tests/integration/test_public_datasets.py
-# draws them on the published file.
-OTHER_SHAPE_CHARTS = {"stated_purchase_sales": "marts.stated_purchase_sales is empty"}
 
 
 def test_every_chart_is_written_for_a_full_dataset(generated):
