@@ -1458,8 +1458,13 @@ def spend_drivers_chart(drivers: pd.DataFrame, path: Path | str) -> Path:
     return _save(fig, path, "What drives total spend", subtitle)
 
 
+# Effect-size names (statistics.hypothesis_tests) that do not read as words with spaces.
+_EFFECT_LABELS = {"cramers_v": "Cramér's V"}
+
+
 def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
-    """Effect size and its confidence interval for every hypothesis test that ran."""
+    """Effect size and its confidence interval for every hypothesis test that ran (Cramér's
+    V of the season x category test runs from 0, no association, upwards)."""
     cols = ["test_id", "effect_size", "ci_low", "ci_high", "effect_size_name", "status",
             "is_significant"]
     df = _require(tests, cols, "hypothesis tests").copy()
@@ -1482,7 +1487,7 @@ def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
                for s, o in zip(df["is_significant"].astype(bool), other_way, strict=True)]
     ax.scatter(df["effect_size"], y, color=colours, s=60, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [f"{_label(t)}\n({_label(e)})" for t, e in
+    ax.set_yticks(y, [f"{_label(t)}\n({_EFFECT_LABELS.get(e, _label(e))})" for t, e in
                       zip(df["test_id"], df["effect_size_name"], strict=True)], fontsize=8.5)
     ax.set_xlabel("Effect size with 95 % confidence interval (0 = no effect)")
     ax.set_ylabel("Test (effect size measure)")

@@ -480,13 +480,44 @@ def _statistics_customers(customers: Any, columns: Any) -> pd.DataFrame:
     return frame.drop(columns="is_income_outlier")
 
 
-def hypothesis_tests(customers: Any, orders: Any) -> pd.DataFrame:
-    """One row per hypothesis of source documents 000, 003 and 004 (see statistics module)."""
+def _season_category_counts(counts: Any, count_column: str) -> pd.DataFrame | None:
+    """A season x product category count mart (category_seasonal_demand or
+    category_demand_by_stated_season): its season, product_category and count columns in
+    season, category order (a few dozen rows), or None when absent or empty."""
+    columns = ["season", "product_category", count_column]
+    if _is_frame(counts):
+        if counts is None or counts.empty or not set(columns) <= set(counts.columns):
+            return None
+        frame = counts[columns]
+    else:
+        if not set(columns) <= set(counts.columns):
+            return None
+        sql = (f"select {', '.join(map(_quoted, columns))} from stat_input "
+               "order by season, product_category")
+        frame = counts.query("stat_input", sql).df()
+        if frame.empty:
+            return None
+    return frame.sort_values(["season", "product_category"], kind="mergesort",
+                             ignore_index=True)
+
+
+def hypothesis_tests(customers: Any, orders: Any, seasonal_demand: Any = None,
+                     stated_seasonal_demand: Any = None) -> pd.DataFrame:
+    """One row per hypothesis of source documents 000, 003 and 004 (see statistics module).
+
+    ``seasonal_demand`` and ``stated_seasonal_demand`` are the marts
+    category_seasonal_demand and category_demand_by_stated_season (the season x product
+    category counts of the seasonal test); None leaves that test not run."""
     from customer_behavior import statistics
 
     customers = _statistics_customers(customers, statistics.HYPOTHESIS_CUSTOMER_COLUMNS)
     orders = _orders_or_none(orders) if _is_frame(orders) else _hypothesis_orders(orders)
-    return statistics.hypothesis_tests(customers, orders)
+    return statistics.hypothesis_tests(
+        customers, orders,
+        seasonal_demand=_season_category_counts(seasonal_demand, "order_line_count"),
+        stated_seasonal_demand=_season_category_counts(stated_seasonal_demand,
+                                                       "purchase_count"),
+    )
 
 
 def spend_drivers(customers: Any) -> pd.DataFrame:

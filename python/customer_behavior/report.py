@@ -230,6 +230,15 @@ class _Doc:
         return "\n".join(self.lines).rstrip() + "\n"
 
 
+# How the hypothesis table names an effect size whose stored name does not read as words
+# (the others print their name with spaces: "rank biserial", "hedges g", "spearman rho").
+_EFFECT_NAMES = {"cramers_v": "Cramér's V"}
+
+
+def _effect_name(name: str) -> str:
+    return _EFFECT_NAMES.get(name, name.replace("_", " "))
+
+
 # The columns of a stated-purchase table (marts.stated_purchase_sales; _Report._stated_rows).
 _STATED_HEADER = ("Purchases", "Share", "Revenue", "Mean purchase", "Against the mean",
                   "Mean rating", "Buyers' purchases a year")
@@ -1158,6 +1167,39 @@ class _Report:
                                        f"{_where(dimension=dimension)} "
                                        "order by dimension_value_order, dimension_value")]
 
+    def seasonal_mix_test(self, section: str, grain: str) -> None:
+        """One sentence citing marts.hypothesis_tests' chi-square test of season x category
+        (seasonal_category_demand) when it ran on this section's counts (``grain``: 'order
+        line' for dated lines, 'purchase' for stated seasons); ``section`` prefixes the
+        numbers' keys."""
+        n, d = self.n, self.doc
+        rel = "marts.hypothesis_tests"
+        if self.unavailable(rel) or not self.has_column(rel, "effect_size_magnitude"):
+            return
+        k = {"test_id": "seasonal_category_demand"}
+        if not n.scalar(f"select count(*) from {rel} where {_where(**k)} and status = 'ran' "
+                        f"and {_where(grain=grain)}"):
+            return
+        def value(column: str, fmt: str) -> str:
+            return n.get(f"{section}.chi_square.{column}",
+                         f"select {column} from {rel} where {_where(**k)}", fmt)
+
+        chi2, df, p = value("statistic", "num1"), value("df", "int"), value("p_value_holm", "p")
+        v, low, high = (value(c, "num3") for c in ("effect_size", "ci_low", "ci_high"))
+        size = value("effect_size_magnitude", "text")
+        significant = n.scalar(f"select is_significant from {rel} where {_where(**k)}")
+        finding = ("differs between seasons by more than chance" if significant
+                   else "does not differ between seasons clearly beyond chance")
+        p_text = f"Holm p {p}" if p.startswith("<") else f"Holm p = {p}"
+        text = (f"Tested (seasonal_category_demand under \"Hypothesis tests\"), the category "
+                f"mix {finding}: chi-square {chi2} on {df} degrees of freedom, {p_text}; "
+                f"Cramér's V {v} (95 % CI {low} to {high}) is {size} by Cohen's (1988) "
+                "thresholds for Cramér's V")
+        if significant:
+            text += (": with this many purchases even a slight shift is significant, so plan "
+                     "with the size of the shift, not with the p-value")
+        d.para(text + ".")
+
     def stated_seasons(self) -> None:
         """Seasons as the data state them for each purchase (no order dates)."""
         n, d = self.n, self.doc
@@ -1202,6 +1244,7 @@ class _Report:
                     "order by season_order, purchase_count desc, product_category")]
         d.table(["Season", "Category", "Purchases", "Share of the season", "Index",
                  "Item bought most"], rows)
+        self.seasonal_mix_test("stated_seasons", "purchase")
         self.chart("stated_purchase_sales")
 
     def stated_promotions(self) -> None:
@@ -1304,6 +1347,7 @@ class _Report:
                "customers favours can look seasonal without being so (see the monthly chart "
                "above).")
         d.table(["Category", "Strongest season", "Index", "Weakest season", "Index"], rows)
+        self.seasonal_mix_test("category_seasons", "order line")
         self.chart("category_seasonal_demand")
 
     def category_holidays(self) -> None:
@@ -1562,7 +1606,8 @@ class _Report:
         rel = "marts.hypothesis_tests"
         d.para("Each hypothesis from the source documents is tested on the warehouse: the "
                "method fits the data (Mann–Whitney for skewed spend, Welch's t otherwise, "
-               "Spearman for associations), p-values are Holm-adjusted across the tests, and "
+               "Spearman for associations, a chi-square test with Cramér's V for the season "
+               "x category counts), p-values are Holm-adjusted across the tests, and "
                "each effect size comes with its 95 % confidence interval.")
         rows, notes = [], []
         for (test_id,) in n.rows(f"select test_id from {rel} order by test_id"):
@@ -1575,7 +1620,7 @@ class _Report:
             effect = (n.cell(rel, "effect_size", "num2", **k) + " ["
                       + n.cell(rel, "ci_low", "num2", **k) + ", "
                       + n.cell(rel, "ci_high", "num2", **k) + "] "
-                      + n.cell(rel, "effect_size_name", "text", **k).replace("_", " "))
+                      + _effect_name(n.cell(rel, "effect_size_name", "text", **k)))
             sizes = n.cell(rel, "n_a", "int", **k) + " / " + n.cell(rel, "n_b", "int", **k)
             rows.append([
                 n.cell(rel, "hypothesis", "text", **k),

@@ -16,13 +16,18 @@ Rules:
   difference times the exact small-sample correction ``J``). Positive effects mean
   group A is larger.
 * **Associations** use Spearman's rank correlation.
+* **Tables of counts** (season x product category) use the chi-square test of
+  independence without Yates' continuity correction, with Cramér's V as the effect size
+  and its size in words by Cohen's (1988) thresholds adjusted for the table's shape
+  (:func:`contingency_independence`). It runs only where Cochran's rule holds.
 * **Confidence intervals** for effect sizes are seeded percentile bootstraps
   (``n_boot`` resamples; groups are resampled separately, pairs are resampled
   together). When ``n_boot * n`` exceeds :data:`MAX_BOOT_CELLS` (large order
   tables) the bootstrap is replaced by the matching large-sample interval - DeLong
   for the rank-biserial correlation, the Hedges-Olkin standard error for g, and the
   Fisher z with the Bonett-Wright standard error for Spearman's rho - and the
-  result says so in ``ci_method``.
+  result says so in ``ci_method``. Cramér's V is bootstrapped from the table itself
+  (multinomial resamples of the cells), whose cost does not grow with the total count.
 * **Multiplicity.** p-values of the tests that ran are Holm-adjusted together;
   significance is judged on the Holm p-value.
 * Missing or unusable inputs never raise and are never imputed: the affected test or
@@ -52,6 +57,7 @@ __all__ = [
     "SKEW_THRESHOLD",
     "association",
     "compare_two_groups",
+    "contingency_independence",
     "correlation_matrix",
     "holm_adjust",
     "hypothesis_order_columns",
@@ -66,6 +72,9 @@ MAX_BOOT_CELLS = 20_000_000
 #: Smallest group (or number of pairs) a test is run on.
 MIN_GROUP_N = 3
 MIN_PAIRS = 4
+#: Cochran's (1954) rule for the chi-square test: at most this share of the cells may have
+#: an expected count below 5, and none below 1.
+MAX_SHARE_EXPECTED_BELOW_5 = 0.2
 #: Rows in each bootstrap chunk (resamples x observations), bounds memory.
 _CHUNK_CELLS = 2_000_000
 ROUND_DECIMALS = 10
@@ -584,6 +593,119 @@ def association(
     return {k: _round(v) for k, v in out.items()}
 
 
+def _cramers_v_batch(tables: np.ndarray, df_star: int) -> np.ndarray:
+    """Cramér's V of each table in ``tables`` (shape (b, r, c)): sqrt(chi2 / (n df*)), the
+    chi-square without continuity correction; rows or columns a resample left empty
+    contribute nothing (their expected counts are 0)."""
+    tables = tables.astype(float)
+    n = tables.sum(axis=(1, 2))
+    expected = (tables.sum(axis=2)[:, :, None] * tables.sum(axis=1)[:, None, :]
+                / n[:, None, None])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cells = np.where(expected > 0, (tables - expected) ** 2 / expected, 0.0)
+    return np.sqrt(cells.sum(axis=(1, 2)) / (n * df_star))
+
+
+def cramers_v_magnitude(v: float, df_star: int) -> str:
+    """Cramér's V in words by Cohen's (1988) thresholds for df* = min(rows, columns) - 1:
+    small 0.1 / sqrt(df*), medium 0.3 / sqrt(df*), large 0.5 / sqrt(df*); below small is
+    'negligible'."""
+    if not math.isfinite(v):
+        return "n/a"
+    root = math.sqrt(df_star)
+    for threshold, word in ((0.5, "large"), (0.3, "medium"), (0.1, "small")):
+        if v >= threshold / root:
+            return word
+    return "negligible"
+
+
+def contingency_independence(
+    table: Sequence[Sequence[float]] | np.ndarray | pd.DataFrame,
+    *,
+    n_boot: int = 2000,
+    random_state: int = 0,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
+    """Chi-square test of independence of the rows and columns of a table of counts, with
+    Cramér's V and a seeded bootstrap interval.
+
+    Rows and columns without any count are dropped first. The test is
+    ``scipy.stats.chi2_contingency(table, correction=False)``: no Yates continuity
+    correction, whatever the table's shape (scipy applies it only to 2 x 2 tables, where
+    it is conservative). The effect size is Cramér's V = sqrt(chi2 / (n df*)) with
+    df* = min(rows, columns) - 1, named by Cohen's (1988) thresholds adjusted for df*
+    (:func:`cramers_v_magnitude`). The interval is a percentile bootstrap: ``n_boot``
+    tables drawn from a multinomial with the observed cell proportions and total ``n``,
+    V recomputed on each (memory bounded by chunks of resamples x cells, independent of n).
+    V is not bias-corrected: under independence its expected value is about
+    sqrt(df / (n df*)), negligible for large n.
+
+    Returns a dict with ``n, n_rows, n_columns, df, df_star, statistic`` (chi-square),
+    ``p_value, effect_size`` (V), ``effect_size_name, effect_size_magnitude, ci_low,
+    ci_high, expected_below_5_share, expected_min, method, method_reason, ci_method``.
+    """
+    counts = np.asarray(table, dtype=float)
+    if counts.ndim != 2:
+        raise ValueError("table must be two-dimensional")
+    if not np.isfinite(counts).all() or (counts < 0).any():
+        raise ValueError("table must hold non-negative finite counts")
+    counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+    n_rows, n_columns = counts.shape
+    if n_rows < 2 or n_columns < 2:
+        raise ValueError(f"need at least 2 rows and 2 columns with counts, got "
+                         f"{n_rows} x {n_columns}")
+    res = stats.chi2_contingency(counts, correction=False)
+    n = round(float(counts.sum()))
+    df = int(res.dof)
+    df_star = min(n_rows, n_columns) - 1
+    chi2 = float(res.statistic)
+    v = math.sqrt(chi2 / (n * df_star))
+    magnitude = cramers_v_magnitude(v, df_star)
+    if n_boot > 0:
+        rng = np.random.default_rng(random_state)
+        shares = (counts / counts.sum()).ravel()
+        boot = []
+        for size in _chunks(n_boot, counts.size):
+            draws = rng.multinomial(n, shares, size=size).reshape(size, n_rows, n_columns)
+            boot.append(_cramers_v_batch(draws, df_star))
+        ci_low, ci_high = _percentile_ci(np.concatenate(boot), confidence)
+        ci_method = (f"percentile bootstrap, {n_boot} tables drawn from a multinomial with the "
+                     f"observed cell proportions and n = {n:,}, seed {random_state}")
+    else:
+        ci_low = ci_high = float("nan")
+        ci_method = "no interval (n_boot = 0)"
+    expected = np.asarray(res.expected_freq, dtype=float)
+    thresholds = ", ".join(f"{word} {t / math.sqrt(df_star):.3f}"
+                           for word, t in (("small", 0.1), ("medium", 0.3), ("large", 0.5)))
+    out = {
+        "n": n,
+        "n_rows": n_rows,
+        "n_columns": n_columns,
+        "df": df,
+        "df_star": df_star,
+        "statistic": chi2,
+        "p_value": float(res.pvalue),
+        "effect_size": v,
+        "effect_size_name": "cramers_v",
+        "effect_size_magnitude": magnitude,
+        "ci_low": float(ci_low),
+        "ci_high": float(ci_high),
+        "expected_below_5_share": float((expected < 5).mean()),
+        "expected_min": float(expected.min()),
+        "method": "chi_square",
+        "method_reason": (
+            f"chi-square test of independence on the {n_rows} x {n_columns} table of counts "
+            f"(df = {df}; scipy chi2_contingency with correction=False: no Yates continuity "
+            "correction); effect size Cramér's V = sqrt(chi2 / (n df*)) = "
+            f"{v:.3f}, {magnitude} by Cohen's (1988) thresholds for df* = min(rows, columns) "
+            f"- 1 = {df_star} ({thresholds}): with a large n even a negligible V is "
+            "significant, so read V and its size, not only the p-value"
+        ),
+        "ci_method": ci_method,
+    }
+    return {k: _round(v) for k, v in out.items()}
+
+
 # -------------------------------------------------------------- hypothesis table
 
 HYPOTHESIS_COLUMNS = [
@@ -604,10 +726,12 @@ HYPOTHESIS_COLUMNS = [
     "median_a",
     "median_b",
     "statistic",
+    "df",
     "p_value",
     "p_value_holm",
     "effect_size",
     "effect_size_name",
+    "effect_size_magnitude",
     "ci_low",
     "ci_high",
     "ci_method",
@@ -645,7 +769,7 @@ class _Spec:
     alternative: str
     claim: str  # what "Supported" asserts, in words
     caveat: str
-    kind: str = "compare"  # or "association"
+    kind: str = "compare"  # or "association", "contingency"
     expected_sign: int = 1
 
 
@@ -685,6 +809,7 @@ def _effect_label(name: str) -> str:
         "matched_rank_biserial": "matched-pairs rank-biserial",
         "hedges_g": "Hedges' g",
         "spearman_rho": "Spearman rho",
+        "cramers_v": "Cramér's V",
     }[name]
 
 
@@ -695,6 +820,10 @@ def _summary(row: dict[str, Any]) -> str:
     )
     if name == "spearman_rho":
         return f"{effect}, n = {row['n_a']:,}"
+    if name == "cramers_v":
+        return (f"chi-square {_fmt_num(row['statistic'])}, df {row['df']}, n = {row['n_a']:,}; "
+                f"{effect}, a {row['effect_size_magnitude']} effect by Cohen's (1988) "
+                "thresholds for Cramér's V")
     if name == "matched_rank_biserial":
         centre = (
             f"{row['n_a']:,} customers; mean {_fmt_num(row['mean_a'])} vs "
@@ -856,6 +985,121 @@ def _run_association(
         ci_method=res["ci_method"],
         method=res["method"],
         method_reason=res["method_reason"],
+        status="ran",
+    )
+    return row
+
+
+#: The season x category count marts the seasonal test reads: (mart, count column, grain,
+#: what one count is).
+_SEASON_TABLES = (
+    ("category_seasonal_demand", "order_line_count", "order line", "order lines"),
+    ("category_demand_by_stated_season", "purchase_count", "purchase", "purchases"),
+)
+
+
+def _season_counts(frame: pd.DataFrame | None, count_column: str) -> tuple[pd.DataFrame, int]:
+    """The usable cells (season, product_category, count) of a season x category mart, and
+    the purchases left out for an unknown season. A missing frame or column gives none."""
+    columns = ["season", "product_category", count_column]
+    if frame is None or not set(columns) <= set(frame.columns):
+        return pd.DataFrame(columns=["season", "product_category", "count"]), 0
+    cells = pd.DataFrame({
+        "season": frame["season"].astype("string").str.strip().str.lower(),
+        "product_category": frame["product_category"].astype("string"),
+        "count": pd.to_numeric(frame[count_column], errors="coerce"),
+    })
+    unknown = cells["season"].isna() | (cells["season"] == "unknown")
+    left_out = int(cells.loc[unknown, "count"].fillna(0).sum())
+    cells = cells[~unknown & cells["product_category"].notna() & (cells["count"] > 0)]
+    return cells, left_out
+
+
+def _run_season_category(
+    spec: _Spec,
+    seasonal_demand: pd.DataFrame | None,
+    stated_seasonal_demand: pd.DataFrame | None,
+    *,
+    alpha: float,
+    n_boot: int,
+    random_state: int,
+) -> dict[str, Any]:
+    """Chi-square test of independence of season and product category on the purchase
+    counts of category_seasonal_demand (dated order lines) or, where that is empty,
+    category_demand_by_stated_season (purchases that state their season)."""
+    notes: list[str] = []
+    chosen = None
+    for (mart, column, grain, unit), frame in zip(
+        _SEASON_TABLES, (seasonal_demand, stated_seasonal_demand), strict=True
+    ):
+        cells, left_out = _season_counts(frame, column)
+        if cells.empty:
+            continue
+        if chosen is not None:
+            notes.append(f"{mart} has counts too; {chosen[1]} is used")
+            continue
+        chosen = (cells, mart, grain, unit)
+        if left_out:
+            notes.append(f"{left_out:,} {unit} with an unknown season left out")
+    if chosen is None:
+        return _not_run(
+            spec,
+            "the dataset has no purchases counted by season and product category "
+            "(category_seasonal_demand and category_demand_by_stated_season are empty: it "
+            "needs dated order lines, or purchases that state their season, with categories)",
+            alpha,
+        )
+    cells, mart, grain, unit = chosen
+    spec = _Spec(**{**spec.__dict__, "grain": grain,
+                    "metric": f"{unit} per season and product category ({mart})"})
+    table = cells.pivot_table(index="season", columns="product_category", values="count",
+                              aggfunc="sum", fill_value=0).sort_index().sort_index(axis=1)
+    n_seasons, n_categories = table.shape
+    if n_seasons < 2:
+        return _not_run(
+            spec,
+            f"every one of the {unit} falls in one season ({table.index[0]}), so there is "
+            "no season to compare",
+            alpha,
+        )
+    if n_categories < 2:
+        return _not_run(
+            spec,
+            f"every one of the {unit} is in one product category ({table.columns[0]}), so "
+            "there is no category mix to compare",
+            alpha,
+        )
+    counts = table.to_numpy(dtype=float)
+    expected = np.outer(counts.sum(axis=1), counts.sum(axis=0)) / counts.sum()
+    below_5 = int((expected < 5).sum())
+    if below_5 > MAX_SHARE_EXPECTED_BELOW_5 * expected.size or expected.min() < 1:
+        return _not_run(
+            spec,
+            f"too few {unit} for the chi-square test: {below_5} of the {expected.size} season "
+            f"x category cells ({below_5 / expected.size:.0%}) expect fewer than 5 "
+            f"(smallest {_fmt_num(float(expected.min()))}), and Cochran's rule allows at most "
+            f"{MAX_SHARE_EXPECTED_BELOW_5:.0%} and none below 1",
+            alpha,
+        )
+    res = contingency_independence(counts, n_boot=n_boot, random_state=random_state)
+    row = _base_row(spec, alpha)
+    row.update(
+        n_a=res["n"],
+        n_b=res["n"],
+        statistic=res["statistic"],
+        df=res["df"],
+        p_value=res["p_value"],
+        effect_size=res["effect_size"],
+        effect_size_name=res["effect_size_name"],
+        effect_size_magnitude=res["effect_size_magnitude"],
+        ci_low=res["ci_low"],
+        ci_high=res["ci_high"],
+        ci_method=res["ci_method"],
+        method=res["method"],
+        method_reason="; ".join([
+            f"{n_seasons} seasons x {n_categories} product categories of {mart}",
+            *notes, res["method_reason"],
+        ]),
         status="ran",
     )
     return row
@@ -1051,6 +1295,26 @@ def _test_specs() -> dict[str, _Spec]:
             expected_sign=-1,
         ),
         _Spec(
+            test_id="seasonal_category_demand",
+            hypothesis="Seasonal events and holidays influence product demand: the mix of product categories bought differs between seasons.",
+            source_document="003",
+            grain="order line",
+            metric="order lines per season and product category",
+            group_a="season",
+            group_b="product category",
+            alternative="two-sided",
+            claim="the mix of product categories bought differs between seasons",
+            caveat=(
+                f"{observational}. The chi-square test counts every purchase as independent, "
+                "while one customer's purchases are not, so its p-value is too small; with "
+                "many purchases any difference is significant, so read Cramér's V and its "
+                "size. It says the category mix differs between seasons, not why: a season "
+                "also carries the data's growth and the customers who arrived in it, and "
+                "holidays are not told from the rest of their season."
+            ),
+            kind="contingency",
+        ),
+        _Spec(
             test_id="loyalty_score_spend",
             hypothesis="Customers with higher loyalty scores spend more (positive correlation between loyalty score and purchase amount).",
             source_document="000",
@@ -1092,6 +1356,8 @@ def hypothesis_tests(
     customers: pd.DataFrame,
     orders: pd.DataFrame | None,
     *,
+    seasonal_demand: pd.DataFrame | None = None,
+    stated_seasonal_demand: pd.DataFrame | None = None,
     alpha: float = 0.05,
     random_state: int = 0,
     n_boot: int = 2000,
@@ -1122,12 +1388,24 @@ def hypothesis_tests(
       ``purchase_frequency_window_days`` is at least :data:`ESTABLISHED_WINDOW_DAYS`: a
       check that the age gap is not a newness gap (short windows are noisy and, when the
       newest customers are young, inflate the young group's frequency).
+    * ``seasonal_category_demand`` (003) - chi-square test of independence of season and
+      product category (:func:`contingency_independence`, no continuity correction) on the
+      purchase counts of ``seasonal_demand`` (the category_seasonal_demand mart:
+      season, product_category, order_line_count; dated order lines) or, where that has
+      none, ``stated_seasonal_demand`` (category_demand_by_stated_season: season,
+      product_category, purchase_count; an 'unknown' season left out). Effect size
+      Cramér's V with its size in words (Cohen 1988, adjusted for the table's shape).
+      Not run without counts, with fewer than 2 seasons or categories, or where Cochran's
+      rule fails (more than 20 % of expected counts below 5, or any below 1).
     * ``loyalty_score_spend`` (000) - Spearman loyalty_score vs total_spend, two-sided.
     * ``income_spend`` (004) - Spearman annual_income vs total_spend, two-sided.
 
     Two-group tests follow :func:`compare_two_groups` (skewness rule); for the
     Spearman rows ``group_a``/``group_b`` name the x and y variables, ``n_a = n_b``
-    is the number of complete pairs and ``mean_*``/``median_*`` describe x and y.
+    is the number of complete pairs and ``mean_*``/``median_*`` describe x and y; for
+    the chi-square row they name season and product category, ``n_a = n_b`` is the
+    number of purchases counted, ``statistic`` the chi-square with its ``df`` and
+    ``effect_size_magnitude`` V's size in words (no means or medians).
     p-values of the tests that ran are Holm-adjusted together; ``is_significant``
     uses the Holm p-value. A test is "Supported" when it is significant and its
     effect has the hypothesised sign. Tests whose inputs are missing are returned
@@ -1349,6 +1627,9 @@ def hypothesis_tests(
                 )
             )
 
+    rows.append(_run_season_category(specs["seasonal_category_demand"], seasonal_demand,
+                                     stated_seasonal_demand, **kw))
+
     for test_id, x_col, x_label in (
         ("loyalty_score_spend", "loyalty_score", "loyalty score"),
         ("income_spend", "annual_income", "customer income"),
@@ -1382,7 +1663,8 @@ def hypothesis_tests(
         effect = row["effect_size"]
         direction_ok = math.isfinite(effect) and np.sign(effect) == spec.expected_sign
         detail = f"({_summary(row)}; {_fmt_p(p_holm)})"
-        what = "association" if spec.kind == "association" else "difference"
+        what = {"association": "association", "contingency": "difference in the mix"}.get(
+            spec.kind, "difference")
         # A one-sided test cannot be significant the other way: its p is near 1 there. When
         # the effect's interval lies wholly on the other side, say so rather than "no clear
         # evidence" (document 003's over-50s on the iFood data order more, g 0.34, 0.25-0.43).
@@ -1408,7 +1690,7 @@ def hypothesis_tests(
     frame = pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS)
     for column in _FLOAT_COLUMNS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    for column in ("n_a", "n_b"):
+    for column in ("n_a", "n_b", "df"):
         frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
     frame["is_significant"] = pd.array(frame["is_significant"].tolist(), dtype="boolean")
     return _round_frame(_text_columns(frame))

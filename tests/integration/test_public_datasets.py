@@ -595,6 +595,48 @@ def test_003_seasons_and_promotions_recounted_from_the_file(built, tmp_path):
 
 
 @needs_shared_data
+def test_003_season_and_category_independence_recounted_from_the_file(built, tmp_path):
+    """Document 003's "seasonal events and holidays influence product demand" on its own file:
+    the hypothesis_tests row seasonal_category_demand is the chi-square test of independence
+    of the stated season (Fall is autumn) and the category, recounted here with pandas and
+    scipy from shopping_trends_updated.csv (no continuity correction), with Cramér's V and its
+    size by Cohen's (1988) thresholds for df* = min(4, 4) - 1 = 3; the report cites it under
+    the seasonal demand by category."""
+    from scipy.stats import chi2_contingency
+
+    wh = built("shopping_trends")
+    raw = pd.read_csv(SHARED_DATA / "shopping_trends" / "shopping_trends_updated.csv")
+    table = pd.crosstab(raw["Season"].str.lower().replace({"fall": "autumn"}),
+                        raw["Category"].str.lower())
+    assert table.shape == (4, 4) and table.to_numpy().sum() == 3_900
+    chi2, p, df, _ = chi2_contingency(table.to_numpy(), correction=False)
+    v = math.sqrt(chi2 / (3_900 * 3))
+    row = query(wh, "select * from marts.hypothesis_tests "
+                    "where test_id = 'seasonal_category_demand'").iloc[0]
+    assert row.status == "ran" and row.method == "chi_square" and row.grain == "purchase"
+    assert row.n_a == row.n_b == 3_900 and row.df == df == 9
+    assert row.statistic == pytest.approx(chi2, rel=1e-9)
+    assert row.p_value == pytest.approx(p, rel=1e-9)
+    assert row.effect_size == pytest.approx(v, rel=1e-9)
+    assert row.ci_low <= v <= row.ci_high
+    size = ("large" if v >= 0.5 / math.sqrt(3) else "medium" if v >= 0.3 / math.sqrt(3)
+            else "small" if v >= 0.1 / math.sqrt(3) else "negligible")
+    assert row.effect_size_magnitude == size
+    assert f"Cramér's V {v:.2f}" in row.verdict and f"a {size} effect" in row.verdict
+    # the file's seasons and categories are about independent: not significant after Holm
+    assert row.is_significant == (row.p_value_holm < 0.05)
+    assert row.verdict.startswith("Supported" if row.is_significant else "Not supported")
+
+    from customer_behavior.report import build_report
+
+    build_report(wh, tmp_path / "report")
+    text = (tmp_path / "report" / "report.md").read_text()
+    seasons = text.split("### Seasonal and holiday demand")[1].split("\n### ")[0]
+    assert f"chi-square {chi2:,.1f} on 9 degrees of freedom" in seasons
+    assert f"Cramér's V {v:.3f}" in seasons and f"is {size} by Cohen's (1988)" in seasons
+
+
+@needs_shared_data
 def test_004_channels_recounted_from_the_file(built, tmp_path):
     """Document 004 asks which channels drive the most value, on a file that counts each
     customer's web, catalog and store purchases without splitting spend by channel.

@@ -30,9 +30,10 @@ pytestmark = pytest.mark.integration
 
 # Numbers the report's static text may contain: the confidence level, the definitions of the
 # top tiers (and the other 90 %) and the CLV horizon, and the ids of the source documents.
-# The segmentation caution cites the source of its stability threshold.
+# The segmentation caution cites the source of its stability threshold, the seasonal
+# sections that of the thresholds that name Cramér's V's size.
 ALLOWED_STATIC = [r"95 %", r"top 10 %", r"top 20 %", r"other 90 %", r"12 months", r"\b00[0-4]\b",
-                  r"Steinley \(2004\)"]
+                  r"Steinley \(2004\)", r"Cohen's \(1988\)"]
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -563,6 +564,19 @@ def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
         assert row.verdict in generated["report"]
         assert row.caveat in generated["report"]
         assert f"{row.effect_size:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]" in generated["report"]
+
+
+def test_seasonal_demand_cites_the_season_category_test(generated):
+    """The seasonal demand by category section cites hypothesis_tests' chi-square test of
+    season x category (dated order lines on the planted build) with its figures as stored."""
+    row = query(generated["warehouse"], "select * from marts.hypothesis_tests "
+                                        "where test_id = 'seasonal_category_demand'").iloc[0]
+    assert row.status == "ran" and row.grain == "order line"
+    section = generated["report"].split("#### Seasonal demand by category")[1].split("\n#")[0]
+    p = "< 0.001" if row.p_value_holm < 0.001 else f"= {row.p_value_holm:.3f}"
+    assert (f"chi-square {row.statistic:,.1f} on {row.df} degrees of freedom, Holm p {p}; "
+            f"Cramér's V {row.effect_size:.3f} (95 % CI {row.ci_low:.3f} to "
+            f"{row.ci_high:.3f}) is {row.effect_size_magnitude} by Cohen's (1988)") in section
 
 
 def test_data_quality_section_reconciles(generated):

@@ -192,11 +192,14 @@ def frames() -> dict[str, pd.DataFrame]:
                                  for i, a in enumerate(names) for j, b in enumerate(names)],
                                 columns=["var_x", "var_y", "n", "pearson", "spearman"])
     tests = pd.DataFrame({
-        "test_id": ["discount_volume", "loyalty_member_spend", "over_50_frequency", "skipped"],
-        "effect_size": [0.38, 0.36, -0.13, np.nan], "ci_low": [0.35, 0.32, -0.19, np.nan],
-        "ci_high": [0.42, 0.40, -0.07, np.nan],
-        "effect_size_name": ["hedges_g", "rank_biserial", "rank_biserial", None],
-        "status": ["ran", "ran", "ran", "not_run"], "is_significant": [True, True, True, False],
+        "test_id": ["discount_volume", "loyalty_member_spend", "over_50_frequency",
+                    "seasonal_category_demand", "skipped"],
+        "effect_size": [0.38, 0.36, -0.13, 0.04, np.nan],
+        "ci_low": [0.35, 0.32, -0.19, 0.03, np.nan],
+        "ci_high": [0.42, 0.40, -0.07, 0.05, np.nan],
+        "effect_size_name": ["hedges_g", "rank_biserial", "rank_biserial", "cramers_v", None],
+        "status": ["ran", "ran", "ran", "ran", "not_run"],
+        "is_significant": [True, True, True, True, False],
     })
     drivers = pd.DataFrame({
         "predictor": ["annual_income", "age", "kids_at_home"],
@@ -799,6 +802,24 @@ def test_seasonal_heatmap_orders_seasons_by_calendar_and_colours_log_index(frame
     assert wine.spend_per_day == 480
     assert labels.loc["wine"].iloc[3] == f"×{wine.seasonal_index:.2f}\n480/day"
     assert seen["norm"].vcenter == 0
+
+
+def test_hypothesis_chart_names_each_effect_size(frames, tmp_path, monkeypatch):
+    """One row per test that ran, labelled with its effect size: Cramér's V (the season x
+    category chi-square test) by its name, not as the stored 'cramers_v'."""
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        seen["ticks"] = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.hypothesis_tests_chart(frames["tests"], tmp_path / "h.png")
+    assert seen["ticks"] == ["seasonal category demand\n(Cramér's V)",
+                             "over 50 frequency\n(rank biserial)",
+                             "loyalty member spend\n(rank biserial)",
+                             "discount volume\n(hedges g)"]
 
 
 def test_demographics_chart_draws_one_panel_per_variable_with_values(frames, tmp_path,

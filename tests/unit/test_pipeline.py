@@ -447,3 +447,30 @@ def test_hypothesis_tests_read_the_discounted_order_count_from_relations():
     tests = pipeline.hypothesis_tests(_relation(customers), _relation(orders))
     pd.testing.assert_frame_equal(tests, pipeline.hypothesis_tests(customers, orders))
     assert tests.set_index("test_id").loc["discount_frequency", "status"] == "ran"
+
+
+def test_hypothesis_tests_read_the_season_category_counts_from_relations():
+    """The dbt model passes category_seasonal_demand and category_demand_by_stated_season as
+    relations: the seasonal chi-square test gives the same row as from the frames, from
+    whichever mart has counts; with neither (or an empty one) it is not run."""
+    customers, orders = _marts()
+    rng = np.random.default_rng(5)
+    seasons, categories = ["winter", "spring", "summer", "autumn"], ["fish", "meat", "wine"]
+    cells = [(s, c) for s in seasons for c in categories]
+    dated = pd.DataFrame({"season": [s for s, _ in cells], "product_category": [c for _, c in cells],
+                          "order_line_count": rng.integers(50, 400, len(cells)),
+                          "spend": rng.gamma(2, 100, len(cells))})
+    stated = dated.rename(columns={"order_line_count": "purchase_count"})
+    empty = stated.iloc[:0]
+    for seasonal, stated_seasonal, grain in ((dated, empty, "order line"),
+                                             (dated.iloc[:0], stated, "purchase")):
+        tests = pipeline.hypothesis_tests(_relation(customers), _relation(orders),
+                                          _relation(seasonal), _relation(stated_seasonal))
+        pd.testing.assert_frame_equal(
+            tests, pipeline.hypothesis_tests(customers, orders, seasonal, stated_seasonal))
+        row = tests.set_index("test_id").loc["seasonal_category_demand"]
+        assert row["status"] == "ran" and row["grain"] == grain and row["df"] == 6
+        assert row["n_a"] == dated["order_line_count"].sum()
+    row = pipeline.hypothesis_tests(customers, orders).set_index("test_id").loc[
+        "seasonal_category_demand"]
+    assert row["status"] == "not_run"

@@ -27,6 +27,7 @@ TEST_IDS = [
     "loyalty_member_spend",
     "over_50_frequency",
     "over_50_frequency_established",
+    "seasonal_category_demand",
     "loyalty_score_spend",
     "income_spend",
 ]
@@ -112,10 +113,56 @@ def true_discount_rank_biserial() -> float:
     return float(pmf_a @ sign @ pmf_b)
 
 
+SEASONS = ["winter", "spring", "summer", "autumn"]
+CATEGORIES = ["apparel", "books", "garden", "toys", "wine"]
+SEASON_SHARES = np.array([0.2, 0.25, 0.3, 0.25])
+CATEGORY_SHARES = np.array([0.3, 0.25, 0.2, 0.15, 0.1])
+# A real season effect: garden goods move from winter to summer, toys from summer to winter.
+SEASON_SHIFT = np.array([
+    [0.0, 0.0, -0.015, 0.015, 0.0],
+    [0.0, 0.0, 0.005, -0.005, 0.0],
+    [0.0, 0.0, 0.015, -0.015, 0.0],
+    [0.0, 0.0, -0.005, 0.005, 0.0],
+])
+
+
+def independent_shares() -> np.ndarray:
+    return np.outer(SEASON_SHARES, CATEGORY_SHARES)
+
+
+def planted_shares() -> np.ndarray:
+    shares = independent_shares() + SEASON_SHIFT  # rows and columns keep their sums
+    assert shares.min() > 0 and shares.sum() == pytest.approx(1)
+    return shares
+
+
+def true_cramers_v(shares: np.ndarray) -> float:
+    """Population V: phi^2 = sum (p_ij - p_i. p_.j)^2 / (p_i. p_.j), V = sqrt(phi^2 / df*)."""
+    rows, cols = shares.sum(axis=1), shares.sum(axis=0)
+    independent = np.outer(rows, cols)
+    phi2 = float((((shares - independent) ** 2) / independent).sum())
+    return math.sqrt(phi2 / (min(shares.shape) - 1))
+
+
+def season_table(shares: np.ndarray, n: int, seed: int,
+                 count_column: str = "order_line_count") -> pd.DataFrame:
+    """A season x category mart: one row per cell (zero cells kept, as the mart's grid
+    keeps them), ``n`` purchases drawn from a multinomial with ``shares``."""
+    counts = np.random.default_rng(seed).multinomial(n, shares.ravel()).reshape(shares.shape)
+    seasons, categories = SEASONS[:shares.shape[0]], CATEGORIES[:shares.shape[1]]
+    return pd.DataFrame([(season, category, int(counts[i, j]))
+                         for i, season in enumerate(seasons)
+                         for j, category in enumerate(categories)],
+                        columns=["season", "product_category", count_column])
+
+
 @pytest.fixture(scope="module")
 def planted_result() -> pd.DataFrame:
     customers, orders = planted_data()
-    return st.hypothesis_tests(customers, orders, n_boot=1000).set_index("test_id")
+    return st.hypothesis_tests(
+        customers, orders, seasonal_demand=season_table(planted_shares(), 20_000, seed=7),
+        n_boot=1000,
+    ).set_index("test_id")
 
 
 # ------------------------------------------------------------ hand computations
@@ -705,10 +752,136 @@ def test_null_customers_give_no_supported_hypotheses():
                 "discount_rate": rng.uniform(0, 0.4, m),
             }
         )
-        res = st.hypothesis_tests(customers, orders, n_boot=100, random_state=seed)
+        seasons = season_table(independent_shares(), 5_000, seed=seed)
+        res = st.hypothesis_tests(customers, orders, seasonal_demand=seasons, n_boot=100,
+                                  random_state=seed)
         assert (res["status"] == "ran").all()
         assert not res["verdict"].str.startswith("Supported").any(), res["verdict"].tolist()
         assert not res["is_significant"].any()
+
+
+# ------------------------------------------------ season x product category
+
+
+def test_chi_square_has_no_continuity_correction_and_v_matches_hand_computation():
+    """[[10, 20], [30, 40]]: expected 12, 18, 28, 42, so chi2 = 4 (1/12 + 1/18 + 1/28 + 1/42)
+    = 0.7937 (Yates' correction would give 0.4464) and V = sqrt(chi2 / 100) = 0.0891."""
+    res = st.contingency_independence([[10, 20], [30, 40]], n_boot=0)
+    chi2 = 4 * (1 / 12 + 1 / 18 + 1 / 28 + 1 / 42)
+    assert res["statistic"] == pytest.approx(chi2, rel=1e-9)
+    assert res["df"] == 1 and res["n"] == 100 and res["method"] == "chi_square"
+    assert res["effect_size"] == pytest.approx(math.sqrt(chi2 / 100), rel=1e-9)
+    assert res["p_value"] == pytest.approx(stats.chi2.sf(chi2, 1), rel=1e-9)
+    assert "correction=False" in res["method_reason"]
+    assert "Cohen's (1988)" in res["method_reason"]
+    # empty rows and columns are dropped first; too small a table raises
+    padded = st.contingency_independence([[10, 0, 20], [0, 0, 0], [30, 0, 40]], n_boot=0)
+    assert padded["statistic"] == pytest.approx(chi2, rel=1e-9)
+    with pytest.raises(ValueError):
+        st.contingency_independence([[10, 20]], n_boot=0)
+
+
+@pytest.mark.parametrize(("v", "df_star", "words"), [
+    (0.05, 3, "negligible"),  # small from 0.1 / sqrt(3) = 0.0577
+    (0.06, 3, "small"),
+    (0.3, 1, "medium"),
+    (0.29, 4, "large"),  # large from 0.5 / 2 = 0.25
+    (0.49, 1, "medium"),
+])
+def test_cramers_v_sizes_follow_cohen_adjusted_for_the_table(v, df_star, words):
+    assert st.cramers_v_magnitude(v, df_star) == words
+
+
+def test_planted_season_effect_on_category_mix_is_found(planted_result):
+    truth = true_cramers_v(planted_shares())  # about 0.090
+    row = planted_result.loc["seasonal_category_demand"]
+    assert row["status"] == "ran" and row["method"] == "chi_square"
+    assert row["grain"] == "order line" and row["source_document"] == "003"
+    assert row["n_a"] == row["n_b"] == 20_000 and row["df"] == 12
+    assert row["effect_size_name"] == "cramers_v"
+    assert row["effect_size"] == pytest.approx(truth, abs=0.015)
+    assert row["ci_low"] < truth < row["ci_high"]
+    assert row["ci_high"] - row["ci_low"] < 0.05
+    assert row["is_significant"] and row["p_value_holm"] < 1e-10
+    # small by Cohen's thresholds for df* = 3 (0.058 to 0.173)
+    assert row["effect_size_magnitude"] == "small"
+    assert row["verdict"].startswith(
+        "Supported: the mix of product categories bought differs between seasons (chi-square ")
+    assert f"Cramér's V {row['effect_size']:.2f}" in row["verdict"]
+    assert "a small effect by Cohen's (1988) thresholds" in row["verdict"]
+    assert "df* = min(rows, columns) - 1 = 3" in row["method_reason"]
+    assert "4 seasons x 5 product categories" in row["method_reason"]
+
+
+def test_season_and_category_drawn_independently_are_not_found():
+    customers = pd.DataFrame({"customer_id": ["a"]})
+    significant = 0
+    for seed in range(10):
+        seasons = season_table(independent_shares(), 20_000, seed=100 + seed)
+        row = st.hypothesis_tests(customers, None, seasonal_demand=seasons, n_boot=200,
+                                  random_state=seed).set_index("test_id").loc[
+            "seasonal_category_demand"]
+        assert row["status"] == "ran"
+        significant += bool(row["is_significant"])
+        assert not row["verdict"].startswith("Supported")
+        assert row["effect_size"] < 0.03 and row["effect_size_magnitude"] == "negligible"
+    assert significant <= 1
+
+
+def test_stated_seasons_are_used_without_dated_lines_and_unknown_is_left_out():
+    customers = pd.DataFrame({"customer_id": ["a"]})
+    stated = season_table(planted_shares(), 4_000, seed=5, count_column="purchase_count")
+    unknown = pd.DataFrame({"season": ["unknown"] * 5, "product_category": CATEGORIES,
+                            "purchase_count": [500] * 5})
+    empty_dated = season_table(planted_shares(), 0, seed=5).iloc[:0]
+    both = st.hypothesis_tests(customers, None, seasonal_demand=empty_dated,
+                               stated_seasonal_demand=pd.concat([stated, unknown]),
+                               n_boot=100).set_index("test_id").loc["seasonal_category_demand"]
+    alone = st.hypothesis_tests(customers, None, stated_seasonal_demand=stated,
+                                n_boot=100).set_index("test_id").loc["seasonal_category_demand"]
+    assert both["status"] == "ran" and both["grain"] == "purchase" and both["n_a"] == 4_000
+    assert "2,500 purchases with an unknown season left out" in both["method_reason"]
+    assert "category_demand_by_stated_season" in both["metric"]
+    for column in ("statistic", "p_value", "effect_size", "ci_low", "ci_high"):
+        assert both[column] == alone[column], column
+
+
+@pytest.mark.parametrize(("table", "reason"), [
+    (None, "no purchases counted by season and product category"),
+    (pd.DataFrame({"season": [], "product_category": [], "order_line_count": []}),
+     "no purchases counted by season and product category"),
+    (pd.DataFrame({"season": ["winter"]}), "no purchases counted by season"),  # no counts
+    (pd.DataFrame({"season": ["summer"] * 3, "product_category": ["a", "b", "c"],
+                   "order_line_count": [100, 200, 300]}),
+     "falls in one season (summer), so there is no season to compare"),
+    (pd.DataFrame({"season": ["summer", "winter", "winter"], "product_category": ["a"] * 3,
+                   "order_line_count": [100, 200, 0]}),
+     "is in one product category (a), so there is no category mix"),
+    # 4 x 5 cells, a rare category expecting fewer than 5 in every season: 4 of 20 cells
+    # (20 %) pass; a second rare one makes 8 (40 %)
+    (pd.DataFrame({"season": np.repeat(SEASONS, 5), "product_category": CATEGORIES * 4,
+                   "order_line_count": [100, 100, 100, 2, 2] * 4}),
+     "8 of the 20 season x category cells (40%) expect fewer than 5"),
+])
+def test_season_category_test_not_run_without_a_usable_table(table, reason):
+    customers = pd.DataFrame({"customer_id": ["a"]})
+    row = st.hypothesis_tests(customers, None, seasonal_demand=table, n_boot=50).set_index(
+        "test_id").loc["seasonal_category_demand"]
+    assert row["status"] == "not_run"
+    assert reason in row["verdict"] and row["verdict"].startswith("Not run: ")
+    if "expect fewer than 5" in reason:
+        assert "Cochran's rule" in row["verdict"]
+
+
+def test_cochran_allows_a_fifth_of_cells_below_5():
+    """One rare category in 4 x 5 cells: 4 of 20 expected counts below 5 is what Cochran's
+    rule allows (at most 20 %, none below 1), so the test runs."""
+    table = pd.DataFrame({"season": np.repeat(SEASONS, 5), "product_category": CATEGORIES * 4,
+                          "order_line_count": [100, 100, 100, 100, 3] * 4})
+    row = st.hypothesis_tests(pd.DataFrame({"customer_id": ["a"]}), None,
+                              seasonal_demand=table, n_boot=50).set_index("test_id").loc[
+        "seasonal_category_demand"]
+    assert row["status"] == "ran"
 
 
 # --------------------------------------------------------- missing inputs
@@ -727,6 +900,8 @@ def test_missing_columns_and_no_orders_are_not_run():
     assert "age" in reasons["over_50_frequency"]
     assert "income" in reasons["income_spend"]
     assert "discounted purchases" in reasons["discount_frequency"]
+    assert "no purchases counted by season and product category" in reasons[
+        "seasonal_category_demand"]
     # column types do not depend on which tests ran (all-missing text stays text)
     for col in ("method", "effect_size_name", "ci_method", "verdict", "caveat"):
         assert pd.api.types.is_string_dtype(res[col]), col
@@ -946,11 +1121,18 @@ def test_correlation_matrix_long_format():
 
 def test_outputs_are_deterministic():
     customers, orders = planted_data(seed=4, n_customers=500, n_orders=800)
-    first = st.hypothesis_tests(customers, orders, n_boot=200, random_state=3)
-    second = st.hypothesis_tests(customers.copy(), orders.copy(), n_boot=200, random_state=3)
+    seasons = season_table(planted_shares(), 3_000, seed=4)
+    first = st.hypothesis_tests(customers, orders, seasonal_demand=seasons, n_boot=200,
+                                random_state=3)
+    second = st.hypothesis_tests(customers.copy(), orders.copy(),
+                                 seasonal_demand=seasons.sample(frac=1, random_state=1),
+                                 n_boot=200, random_state=3)
     pd.testing.assert_frame_equal(first, second)
-    other_seed = st.hypothesis_tests(customers, orders, n_boot=200, random_state=4)
+    other_seed = st.hypothesis_tests(customers, orders, seasonal_demand=seasons, n_boot=200,
+                                     random_state=4)
     assert not first["ci_low"].equals(other_seed["ci_low"])  # the seed really drives the bootstrap
+    by_id = (first.set_index("test_id")["ci_low"], other_seed.set_index("test_id")["ci_low"])
+    assert by_id[0]["seasonal_category_demand"] != by_id[1]["seasonal_category_demand"]
     drivers = planted_drivers(n=300)
     pd.testing.assert_frame_equal(st.spend_drivers(drivers), st.spend_drivers(drivers.copy()))
 
