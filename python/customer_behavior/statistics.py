@@ -593,17 +593,25 @@ def association(
     return {k: _round(v) for k, v in out.items()}
 
 
-def _cramers_v_batch(tables: np.ndarray, df_star: int) -> np.ndarray:
-    """Cramér's V of each table in ``tables`` (shape (b, r, c)): sqrt(chi2 / (n df*)), the
-    chi-square without continuity correction; rows or columns a resample left empty
+def _cramers_v_batch(tables: np.ndarray) -> np.ndarray:
+    """Bias-corrected Cramér's V (Bergsma 2013) of each table in ``tables`` (shape
+    (b, r, c)), from the chi-square without continuity correction:
+    phi2 = max(0, chi2 / n - (r - 1)(c - 1) / (n - 1)), r~ = r - (r - 1)^2 / (n - 1),
+    c~ likewise, V = sqrt(phi2 / min(r~ - 1, c~ - 1)). The plain sqrt(chi2 / (n df*)) is
+    biased upward: under independence it is about sqrt(df / (n df*)), so its percentile
+    bootstrap interval would sit above the true 0. Rows or columns a resample left empty
     contribute nothing (their expected counts are 0)."""
     tables = tables.astype(float)
+    _, r, c = tables.shape
     n = tables.sum(axis=(1, 2))
     expected = (tables.sum(axis=2)[:, :, None] * tables.sum(axis=1)[:, None, :]
                 / n[:, None, None])
     with np.errstate(divide="ignore", invalid="ignore"):
         cells = np.where(expected > 0, (tables - expected) ** 2 / expected, 0.0)
-    return np.sqrt(cells.sum(axis=(1, 2)) / (n * df_star))
+    phi2 = np.maximum(0.0, cells.sum(axis=(1, 2)) / n - (r - 1) * (c - 1) / (n - 1))
+    r_tilde = r - (r - 1) ** 2 / (n - 1)
+    c_tilde = c - (c - 1) ** 2 / (n - 1)
+    return np.sqrt(phi2 / np.minimum(r_tilde - 1, c_tilde - 1))
 
 
 def cramers_v_magnitude(v: float, df_star: int) -> str:
@@ -632,13 +640,12 @@ def contingency_independence(
     Rows and columns without any count are dropped first. The test is
     ``scipy.stats.chi2_contingency(table, correction=False)``: no Yates continuity
     correction, whatever the table's shape (scipy applies it only to 2 x 2 tables, where
-    it is conservative). The effect size is Cramér's V = sqrt(chi2 / (n df*)) with
-    df* = min(rows, columns) - 1, named by Cohen's (1988) thresholds adjusted for df*
-    (:func:`cramers_v_magnitude`). The interval is a percentile bootstrap: ``n_boot``
+    it is conservative). The effect size is Cramér's V, bias-corrected (Bergsma 2013,
+    :func:`_cramers_v_batch`; the plain sqrt(chi2 / (n df*)) is about sqrt(df / (n df*))
+    under independence), named by Cohen's (1988) thresholds adjusted for
+    df* = min(rows, columns) - 1 (:func:`cramers_v_magnitude`). The interval is a percentile bootstrap: ``n_boot``
     tables drawn from a multinomial with the observed cell proportions and total ``n``,
     V recomputed on each (memory bounded by chunks of resamples x cells, independent of n).
-    V is not bias-corrected: under independence its expected value is about
-    sqrt(df / (n df*)), negligible for large n.
 
     Returns a dict with ``n, n_rows, n_columns, df, df_star, statistic`` (chi-square),
     ``p_value, effect_size`` (V), ``effect_size_name, effect_size_magnitude, ci_low,
@@ -659,7 +666,7 @@ def contingency_independence(
     df = int(res.dof)
     df_star = min(n_rows, n_columns) - 1
     chi2 = float(res.statistic)
-    v = math.sqrt(chi2 / (n * df_star))
+    v = float(_cramers_v_batch(counts[None, :, :])[0])
     magnitude = cramers_v_magnitude(v, df_star)
     if n_boot > 0:
         rng = np.random.default_rng(random_state)
@@ -667,7 +674,7 @@ def contingency_independence(
         boot = []
         for size in _chunks(n_boot, counts.size):
             draws = rng.multinomial(n, shares, size=size).reshape(size, n_rows, n_columns)
-            boot.append(_cramers_v_batch(draws, df_star))
+            boot.append(_cramers_v_batch(draws))
         ci_low, ci_high = _percentile_ci(np.concatenate(boot), confidence)
         ci_method = (f"percentile bootstrap, {n_boot} tables drawn from a multinomial with the "
                      f"observed cell proportions and n = {n:,}, seed {random_state}")
@@ -696,7 +703,7 @@ def contingency_independence(
         "method_reason": (
             f"chi-square test of independence on the {n_rows} x {n_columns} table of counts "
             f"(df = {df}; scipy chi2_contingency with correction=False: no Yates continuity "
-            "correction); effect size Cramér's V = sqrt(chi2 / (n df*)) = "
+            "correction); effect size Cramér's V, bias-corrected (Bergsma 2013) = "
             f"{v:.3f}, {magnitude} by Cohen's (1988) thresholds for df* = min(rows, columns) "
             f"- 1 = {df_star} ({thresholds}): with a large n even a negligible V is "
             "significant, so read V and its size, not only the p-value"

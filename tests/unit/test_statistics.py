@@ -765,12 +765,21 @@ def test_null_customers_give_no_supported_hypotheses():
 
 def test_chi_square_has_no_continuity_correction_and_v_matches_hand_computation():
     """[[10, 20], [30, 40]]: expected 12, 18, 28, 42, so chi2 = 4 (1/12 + 1/18 + 1/28 + 1/42)
-    = 0.7937 (Yates' correction would give 0.4464) and V = sqrt(chi2 / 100) = 0.0891."""
+    = 0.7937 (Yates' correction would give 0.4464). The plain V = sqrt(chi2 / 100) = 0.089
+    is no more than independence gives by chance at n = 100: Bergsma's (2013) bias-corrected
+    phi2 = chi2 / 100 - 1 / 99 is below 0, so V = 0. [[30, 10], [10, 50]]: expected 16, 24,
+    24, 36, chi2 = 14^2 (1/16 + 1/24 + 1/24 + 1/36) = 34.03, phi2 = chi2 / 100 - 1 / 99,
+    r~ = c~ = 2 - 1 / 99, V = sqrt(phi2 / (r~ - 1)) = 0.58 (plain 0.58 as well)."""
     res = st.contingency_independence([[10, 20], [30, 40]], n_boot=0)
     chi2 = 4 * (1 / 12 + 1 / 18 + 1 / 28 + 1 / 42)
     assert res["statistic"] == pytest.approx(chi2, rel=1e-9)
     assert res["df"] == 1 and res["n"] == 100 and res["method"] == "chi_square"
-    assert res["effect_size"] == pytest.approx(math.sqrt(chi2 / 100), rel=1e-9)
+    assert chi2 / 100 < 1 / 99 and res["effect_size"] == 0
+    strong = st.contingency_independence([[30, 10], [10, 50]], n_boot=0)
+    strong_chi2 = 14 ** 2 * (1 / 16 + 1 / 24 + 1 / 24 + 1 / 36)
+    assert strong["statistic"] == pytest.approx(strong_chi2, rel=1e-9)
+    assert strong["effect_size"] == pytest.approx(
+        math.sqrt((strong_chi2 / 100 - 1 / 99) / (1 - 1 / 99)), rel=1e-9)
     assert res["p_value"] == pytest.approx(stats.chi2.sf(chi2, 1), rel=1e-9)
     assert "correction=False" in res["method_reason"]
     assert "Cohen's (1988)" in res["method_reason"]
