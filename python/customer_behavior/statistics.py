@@ -649,7 +649,8 @@ def contingency_independence(
 
     Returns a dict with ``n, n_rows, n_columns, df, df_star, statistic`` (chi-square),
     ``p_value, effect_size`` (V), ``effect_size_name, effect_size_magnitude, ci_low,
-    ci_high, expected_below_5_share, expected_min, method, method_reason, ci_method``.
+    ci_high, method, method_reason, ci_method``. Whether the table is large enough for
+    the test (Cochran's rule) is the caller's check: :func:`_run_season_category`.
     """
     counts = np.asarray(table, dtype=float)
     if counts.ndim != 2:
@@ -681,7 +682,6 @@ def contingency_independence(
     else:
         ci_low = ci_high = float("nan")
         ci_method = "no interval (n_boot = 0)"
-    expected = np.asarray(res.expected_freq, dtype=float)
     thresholds = ", ".join(f"{word} {t / math.sqrt(df_star):.3f}"
                            for word, t in (("small", 0.1), ("medium", 0.3), ("large", 0.5)))
     out = {
@@ -697,8 +697,6 @@ def contingency_independence(
         "effect_size_magnitude": magnitude,
         "ci_low": float(ci_low),
         "ci_high": float(ci_high),
-        "expected_below_5_share": float((expected < 5).mean()),
-        "expected_min": float(expected.min()),
         "method": "chi_square",
         "method_reason": (
             f"chi-square test of independence on the {n_rows} x {n_columns} table of counts "
