@@ -104,15 +104,18 @@ PER_CUSTOMER_COLUMNS = [
 # against the purchase days each customer actually had then (``holdout_purchase_days``).
 HOLDOUT_COLUMNS = ["holdout_weeks", "holdout_purchase_days"]
 # per-customer inputs of the fit and the prediction (customer_summary / customer_summary_duckdb)
-SUMMARY_COLUMNS = [
-    "customer_id",
-    "historical_value",
-    "order_count",
-    "frequency",
-    "recency",
-    "T",
-    "monetary_value",
-]
+# and their types, also when there are no rows: an empty table keeps the types a filled one
+# has (DuckDB would write an empty column of Python objects as INTEGER)
+SUMMARY_DTYPES = {
+    "customer_id": "str",
+    "historical_value": "float64",
+    "order_count": "int64",
+    "frequency": "int64",
+    "recency": "float64",
+    "T": "float64",
+    "monetary_value": "float64",
+}
+SUMMARY_COLUMNS = list(SUMMARY_DTYPES)
 PARAMS_COLUMNS = [
     "model",
     "parameter",
@@ -833,13 +836,17 @@ def discounted_clv(
     return discounted[inverse] * value, prev[inverse]
 
 
+def empty_summary() -> pd.DataFrame:
+    """A customer summary (SUMMARY_COLUMNS) with no rows, typed as a filled one."""
+    return pd.DataFrame({c: pd.Series(dtype=d) for c, d in SUMMARY_DTYPES.items()})
+
+
 def _empty_outputs(customer_dtype, message: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     dtypes = dict.fromkeys(PER_CUSTOMER_COLUMNS, "float64")
     dtypes.update(
-        customer_id=customer_dtype,
-        order_count="int64",
-        frequency="int64",
-        clv_model=object,
+        SUMMARY_DTYPES,
+        customer_id="str" if customer_dtype == object else customer_dtype,
+        clv_model="str",
     )
     return (
         pd.DataFrame({c: pd.Series(dtype=d) for c, d in dtypes.items()}),
@@ -987,9 +994,7 @@ def _summary_from_daily(
         order by customer
     """)
     if customers.num_rows == 0:
-        return pd.DataFrame(
-            {c: pd.Series(dtype=str if c == "customer_id" else float) for c in SUMMARY_COLUMNS}
-        )
+        return empty_summary()
     n_missing = int(customers.column("missing_values").to_numpy().sum())
     if n_missing:
         raise ValueError(f"column {value_col!r} has {n_missing} null/non-numeric values")

@@ -254,9 +254,8 @@ def segment_profiles(
         enriched = customers.merge(shares, on="customer_id", how="left")
         enriched = _in_key_order(enriched, "customer_id")
         profile = seg.profile_segments(enriched, _in_key_order(assignments, "customer_id"))
-    # a string column even when every value is NULL (written as VARCHAR, not INTEGER)
     profile.insert(profile.columns.get_loc("top_channel_share") + 1, "channel_share_basis",
-                   pd.array([basis] * len(profile), dtype="string"))
+                   [basis] * len(profile))
     return seg.name_segments(profile)
 
 
@@ -585,11 +584,8 @@ def _lifetime_value_summary(orders: Any, calibration_end=None) -> pd.DataFrame:
             holdout_weeks=weeks,
             holdout_purchase_days=days["holdout_purchase_days"].to_numpy(dtype=float),
         )
-    return pd.DataFrame(
-        {
-            c: pd.Series(dtype=str if c == "customer_id" else float)
-            for c in [*ltv.SUMMARY_COLUMNS, *ltv.HOLDOUT_COLUMNS]
-        }
+    return ltv.empty_summary().assign(
+        **{c: pd.Series(dtype="float64") for c in ltv.HOLDOUT_COLUMNS}
     )
 
 

@@ -1205,7 +1205,21 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
     out["segment_name"] = names
     out["recommendation"] = [_recommend(f) for f in facts]
     out["name_reason"] = [_reason(f) for f in facts]
-    return _round_frame(out)
+    return _round_frame(_text_columns_as_strings(out))
+
+
+def _text_columns_as_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column of Python strings and None (the names, facts and top categories) as a
+    string column, so that one with no value in any segment (no category data, no dates
+    for a lifecycle) is still written as VARCHAR: DuckDB stores an all-None object column
+    as INTEGER, and the column's type would then depend on the data. A missing value stays
+    missing (pandas' ``str`` dtype, NaN)."""
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if values.dtype == object and values.dropna().map(type).eq(str).all():
+            out[col] = values.astype("str")
+    return out
 
 
 _TIER_ADJ = {

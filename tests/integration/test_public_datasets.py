@@ -1049,6 +1049,48 @@ MUST_BE_FED = {
 }
 
 
+def column_types(warehouse) -> dict[tuple[str, str, str], str]:
+    """(schema, table, column) → DuckDB type of every staging, intermediate, mart and
+    segment column. A staging model is keyed by its canonical entity
+    (stg_<dataset>__<entity> → <entity>), so each adapter's staging is compared with the
+    others'."""
+    types = query(
+        warehouse,
+        "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+        "where schema_name in ('staging', 'intermediate', 'marts', 'segments')",
+    )
+    out = {}
+    for schema, table, column, data_type in types.itertuples(index=False):
+        if schema == "staging":
+            table = table.split("__", 1)[-1]
+        out[(schema, table, column)] = data_type
+    return out
+
+
+@needs_shared_data
+def test_every_column_has_one_type_whatever_the_data(built, demo_build):
+    """A column has the same DuckDB type on every dataset: the analyst's SQL, a join to
+    another table, the report and the charts read it one way. Its type must not follow
+    what a file happens to hold: a Python model's column that is all NULL, or empty, on
+    data without order dates (it became INTEGER, so customer_lifetime_value.customer_id
+    could not be joined to customers.customer_id), or a dataset whose stated values are
+    whole numbers (shopping trends' purchases per year were DECIMAL(3,1), DOUBLE
+    elsewhere). Compared over the six public datasets and the demo."""
+    seen: dict[tuple[str, str, str], dict[str, list[str]]] = {}
+    warehouses = {name: built(name) for name in DATASETS}
+    warehouses["demo"] = demo_build["warehouse"]
+    for name, warehouse in warehouses.items():
+        for key, data_type in column_types(warehouse).items():
+            seen.setdefault(key, {}).setdefault(data_type, []).append(name)
+    assert len(seen) > 500, "expected the columns of every layer"
+    drift = {
+        ".".join(key): by_type for key, by_type in sorted(seen.items()) if len(by_type) > 1
+    }
+    assert not drift, "columns whose type depends on the data:\n" + "\n".join(
+        f"{column}: {by_type}" for column, by_type in drift.items()
+    )
+
+
 @needs_shared_data
 @pytest.mark.parametrize("name", DATASETS)
 def test_coverage_says_what_each_mart_holds(built, name):

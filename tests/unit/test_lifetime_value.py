@@ -877,6 +877,13 @@ def test_duckdb_summary_observation_end_and_bad_input():
     empty = lv.customer_summary_duckdb(duckdb.sql(
         "select 'a' as customer_id, null::date as order_date, 1.5 as amount"))
     assert empty.empty and list(empty.columns) == lv.SUMMARY_COLUMNS
+    # written to DuckDB, the empty summary and the outputs fitted from it have the types a
+    # filled one has (an empty column of Python objects would be written as INTEGER)
+    filled = lv.customer_summary_duckdb(_as_relation(orders), observation_end=end, freq="D")
+    outputs = lv.lifetime_value_from_summary(empty)[0]
+    assert duckdb.sql("select * from empty").types == duckdb.sql("select * from filled").types
+    assert [str(t) for t in duckdb.sql("select customer_id, clv_model from outputs").types] == [
+        "VARCHAR", "VARCHAR"]
     with pytest.raises(ValueError, match="null/non-numeric"):
         lv.customer_summary_duckdb(duckdb.sql(
             "select 'a' as customer_id, date '2024-01-01' as order_date, null::double as amount"))

@@ -521,6 +521,21 @@ def _crafted_profile(**columns) -> pd.DataFrame:
     )
 
 
+def test_names_and_facts_are_text_columns_even_when_no_segment_has_one():
+    """A profile without category or channel shares and without recency (no dates) has no
+    signature category or channel and no lifecycle in any segment: those columns are
+    still text, so DuckDB writes them as VARCHAR, not INTEGER."""
+    import duckdb
+
+    named = seg.name_segments(_crafted_profile())
+    text = ["signature_category", "signature_channel", "lifecycle", "segment_name",
+            "recommendation", "name_reason"]
+    assert named[text[:3]].isna().all().all()
+    relation = duckdb.sql("select * from named")
+    types = dict(zip(relation.columns, (str(t) for t in relation.types), strict=True))
+    assert {c: types[c] for c in text} == dict.fromkeys(text, "VARCHAR")
+
+
 def test_name_segments_crafted_profile_without_indices():
     """A hand-made profile (only means + counts): indices are derived from the means."""
     profile = _crafted_profile(

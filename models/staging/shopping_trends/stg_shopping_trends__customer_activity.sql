@@ -37,9 +37,10 @@ final as (
         cast(null as bigint) as total_quantity,
         purchase_amount as total_spend,
         cast(null as decimal(18, 2)) as total_discount,
-        case when is_discounted then 1 when not is_discounted then 0 end as discounted_order_count,
+        cast(case when is_discounted then 1 when not is_discounted then 0 end as bigint)
+            as discounted_order_count,
         cast(null as bigint) as purchase_day_count,
-        purchases_per_year as purchase_frequency_per_year,
+        cast(purchases_per_year as double) as purchase_frequency_per_year,
         cast(null as bigint) as recency_days,
         previous_purchase_count > 0 as is_repeat_customer
     from typed
