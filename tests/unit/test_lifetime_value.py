@@ -881,9 +881,9 @@ def test_duckdb_summary_observation_end_and_bad_input():
     # filled one has (an empty column of Python objects would be written as INTEGER)
     filled = lv.customer_summary_duckdb(_as_relation(orders), observation_end=end, freq="D")
     outputs = lv.lifetime_value_from_summary(empty)[0]
-    assert duckdb.sql("select * from empty").types == duckdb.sql("select * from filled").types
-    assert [str(t) for t in duckdb.sql("select customer_id, clv_model from outputs").types] == [
-        "VARCHAR", "VARCHAR"]
+    assert duckdb.from_df(empty).types == duckdb.from_df(filled).types
+    output_types = dict(zip(outputs.columns, map(str, duckdb.from_df(outputs).types), strict=True))
+    assert (output_types["customer_id"], output_types["clv_model"]) == ("VARCHAR", "VARCHAR")
     with pytest.raises(ValueError, match="null/non-numeric"):
         lv.customer_summary_duckdb(duckdb.sql(
             "select 'a' as customer_id, date '2024-01-01' as order_date, null::double as amount"))
