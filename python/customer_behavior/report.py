@@ -371,6 +371,14 @@ class _Report:
                     "support their"
                 text = (f"- {sig} of {ran} hypothesis tests find a significant association "
                         f"after Holm adjustment, and {supported} {verb} hypothesis")
+                negligible = ("select count(*) from marts.hypothesis_tests where status = 'ran' "
+                              "and verdict like 'Supported:%' "
+                              "and effect_size_magnitude = 'negligible'")
+                if (n.value_of("headline.tests_supported")
+                        and self.has_column("marts.hypothesis_tests", "effect_size_magnitude")
+                        and n.scalar(negligible)):
+                    weak = n.get("headline.tests_supported_negligible", negligible, "int")
+                    text += f", {weak} of them with a negligible effect"
                 if n.scalar("select count(*) from marts.hypothesis_tests "
                             "where verdict like '%goes the other way%'"):
                     against = n.get("headline.tests_against",
@@ -1608,8 +1616,15 @@ class _Report:
                "method fits the data (Mann–Whitney for skewed spend, Welch's t otherwise, "
                "Spearman for associations, a chi-square test with Cramér's V for the season "
                "x category counts), p-values are Holm-adjusted across the tests, and "
-               "each effect size comes with its 95 % confidence interval.")
+               "each effect size comes with its 95 % confidence interval and its size in "
+               "words by Cohen's (1988) conventions: negligible below small, small from "
+               "|g| 0.2 (Hedges' g) or |r| 0.1 (the rank-biserial and Spearman "
+               "correlations), medium from 0.5 or 0.3, large from 0.8 or 0.5; for Cramér's "
+               "V the r thresholds are divided by the square root of the table's smaller "
+               "side less one. With many customers a negligible effect can be significant: "
+               "read its size before acting on it.")
         rows, notes = [], []
+        sized = self.has_column(rel, "effect_size_magnitude")
         for (test_id,) in n.rows(f"select test_id from {rel} order by test_id"):
             k = {"test_id": test_id}
             if n.scalar(f"select status from {rel} where {_where(**k)}") != "ran":
@@ -1621,6 +1636,8 @@ class _Report:
                       + n.cell(rel, "ci_low", "num2", **k) + ", "
                       + n.cell(rel, "ci_high", "num2", **k) + "] "
                       + _effect_name(n.cell(rel, "effect_size_name", "text", **k)))
+            if sized:
+                effect += ", " + n.cell(rel, "effect_size_magnitude", "text", **k)
             sizes = n.cell(rel, "n_a", "int", **k) + " / " + n.cell(rel, "n_b", "int", **k)
             rows.append([
                 n.cell(rel, "hypothesis", "text", **k),

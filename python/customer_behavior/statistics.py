@@ -614,17 +614,41 @@ def _cramers_v_batch(tables: np.ndarray) -> np.ndarray:
     return np.sqrt(phi2 / np.minimum(r_tilde - 1, c_tilde - 1))
 
 
+# Cohen's (1988) conventions for small, medium and large effects: the standardised mean
+# difference d (Hedges' g is d with its small-sample correction) and the correlation r (the
+# rank-biserial and matched-pairs rank-biserial correlations and Spearman's rho are
+# correlations). Cramér's V depends on the table's shape: cramers_v_magnitude.
+COHEN_THRESHOLDS = {
+    "hedges_g": (0.2, 0.5, 0.8),
+    "rank_biserial": (0.1, 0.3, 0.5),
+    "matched_rank_biserial": (0.1, 0.3, 0.5),
+    "spearman_rho": (0.1, 0.3, 0.5),
+}
+
+
+def _size_in_words(size: float, thresholds: Sequence[float]) -> str:
+    if not math.isfinite(size):
+        return "n/a"
+    small, medium, large = thresholds
+    for threshold, word in ((large, "large"), (medium, "medium"), (small, "small")):
+        if size >= threshold:
+            return word
+    return "negligible"
+
+
+def effect_size_magnitude(name: str, value: float) -> str:
+    """An effect size in words: negligible, small, medium or large by Cohen's (1988)
+    conventions (COHEN_THRESHOLDS) on its absolute value, whichever way the effect goes:
+    |g| 0.2 / 0.5 / 0.8 for Hedges' g, |r| 0.1 / 0.3 / 0.5 for the correlations."""
+    return _size_in_words(abs(value), COHEN_THRESHOLDS[name])
+
+
 def cramers_v_magnitude(v: float, df_star: int) -> str:
     """Cramér's V in words by Cohen's (1988) thresholds for df* = min(rows, columns) - 1:
     small 0.1 / sqrt(df*), medium 0.3 / sqrt(df*), large 0.5 / sqrt(df*); below small is
     'negligible'."""
-    if not math.isfinite(v):
-        return "n/a"
     root = math.sqrt(df_star)
-    for threshold, word in ((0.5, "large"), (0.3, "medium"), (0.1, "small")):
-        if v >= threshold / root:
-            return word
-    return "negligible"
+    return _size_in_words(v, (0.1 / root, 0.3 / root, 0.5 / root))
 
 
 def contingency_independence(
@@ -823,6 +847,8 @@ def _summary(row: dict[str, Any]) -> str:
     effect = (
         f"{_effect_label(name)} {row['effect_size']:.2f}, {_fmt_ci(row['ci_low'], row['ci_high'])}"
     )
+    if name != "cramers_v" and row["effect_size_magnitude"] not in (None, "n/a"):
+        effect += f", a {row['effect_size_magnitude']} effect"
     if name == "spearman_rho":
         return f"{effect}, n = {row['n_a']:,}"
     if name == "cramers_v":
@@ -1666,6 +1692,8 @@ def hypothesis_tests(
         significant = bool(math.isfinite(p_holm) and p_holm < alpha)
         row["is_significant"] = significant
         effect = row["effect_size"]
+        if row["effect_size_name"] in COHEN_THRESHOLDS:  # Cramér's V is sized by its test
+            row["effect_size_magnitude"] = effect_size_magnitude(row["effect_size_name"], effect)
         direction_ok = math.isfinite(effect) and np.sign(effect) == spec.expected_sign
         detail = f"({_summary(row)}; {_fmt_p(p_holm)})"
         what = {"association": "association", "contingency": "difference in the mix"}.get(

@@ -1068,17 +1068,19 @@ def column_types(warehouse) -> dict[tuple[str, str, str], str]:
 
 
 @needs_shared_data
-def test_every_column_has_one_type_whatever_the_data(built, demo_build):
+def test_every_column_has_one_type_whatever_the_data(built, demo_build, planted_build):
     """A column has the same DuckDB type on every dataset: the analyst's SQL, a join to
     another table, the report and the charts read it one way. Its type must not follow
     what a file happens to hold: a Python model's column that is all NULL, or empty, on
     data without order dates (it became INTEGER, so customer_lifetime_value.customer_id
     could not be joined to customers.customer_id), or a dataset whose stated values are
     whole numbers (shopping trends' purchases per year were DECIMAL(3,1), DOUBLE
-    elsewhere). Compared over the six public datasets and the demo."""
+    elsewhere). Compared over the six public datasets, the demo (CSV seeds) and the
+    planted build (a user's Parquet files)."""
     seen: dict[tuple[str, str, str], dict[str, list[str]]] = {}
     warehouses = {name: built(name) for name in DATASETS}
     warehouses["demo"] = demo_build["warehouse"]
+    warehouses["planted"] = planted_build["warehouse"]
     for name, warehouse in warehouses.items():
         for key, data_type in column_types(warehouse).items():
             seen.setdefault(key, {}).setdefault(data_type, []).append(name)

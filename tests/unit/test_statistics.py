@@ -414,6 +414,10 @@ def test_planted_over_50_frequency_found(planted_result):
     assert row["mean_b"] - row["mean_a"] == pytest.approx(FREQ_GAP, abs=0.15)
     assert row["metric"] == "purchase_frequency_per_year"
     assert row["verdict"].startswith("Supported: customers over 50 buy less often")
+    # the planted g of -0.67 is medium by Cohen's |d| 0.2 / 0.5 / 0.8, whichever its sign
+    assert row["effect_size_magnitude"] == "medium"
+    assert f"Hedges' g {row['effect_size']:.2f}" in row["verdict"]
+    assert "a medium effect; Holm p" in row["verdict"]
 
 
 def test_planted_discount_volume_found(planted_result):
@@ -426,9 +430,12 @@ def test_planted_discount_volume_found(planted_result):
     pattern = (
         r"^Supported: discounted orders contain more units \(median \d+ vs \d+, "
         r"mean \d\.\d+ vs \d\.\d+; "
-        r"rank-biserial 0\.\d\d, 95 % CI 0\.\d\d–0\.\d\d; Holm p < 0\.001\)$"
+        r"rank-biserial 0\.\d\d, 95 % CI 0\.\d\d–0\.\d\d, a small effect; Holm p < 0\.001\)$"
     )
     assert re.match(pattern, row["verdict"]), row["verdict"]
+    # the planted rank-biserial (~0.22) is small by Cohen's |r| 0.1 / 0.3 / 0.5
+    assert st.effect_size_magnitude("rank_biserial", truth) == "small"
+    assert row["effect_size_magnitude"] == "small"
 
 
 def test_matched_rank_biserial_matches_hand_computation():
@@ -799,6 +806,21 @@ def test_chi_square_has_no_continuity_correction_and_v_matches_hand_computation(
 ])
 def test_cramers_v_sizes_follow_cohen_adjusted_for_the_table(v, df_star, words):
     assert st.cramers_v_magnitude(v, df_star) == words
+
+
+@pytest.mark.parametrize(("name", "value", "words"), [
+    ("hedges_g", 0.19, "negligible"),
+    ("hedges_g", -0.2, "small"),  # the sign says which way, not how large
+    ("hedges_g", 0.79, "medium"),
+    ("hedges_g", -0.8, "large"),
+    ("rank_biserial", 0.09, "negligible"),
+    ("rank_biserial", -0.35, "medium"),
+    ("matched_rank_biserial", 0.5, "large"),
+    ("spearman_rho", 0.1, "small"),
+    ("spearman_rho", float("nan"), "n/a"),
+])
+def test_effect_sizes_in_words_follow_cohen(name, value, words):
+    assert st.effect_size_magnitude(name, value) == words
 
 
 def test_planted_season_effect_on_category_mix_is_found(planted_result):
