@@ -577,6 +577,38 @@ def test_a_table_that_loses_most_rows_warns(case):
     assert query(warehouse, "select count(*) as n from marts.orders").n[0] == 0
 
 
+def _blank_customer_ids(folder: Path) -> None:
+    """A customers export whose customer_id column is there but empty in every row."""
+    customers = pd.read_csv(folder / "customers.csv", dtype=str, keep_default_na=False)
+    customers["customer_id"] = ""
+    customers.to_csv(folder / "customers.csv", index=False)
+
+
+def test_a_customer_file_without_one_accepted_row_stops_with_its_reason(case):
+    """No customer row accepted: the build stops at a data test that says how many rows were
+    read and why they were rejected, not with a Python traceback from segmenting zero
+    customers; every row is kept in marts.rejected_rows, and nothing is built from zero
+    customers."""
+    result, warehouse, _ = case(_blank_customer_ids)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert re.search(r"FAIL 1 +some_customer_rows_are_accepted", result.stdout), output[-3000:]
+    assert "Traceback" not in output
+    assert "data_quality_errors\".\"some_customer_rows_are_accepted" in result.stdout
+    failing = query(warehouse, "select table_name, raw_row_count, accepted_row_count, "
+                               "most_common_reason, most_common_reason_rows "
+                               "from data_quality_errors.some_customer_rows_are_accepted")
+    assert failing.to_dict("records") == [{
+        "table_name": "customers", "raw_row_count": 60, "accepted_row_count": 0,
+        "most_common_reason": "missing_customer_id", "most_common_reason_rows": 60}]
+    rejected = query(warehouse, "select rejection_reason, count(*) as n from marts.rejected_rows "
+                                "where table_name = 'customers' group by all")
+    assert rejected.to_dict("records") == [{"rejection_reason": "missing_customer_id", "n": 60}]
+    assert "segments" not in _models_built(warehouse)
+    assert query(warehouse, "select count(*) as n from duckdb_tables() "
+                            "where table_name = 'customers' and schema_name = 'marts'").n[0] == 0
+
+
 def test_semicolon_and_tab_files_are_read_like_commas(case):
     """The delimiter is detected from the header; a semicolon file's decimal commas
     ("52000,50") are decimals, so every value equals the comma-separated original's."""
