@@ -594,10 +594,10 @@ def test_a_customer_file_without_one_accepted_row_stops_with_its_reason(case):
     assert result.returncode != 0, output[-3000:]
     assert re.search(r"FAIL 1 +some_customer_rows_are_accepted", result.stdout), output[-3000:]
     assert "Traceback" not in output
-    assert "data_quality_errors\".\"some_customer_rows_are_accepted" in result.stdout
+    assert "data_quality_warnings\".\"some_customer_rows_are_accepted" in result.stdout
     failing = query(warehouse, "select table_name, raw_row_count, accepted_row_count, "
                                "most_common_reason, most_common_reason_rows "
-                               "from data_quality_errors.some_customer_rows_are_accepted")
+                               "from data_quality_warnings.some_customer_rows_are_accepted")
     assert failing.to_dict("records") == [{
         "table_name": "customers", "raw_row_count": 60, "accepted_row_count": 0,
         "most_common_reason": "missing_customer_id", "most_common_reason_rows": 60}]

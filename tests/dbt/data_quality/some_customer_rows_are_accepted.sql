@@ -1,11 +1,11 @@
-{{ config(store_failures=true, store_failures_as='view', schema='data_quality_errors') }}
+{{ config(store_failures=true, store_failures_as='view', schema='data_quality_warnings') }}
 -- Stops the build when customer rows were read but none was accepted: a customer_id column
 -- left blank in every row, or the wrong column exported under its name. Nothing past the
 -- checks can describe anyone then, and segmentation would fail on zero customers with a
 -- Python traceback that does not say why. The test reads int_customers, so dbt skips
 -- everything built from it (the customer marts, the segments, the insight marts); the rejected
 -- rows are kept with their reasons in marts.rejected_rows, which does not depend on it. The
--- failing row is kept as the view data_quality_errors.some_customer_rows_are_accepted (dbt
+-- failing row is kept as the view data_quality_warnings.some_customer_rows_are_accepted (dbt
 -- prints its query): how many rows were read, the commonest reason and what to check. An
 -- input where only some customers are rejected builds, and most_rows_of_each_input_are_accepted
 -- warns when more than half are.
