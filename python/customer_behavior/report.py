@@ -369,7 +369,8 @@ class _Report:
                                   "where status = 'ran' and verdict like 'Supported:%'", "int")
                 verb = "supports its" if n.value_of("headline.tests_supported") == 1 else \
                     "support their"
-                text = (f"- {sig} of {ran} hypothesis tests find a significant association "
+                finds = "finds" if n.value_of("headline.tests_significant") == 1 else "find"
+                text = (f"- {sig} of {ran} hypothesis tests {finds} a significant association "
                         f"after Holm adjustment, and {supported} {verb} hypothesis")
                 negligible = ("select count(*) from marts.hypothesis_tests where status = 'ran' "
                               "and verdict like 'Supported:%' "
@@ -378,7 +379,12 @@ class _Report:
                         and self.has_column("marts.hypothesis_tests", "effect_size_magnitude")
                         and n.scalar(negligible)):
                     weak = n.get("headline.tests_supported_negligible", negligible, "int")
-                    text += f", {weak} of them with a negligible effect"
+                    if n.value_of("headline.tests_supported_negligible") < \
+                            n.value_of("headline.tests_supported"):
+                        text += f", {weak} of them with a negligible effect"
+                    else:
+                        text += (", with a negligible effect" if weak == "1"
+                                 else ", all with a negligible effect")
                 if n.scalar("select count(*) from marts.hypothesis_tests "
                             "where verdict like '%goes the other way%'"):
                     against = n.get("headline.tests_against",

@@ -582,6 +582,41 @@ def test_seasonal_demand_cites_the_season_category_test(generated):
             f"{row.ci_high:.3f}) is {row.effect_size_magnitude} by Cohen's (1988)") in section
 
 
+def _headline_of_the_tests(report: str) -> str:
+    return next(line for line in report.splitlines() if "hypothesis tests find" in line)
+
+
+def test_the_headline_counts_supported_hypotheses_with_a_negligible_effect(planted_build,
+                                                                          tmp_path):
+    """A hypothesis supported by a negligible effect is counted in the headline, so that a
+    reader does not act on a significant but negligible effect. Planted in copies: one
+    supported test's effect negligible, then all of them."""
+    tests = query(planted_build["warehouse"],
+                  "select test_id, effect_size_magnitude from marts.hypothesis_tests "
+                  "where status = 'ran' and verdict like 'Supported:%' order by test_id")
+    assert len(tests) >= 2
+    first = tests.test_id.iloc[0]
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.hypothesis_tests set effect_size_magnitude = case when test_id = "
+        f"'{first}' then 'negligible' else 'medium' end where status = 'ran'",
+    )
+    assert (f"and {len(tests)} support their hypothesis, 1 of them with a negligible effect "
+            "(see") in _headline_of_the_tests(report)
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.hypothesis_tests set effect_size_magnitude = 'negligible' "
+        "where status = 'ran'",
+    )
+    assert (f"and {len(tests)} support their hypothesis, all with a negligible effect "
+            "(see") in _headline_of_the_tests(report)
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.hypothesis_tests set effect_size_magnitude = 'small' where status = 'ran'",
+    )
+    assert "negligible" not in _headline_of_the_tests(report)
+
+
 def test_data_quality_section_reconciles(generated):
     recon = query(generated["warehouse"], "select * from marts.row_reconciliation")
     numbers = generated["numbers"]
