@@ -54,18 +54,27 @@ comma := ,
 DBT_VARS := {"data_dir": "$(ABS_DATA_DIR)", "dataset": "$(DATASET)", "segment_k": "$(SEGMENT_K)", "lifetime_value_calibration_end": "$(LTV_CALIBRATION_END)"$(if $(VARS),$(comma) $(VARS),)}
 DBT := $(BIN)/dbt
 
-.PHONY: help install build dbt-build report docs test lint data clean demo-seeds bench
+.PHONY: help install constraints build dbt-build report docs test lint data clean demo-seeds bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 install: $(VENV)/.installed ## create .venv and install the pinned dependencies and the package
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
+
+constraints: ## re-pin constraints.txt: the newest versions pyproject.toml's ranges allow, in a fresh venv
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/python -m pip install --quiet --upgrade pip
+	.venv-constraints/bin/python -m pip install --quiet -e ".[dev]"
+	{ sed -n '1,/^# after/p' constraints.txt; .venv-constraints/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .venv-constraints
 
 build: install dbt-build report ## install, dbt build (seeds, models, segments, tests) on the demo data or DATA_DIR, then charts and report
 
