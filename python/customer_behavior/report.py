@@ -383,7 +383,8 @@ class _Report:
                             n.value_of("headline.tests_supported"):
                         text += f", {weak} of them with a negligible effect"
                     else:
-                        text += (", with a negligible effect" if weak == "1"
+                        text += (", with a negligible effect"
+                                 if n.value_of("headline.tests_supported_negligible") == 1
                                  else ", all with a negligible effect")
                 if n.scalar("select count(*) from marts.hypothesis_tests "
                             "where verdict like '%goes the other way%'"):
