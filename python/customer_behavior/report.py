@@ -1624,12 +1624,11 @@ class _Report:
                "Spearman for associations, a chi-square test with Cramér's V for the season "
                "x category counts), p-values are Holm-adjusted across the tests, and "
                "each effect size comes with its 95 % confidence interval and its size in "
-               "words by Cohen's (1988) conventions: negligible below small, small from "
-               "|g| 0.2 (Hedges' g) or |r| 0.1 (the rank-biserial and Spearman "
-               "correlations), medium from 0.5 or 0.3, large from 0.8 or 0.5; for Cramér's "
-               "V the r thresholds are divided by the square root of the table's smaller "
-               "side less one. With many customers a negligible effect can be significant: "
-               "read its size before acting on it.")
+               "words (negligible, small, medium or large) by Cohen's (1988) conventions "
+               "for a standardised difference of means, a correlation or Cramér's V (the "
+               "thresholds are in the description of hypothesis_tests.effect_size_magnitude "
+               "on the docs site). With many customers a negligible effect can be "
+               "significant: read its size before acting on it.")
         rows, notes = [], []
         sized = self.has_column(rel, "effect_size_magnitude")
         for (test_id,) in n.rows(f"select test_id from {rel} order by test_id"):
