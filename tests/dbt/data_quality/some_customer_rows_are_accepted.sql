@@ -15,6 +15,10 @@ checked as (
     select * from {{ ref('int_customers_checked') }}
 ),
 
+read_rows as (
+    select count(*) as raw_row_count from checked
+),
+
 accepted as (
     select count(*) as accepted_row_count from {{ ref('int_customers') }}
 ),
@@ -32,13 +36,14 @@ reasons as (
 
 select
     'customers' as table_name,
-    (select count(*) from checked) as raw_row_count,
+    read_rows.raw_row_count,
     accepted.accepted_row_count,
     reasons.rejection_reason as most_common_reason,
     reasons.row_count as most_common_reason_rows,
     'No customer row was accepted, so nothing past the checks was built. Every row and its '
     || 'reason is in marts.rejected_rows (where table_name = ''customers''); see '
     || 'raw.data_dictionary for what each customers column expects.' as what_to_do
-from accepted
+from read_rows
+cross join accepted
 left join reasons on true
-where accepted.accepted_row_count = 0 and (select count(*) from checked) > 0
+where accepted.accepted_row_count = 0 and read_rows.raw_row_count > 0
