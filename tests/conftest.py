@@ -63,6 +63,24 @@ def query(warehouse: Path, sql: str):
         return con.sql(sql).df()
 
 
+def column_types(warehouse) -> dict[tuple[str, str, str], str]:
+    """(schema, table, column) → DuckDB type of every staging, intermediate, mart and
+    segment column. A staging model is keyed by its canonical entity
+    (stg_<dataset>__<entity> → <entity>), so each adapter's staging is compared with the
+    others'."""
+    types = query(
+        warehouse,
+        "select schema_name, table_name, column_name, data_type from duckdb_columns() "
+        "where schema_name in ('staging', 'intermediate', 'marts', 'segments')",
+    )
+    out = {}
+    for schema, table, column, data_type in types.itertuples(index=False):
+        if schema == "staging":
+            table = table.split("__", 1)[-1]
+        out[(schema, table, column)] = data_type
+    return out
+
+
 @pytest.fixture(scope="session")
 def planted_build(tmp_path_factory):
     """Generated data with planted behaviour (Parquet, a little dirt, truth file), built with k pinned to the planted 4."""

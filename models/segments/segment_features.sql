@@ -22,9 +22,10 @@
 {%- set present = [] %}
 {%- set channels = [] %}
 {%- set categories = [] %}
-{#- Only while a run builds this model (its inputs then exist); `dbt parse`, or `dbt compile`
-    against an empty warehouse, renders every base feature and no shares. #}
-{%- if execute and load_relation(ref('int_customer_activity')) is not none %}
+{#- Only while a run builds this model (its inputs then exist); `dbt parse`, `dbt compile`
+    against an empty warehouse, and `dbt build --empty` (whose inputs have no rows to count)
+    render every base feature and no shares. #}
+{%- if execute and load_relation(ref('int_customer_activity')) is not none and not flags.EMPTY %}
     {%- set count_list = [] %}
     {%- for name, expression in base_features %}
         {%- do count_list.append('count(' ~ expression ~ ')') %}

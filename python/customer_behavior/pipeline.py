@@ -102,6 +102,41 @@ def scaled_features(relation: Any, session: Any) -> seg.ScaledFeatures:
     return seg.ScaledFeatures.from_columns(relation.columns, values_of, n_rows, rows_at)
 
 
+#: The columns and types of the segmentation tables when segment_features holds no customer,
+#: as in ``dbt build --empty`` (dbt's schema-only dry run reads every ref as zero rows). The
+#: tables are then written empty, with the types a build with customers gives them, so that
+#: the models after them build and the warehouse's schema is the same (a test compares).
+#: One to ``k_min`` customers is still an error (too few to segment).
+EMPTY_SEGMENT_TABLES: dict[str, dict[str, str]] = {
+    "segment_k_selection": {
+        "k": "int64", "inertia": "float64", "silhouette": "float64",
+        "calinski_harabasz": "float64", "davies_bouldin": "float64", "fit_rows": "int64",
+        "metric_rows": "int64", "is_chosen": "bool", "chosen_by": "str",
+    },
+    "segment_model": {
+        "segment_id": "int64", "feature_name": "str", "feature_order": "int64",
+        "transform": "str", "fill_value": "float64", "mean": "float64", "scale": "float64",
+        "centroid_scaled": "float64", "centroid_original": "float64", "k": "int64",
+        "random_state": "int64", "fit_rows": "int64",
+    },
+    "customer_segment_assignments": {
+        "customer_id": "str", "segment_id": "int64", "distance": "float64",
+        "second_distance": "float64",
+    },
+    "segment_stability": {
+        "run_id": "int64", "method": "str", "seed": "int64", "adjusted_rand_index": "float64",
+        "rows": "int64", "k": "int64",
+    },
+}
+
+
+def empty_segment_table(name: str) -> pd.DataFrame:
+    """The segmentation table ``name`` with no rows (:data:`EMPTY_SEGMENT_TABLES`)."""
+    return pd.DataFrame(
+        {column: pd.Series(dtype=dtype) for column, dtype in EMPTY_SEGMENT_TABLES[name].items()}
+    )
+
+
 def k_selection(
     features: pd.DataFrame | seg.ScaledFeatures,
     *,
@@ -118,6 +153,8 @@ def k_selection(
     ``segment_k`` var pins k (which must then lie in the range scored).
     """
     n = features.n_rows if isinstance(features, seg.ScaledFeatures) else len(features)
+    if n == 0:
+        return empty_segment_table("segment_k_selection")
     k_max = min(k_max, max(n - 1, 2))
     if n < 3 or k_min > k_max:
         raise ValueError(
@@ -154,7 +191,10 @@ def segment_model(
     features: pd.DataFrame | seg.ScaledFeatures, selection: pd.DataFrame, *, random_state: int = 0,
     fit_sample_size: int = 50_000, **_: Any,
 ) -> pd.DataFrame:
-    """The fitted model as data: scaling parameters and centroids, one row per segment and feature."""
+    """The fitted model as data: scaling parameters and centroids, one row per segment and
+    feature (none when k selection scored no k: no customer to segment)."""
+    if selection.empty:
+        return empty_segment_table("segment_model")
     return seg.fit_segments(
         features, chosen_k(selection), random_state=random_state, fit_sample_size=fit_sample_size
     )
@@ -174,6 +214,8 @@ def customer_segment_assignments(
     only one batch of features and distances is in memory (at 5 M customers the whole frame
     was the build's memory peak).
     """
+    if model.empty:
+        return empty_segment_table("customer_segment_assignments")
     if isinstance(features, pd.DataFrame):
         return seg.assign_segments(features, model)
     names = ["customer_id", *dict.fromkeys(model["feature_name"].dropna())]
@@ -232,15 +274,15 @@ def segment_profiles(
             purchase_shares = _purchase_shares_duckdb(features, channel_purchases)
             if purchase_shares is not None:
                 shares, basis = shares.join(purchase_shares, "customer_id"), "purchases"
-        joined = (
-            numbers
-            .join(shares, "customer_id", how="left")
-            .join(_projection(assignments, lambda name, _: name == "segment_id"), "customer_id")
-        )
+        assigned = _projection(assignments, lambda name, _: name == "segment_id")
+        joined = numbers.join(shares, "customer_id", how="left").join(assigned, "customer_id")
         numeric = seg.ordered_columns(
             c for c in joined.columns if c not in ("customer_id", seg.SEGMENT_COLUMN)
         )
-        per_segment, population = _profile_statistics_duckdb(joined, numeric)
+        # No assignment (no customer to segment): a profile without rows, not an error.
+        anyone_assigned = assigned.aggregate("count(*)").fetchone()[0] > 0
+        per_segment, population = _profile_statistics_duckdb(
+            joined, numeric, allow_empty=not anyone_assigned)
         profile = seg.profile_from_statistics(per_segment, population, numeric)
     else:
         if {"annual_income", "is_income_outlier"} <= set(customers.columns):
@@ -328,7 +370,9 @@ def _exact_mean(expression: str) -> str:
     return f"{_exact_sum(expression)} / count(nullif({expression}, 'NaN'::double))"
 
 
-def _profile_statistics_duckdb(joined: Any, numeric: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+def _profile_statistics_duckdb(
+    joined: Any, numeric: list[str], *, allow_empty: bool = False
+) -> tuple[pd.DataFrame, pd.Series]:
     """:func:`segmentation.profile_statistics` as two DuckDB aggregations over ``joined``.
 
     Every sum is exact (``_exact_sum``), so two builds give the same profile bit for bit:
@@ -365,7 +409,7 @@ def _profile_statistics_duckdb(joined: Any, numeric: list[str]) -> tuple[pd.Data
     ).df()
     is_population = stats.pop("is_population").astype(bool)
     population = stats[is_population].drop(columns=[seg.SEGMENT_COLUMN]).iloc[0]
-    if population["customer_count"] == 0:
+    if population["customer_count"] == 0 and not allow_empty:
         raise ValueError("no customer in assignments matches customers")
     per_segment = stats[~is_population].astype({seg.SEGMENT_COLUMN: "int64"})
     per_segment = per_segment.set_index(seg.SEGMENT_COLUMN).astype("float64")
@@ -390,7 +434,10 @@ def _profile_statistics_duckdb(joined: Any, numeric: list[str]) -> tuple[pd.Data
 def segment_stability(
     features: pd.DataFrame | seg.ScaledFeatures, selection: pd.DataFrame, *, random_state: int = 0, **_: Any
 ) -> pd.DataFrame:
-    """Agreement of refits (other random states, bootstrap samples) with the reference fit."""
+    """Agreement of refits (other random states, bootstrap samples) with the reference fit
+    (no row when k selection scored no k)."""
+    if selection.empty:
+        return empty_segment_table("segment_stability")
     return seg.segment_stability(features, chosen_k(selection), random_state=random_state)
 
 

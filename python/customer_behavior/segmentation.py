@@ -405,8 +405,10 @@ class ScaledFeatures:
                 continue
             if _audit_row(col, values)[1]:
                 rows.append(_scaler_row(col, len(rows) + 1, values))
-        if not rows:
+        if not rows and n_rows > 0:
             raise ValueError("no usable feature columns (all missing, null or constant)")
+        # No customer at all (``dbt build --empty``, or no accepted purchase): an empty scaler;
+        # the pipeline then writes every segmentation table empty.
         return cls(_scaler_frame(rows), n_rows, rows_at)
 
     def sample(self, size: int, seed: Sequence[int] | int) -> np.ndarray:
@@ -1208,16 +1210,28 @@ def name_segments(profile: pd.DataFrame) -> pd.DataFrame:
     return _round_frame(_text_columns_as_strings(out))
 
 
+#: The profile's text columns (:func:`profile_from_statistics`, the pipeline's
+#: ``channel_share_basis`` and :func:`name_segments`' facts, names and recommendations).
+PROFILE_TEXT_COLUMNS = (
+    "top_category", "top_channel", "channel_share_basis", "value_tier", "life_stage",
+    "household", "lifecycle", "signature_category", "signature_channel", "segment_name",
+    "recommendation", "name_reason",
+)
+
+
 def _text_columns_as_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every column of Python strings and None (the names, facts and top categories) as a
-    string column, so that one with no value in any segment (no category data, no dates
+    """The profile's text columns, and any other column of Python strings and None, as
+    string columns, so that one with no value in any segment (no category data, no dates
     for a lifecycle) is still written as VARCHAR: DuckDB stores an all-None object column
-    as INTEGER, and the column's type would then depend on the data. A missing value stays
-    missing (pandas' ``str`` dtype, NaN)."""
+    as INTEGER, and a profile without segments (no customer to segment) has float columns;
+    the column's type would then depend on the data. A missing value stays missing
+    (pandas' ``str`` dtype, NaN)."""
     out = frame.copy()
     for col in out.columns:
         values = out[col]
-        if values.dtype == object and values.dropna().map(type).eq(str).all():
+        if col in PROFILE_TEXT_COLUMNS or (
+            values.dtype == object and values.dropna().map(type).eq(str).all()
+        ):
             out[col] = values.astype("str")
     return out
 

@@ -2024,12 +2024,9 @@ def correlation_matrix(
     frame = pd.DataFrame(data)
     out_cols = ["var_x", "var_y", "n", "pearson", "spearman"]
     if frame.empty:
-        return pd.DataFrame(
-            {
-                c: pd.Series(dtype=float if c in ("pearson", "spearman") else object)
-                for c in out_cols
-            }
-        )
+        # typed as the filled table is (VARCHAR, BIGINT, DOUBLE in the warehouse)
+        dtypes = {"var_x": "str", "var_y": "str", "n": "Int64"}
+        return pd.DataFrame({c: pd.Series(dtype=dtypes.get(c, "float64")) for c in out_cols})
     pearson = frame.corr(method="pearson", min_periods=3)
     spearman = frame.corr(method="spearman", min_periods=3)
     present = frame.notna().to_numpy(dtype=float)

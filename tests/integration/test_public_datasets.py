@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
-from tests.conftest import PROJECT_DIR, SHARED_DATA, query, run_dbt
+from tests.conftest import PROJECT_DIR, SHARED_DATA, column_types, query, run_dbt
 
 pytestmark = pytest.mark.integration
 
@@ -1047,24 +1047,6 @@ MUST_BE_FED = {
         "income_by_age_group",
     },
 }
-
-
-def column_types(warehouse) -> dict[tuple[str, str, str], str]:
-    """(schema, table, column) → DuckDB type of every staging, intermediate, mart and
-    segment column. A staging model is keyed by its canonical entity
-    (stg_<dataset>__<entity> → <entity>), so each adapter's staging is compared with the
-    others'."""
-    types = query(
-        warehouse,
-        "select schema_name, table_name, column_name, data_type from duckdb_columns() "
-        "where schema_name in ('staging', 'intermediate', 'marts', 'segments')",
-    )
-    out = {}
-    for schema, table, column, data_type in types.itertuples(index=False):
-        if schema == "staging":
-            table = table.split("__", 1)[-1]
-        out[(schema, table, column)] = data_type
-    return out
 
 
 @needs_shared_data

@@ -474,3 +474,50 @@ def test_hypothesis_tests_read_the_season_category_counts_from_relations():
     row = pipeline.hypothesis_tests(customers, orders).set_index("test_id").loc[
         "seasonal_category_demand"]
     assert row["status"] == "not_run"
+
+
+def test_no_customer_to_segment_writes_every_segmentation_table_empty_and_typed():
+    """`dbt build --empty` reads segment_features as zero rows: each segmentation model
+    writes its table empty with the types of a filled one (a traceback before, "no usable
+    feature columns"); two customers are still too few, with a clear error."""
+    import duckdb
+
+    con = duckdb.connect()
+    features, _ = _features(n=40)
+    none = _relation(features, con).limit(0)
+    scaled = pipeline.scaled_features(none, con)
+    settings = {"k_min": 2, "k_max": 6}
+    selection = pipeline.k_selection(scaled, **settings)
+    model = pipeline.segment_model(scaled, selection, **settings)
+    assignments = pipeline.customer_segment_assignments(none, model)
+    stability = pipeline.segment_stability(scaled, selection, **settings)
+
+    filled_selection = pipeline.k_selection(features, **settings)
+    filled_model = pipeline.segment_model(features, filled_selection, **settings)
+    filled = {
+        "segment_k_selection": filled_selection,
+        "segment_model": filled_model,
+        "customer_segment_assignments": pipeline.customer_segment_assignments(
+            features, filled_model),
+        "segment_stability": pipeline.segment_stability(features, filled_selection, **settings),
+    }
+    empty = {"segment_k_selection": selection, "segment_model": model,
+             "customer_segment_assignments": assignments, "segment_stability": stability}
+    def stored(frame):  # column -> type, as DuckDB (and so dbt) writes the frame
+        relation = con.from_df(frame)
+        return dict(zip(relation.columns, map(str, relation.types)))
+
+    for name, frame in empty.items():
+        assert frame.empty, name
+        assert stored(frame) == stored(filled[name]), name
+
+    customers = pd.DataFrame({"customer_id": features["customer_id"], "age": 30.0,
+                              "total_spend": 10.0})
+    profile = pipeline.segment_profiles(
+        _relation(customers, con).limit(0), none, _relation(assignments, con))
+    assert profile.empty
+    types = stored(profile)
+    assert {types[c] for c in seg.PROFILE_TEXT_COLUMNS} == {"VARCHAR"}, types
+
+    with pytest.raises(ValueError, match="too few to segment"):
+        pipeline.k_selection(_relation(features, con).limit(2).df(), **settings)

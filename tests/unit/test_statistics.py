@@ -1145,6 +1145,11 @@ def test_correlation_matrix_long_format():
     assert (diag["pearson"] == 1).all()
     default = st.correlation_matrix(customers)
     assert "customer_id" not in set(default["var_x"])
+    # with nothing to correlate (no customer, or constant columns) the table is empty with
+    # the filled table's types: names as text, n an integer (they were INTEGER columns)
+    none = st.correlation_matrix(customers.head(0), ["annual_income", "total_spend"])
+    assert none.empty and list(none.columns) == list(out.columns)
+    assert none.dtypes.astype(str).to_dict() == out.dtypes.astype(str).to_dict()
 
 
 # ----------------------------------------------------------------- determinism
