@@ -18,7 +18,7 @@ scoped as (
         0 as age_group_order,
         customer_id,
         loyalty_score,
-        cast(total_spend as double) as total_spend
+        total_spend
     from customers
     union all
     select
@@ -27,7 +27,7 @@ scoped as (
         age_group_order,
         customer_id,
         loyalty_score,
-        cast(total_spend as double) as total_spend
+        total_spend
     from customers
 ),
 
