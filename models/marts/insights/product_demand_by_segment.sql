@@ -18,13 +18,17 @@ customer_segments as (
     select * from {{ ref('customer_segments') }}
 ),
 
+segment_profiles as (
+    select * from {{ ref('segment_profiles') }}
+),
+
+-- Each segment's name and size as profiled (the customers of customer_segments).
 segments as (
     select
         segment_id,
-        min(segment_name) as segment_name,
-        count(*) as segment_customer_count
-    from customer_segments
-    group by segment_id
+        segment_name,
+        customer_count as segment_customer_count
+    from segment_profiles
 ),
 
 per_cell as (
