@@ -407,8 +407,8 @@ class ScaledFeatures:
                 rows.append(_scaler_row(col, len(rows) + 1, values))
         if not rows and n_rows > 0:
             raise ValueError("no usable feature columns (all missing, null or constant)")
-        # No customer at all (``dbt build --empty``, or no accepted purchase): an empty scaler;
-        # the pipeline then writes every segmentation table empty.
+        # No customer at all (``dbt build --empty`` reads every ref as zero rows): an empty
+        # scaler; the pipeline then writes every segmentation table empty.
         return cls(_scaler_frame(rows), n_rows, rows_at)
 
     def sample(self, size: int, seed: Sequence[int] | int) -> np.ndarray:
