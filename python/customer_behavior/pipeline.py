@@ -113,11 +113,12 @@ EMPTY_SEGMENT_TABLES: dict[str, dict[str, str]] = {
         "calinski_harabasz": "float64", "davies_bouldin": "float64", "fit_rows": "int64",
         "metric_rows": "int64", "is_chosen": "bool", "chosen_by": "str",
     },
+    # the model's columns in seg.MODEL_COLUMNS' order: the two texts, the integers, else floats
     "segment_model": {
-        "segment_id": "int64", "feature_name": "str", "feature_order": "int64",
-        "transform": "str", "fill_value": "float64", "mean": "float64", "scale": "float64",
-        "centroid_scaled": "float64", "centroid_original": "float64", "k": "int64",
-        "random_state": "int64", "fit_rows": "int64",
+        column: {"feature_name": "str", "transform": "str", "segment_id": "int64",
+                 "feature_order": "int64", "k": "int64", "random_state": "int64",
+                 "fit_rows": "int64"}.get(column, "float64")
+        for column in seg.MODEL_COLUMNS
     },
     "customer_segment_assignments": {
         "customer_id": "str", "segment_id": "int64", "distance": "float64",
