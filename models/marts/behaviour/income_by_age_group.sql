@@ -22,7 +22,7 @@ final as (
             as income_p75,
         round(avg(total_spend), 2) as mean_total_spend,
         round(median(total_spend), 2) as median_total_spend,
-        round(avg(loyalty_score), 4) as mean_loyalty_score
+        round({{ exact_avg("loyalty_score") }}, 4) as mean_loyalty_score
     from customers
     group by age_group
 )

@@ -70,7 +70,7 @@ group_totals as (
         count(*) as customer_count,
         round(avg(total_spend), 2) as mean_total_spend,
         round(median(total_spend), 2) as median_total_spend,
-        round(avg(loyalty_score), 4) as mean_loyalty_score
+        round({{ exact_avg("loyalty_score") }}, 4) as mean_loyalty_score
     from scoped
     group by scope, age_group
 ),
