@@ -29,7 +29,7 @@ final as (
         round(avg(customers.total_spend), 2) as mean_total_spend,
         round(median(customers.total_spend), 2) as median_total_spend,
         round(avg(customers.order_count), 4) as mean_order_count,
-        round(avg(customers.avg_order_value), 2) as mean_avg_order_value,
+        round({{ exact_avg("customers.avg_order_value") }}, 2) as mean_avg_order_value,
         {{ money_sum('customers.total_spend') }} as total_spend,
         bool_or(mix_per_customer.has_catalog_purchase) as has_catalog_purchase
     from mix_per_customer

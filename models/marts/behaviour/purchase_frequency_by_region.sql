@@ -12,7 +12,8 @@ final as (
         count(*) as customer_count,
         {{ integer_sum('order_count') }} as order_count,
         round(avg(order_count), 4) as mean_orders_per_customer,
-        round(avg(purchase_frequency_per_year), 4) as mean_purchase_frequency_per_year,
+        round({{ exact_avg("purchase_frequency_per_year") }}, 4)
+            as mean_purchase_frequency_per_year,
         round(median(purchase_frequency_per_year), 4) as median_purchase_frequency_per_year,
         round(avg(total_spend), 2) as mean_total_spend,
         {{ money_sum('total_spend') }} as total_spend,

@@ -11,7 +11,8 @@ final as (
         age_group,
         min(age_group_order) as age_group_order,
         count(*) as customer_count,
-        round(avg(purchase_frequency_per_year), 4) as mean_purchase_frequency_per_year,
+        round({{ exact_avg("purchase_frequency_per_year") }}, 4)
+            as mean_purchase_frequency_per_year,
         round(avg(order_count), 4) as mean_orders_per_customer,
         round(avg(total_spend), 2) as mean_total_spend
     from customers

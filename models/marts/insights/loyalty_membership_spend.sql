@@ -43,7 +43,8 @@ final as (
             ) }},
             6
         ) as repeat_rate,
-        round(avg(purchase_frequency_per_year), 4) as mean_purchase_frequency_per_year,
+        round({{ exact_avg("purchase_frequency_per_year") }}, 4)
+            as mean_purchase_frequency_per_year,
         round({{ exact_avg("loyalty_score") }}, 4) as mean_loyalty_score
     from statused
     group by membership_status

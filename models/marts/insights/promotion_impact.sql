@@ -47,7 +47,7 @@ per_band as (
         {{ integer_sum('quantity') }} as quantity,
         {{ money_sum('amount') }} as revenue,
         {{ money_sum('discount_amount') }} as discount_amount,
-        avg(discount_rate) as mean_discount_rate
+        {{ exact_avg("discount_rate") }} as mean_discount_rate
     from banded
     group by discount_band_order
 ),

@@ -79,7 +79,7 @@ customer_stats as (
         ) as repeat_customer_count,
         avg(customers.order_count) filter (where customers.order_count > 1)
             as mean_orders_per_repeat_customer,
-        avg(customers.purchase_frequency_per_year) as mean_purchase_frequency_per_year
+        {{ exact_avg("customers.purchase_frequency_per_year") }} as mean_purchase_frequency_per_year
     from customer_groupings
     inner join customers
         on customer_groupings.customer_id = customers.customer_id

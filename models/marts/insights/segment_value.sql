@@ -38,14 +38,15 @@ per_segment as (
         count(*) as customer_count,
         sum(historical_value) as historical_value,
         sum(predicted_clv_horizon) as predicted_value,
-        avg(p_alive) as mean_p_alive,
+        {{ exact_avg("p_alive") }} as mean_p_alive,
         count(*) filter (where p_alive < 0.5) as likely_lapsed_customer_count,
         coalesce(sum(historical_value) filter (where p_alive < 0.5), 0)
             as likely_lapsed_historical_value,
         count(*) filter (where repeat_purchase_weeks = 0) as no_repeat_customer_count,
         coalesce(sum(historical_value) filter (where repeat_purchase_weeks = 0), 0)
             as no_repeat_historical_value,
-        avg(age_weeks) filter (where repeat_purchase_weeks = 0) as no_repeat_mean_age_weeks
+        {{ exact_avg("age_weeks") }} filter (where repeat_purchase_weeks = 0)
+            as no_repeat_mean_age_weeks
     from customers_valued
     group by segment_id
 ),

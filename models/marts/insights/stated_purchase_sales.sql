@@ -87,8 +87,8 @@ aggregated as (
         {{ money_sum('amount') }} as revenue,
         round(avg(amount), 2) as mean_purchase_value,
         round(median(amount), 2) as median_purchase_value,
-        round(avg(review_rating), 4) as mean_review_rating,
-        round(avg(purchase_frequency_per_year), 4) as mean_purchases_per_year
+        round({{ exact_avg("review_rating") }}, 4) as mean_review_rating,
+        round({{ exact_avg("purchase_frequency_per_year") }}, 4) as mean_purchases_per_year
     from purchase_dimensions
     group by dimension, dimension_value
 ),
