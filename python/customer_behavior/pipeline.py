@@ -467,17 +467,32 @@ def _string_literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _read_in_key_order(relation: Any, columns: Any, key: str | None) -> pd.DataFrame:
+def _read_in_key_order(relation: Any, columns: Any, key: str | None,
+                       expressions: dict[str, str] | None = None) -> pd.DataFrame:
     """Those of ``columns`` the relation has, rows sorted by ``key`` in DuckDB: the rows, in
     the order, that ``_in_key_order`` gives the whole relation's DataFrame (keys are unique;
     DuckDB sorts text bytewise and NULLs last, as pandas does), without materialising the
-    other columns, or the key itself unless it is asked for."""
+    other columns, or the key itself unless it is asked for.  ``expressions`` reads a column
+    as an SQL expression instead (the column keeps its name)."""
     names = [c for c in dict.fromkeys(columns) if c in relation.columns]
     if not names:
         names = [key] if key in relation.columns else list(relation.columns[:1])
+    expressions = expressions or {}
+    select = ", ".join(
+        f"{expressions[c]} as {_quoted(c)}" if c in expressions else _quoted(c) for c in names
+    )
     order = f" order by {_quoted(key)}" if key in relation.columns else ""
-    sql = f"select {', '.join(map(_quoted, names))} from stat_input{order}"
-    return relation.query("stat_input", sql).df()
+    return relation.query("stat_input", f"select {select} from stat_input{order}").df()
+
+
+#: The orders' customer as an integer in customer-id order (NULL stays NULL): the
+#: within-customer test only groups by it, and sorted groups of these codes are the sorted
+#: groups of the ids.  At 1 M customers (9.2 M orders), `dbt run` of hypothesis_tests peaked
+#: at 2.75 GB of RSS with the ids read as text and 2.36-2.44 GB with these codes, with the
+#: same table (DECISIONLOG, Scale).
+_CUSTOMER_CODE = (
+    "case when customer_id is not null then dense_rank() over (order by customer_id) end"
+)
 
 
 def _orders_or_none(orders: pd.DataFrame | None) -> pd.DataFrame | None:
@@ -506,7 +521,8 @@ def _hypothesis_orders(orders: Any) -> pd.DataFrame | None:
     if n_rows == 0 or n_dated == 0:
         return None
     with_values = {c for c, n in zip(candidates, filled) if n > 0}
-    return _read_in_key_order(orders, statistics.hypothesis_order_columns(with_values), "order_id")
+    return _read_in_key_order(orders, statistics.hypothesis_order_columns(with_values), "order_id",
+                              expressions={"customer_id": _CUSTOMER_CODE})
 
 
 def _statistics_customers(customers: Any, columns: Any) -> pd.DataFrame:
