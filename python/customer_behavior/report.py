@@ -696,6 +696,9 @@ class _Report:
         dims = [r[0] for r in n.rows(
             f"select dimension from {rel} where dimension_value <> 'unknown' group by dimension "
             "having count(*) >= 2 order by dimension")]
+        # both spend columns with one precision, as Numbers.cells prints a money column:
+        # "672" above "81.80" reads as two kinds of number
+        money = n._column_format(rel, "mean_total_spend", "money")
         for dim in dims:
             scope = (f"from {rel} where dimension = {_literal(dim)} "
                      "and dimension_value <> 'unknown' and customer_count >= 30")
@@ -706,9 +709,9 @@ class _Report:
             rows.append([
                 dim.replace("_", " "),
                 n.get(f"demographics.{dim}.top", f"select dimension_value {top}"),
-                n.get(f"demographics.{dim}.top_spend", f"select mean_total_spend {top}", "money"),
+                n.get(f"demographics.{dim}.top_spend", f"select mean_total_spend {top}", money),
                 n.get(f"demographics.{dim}.low", f"select dimension_value {low}"),
-                n.get(f"demographics.{dim}.low_spend", f"select mean_total_spend {low}", "money"),
+                n.get(f"demographics.{dim}.low_spend", f"select mean_total_spend {low}", money),
                 n.get(f"demographics.{dim}.spread",
                       f"select max(mean_total_spend) / nullif(min(mean_total_spend), 0) {scope}",
                       "index"),
@@ -1874,7 +1877,9 @@ class _Report:
                 n.cell(rel, "customer_count", "int", **k_),
                 n.cell(rel, "customer_share", "pct", **k_),
                 n.cell(rel, "revenue_share", "pct", **k_),
-                n.cell(rel, "mean_total_spend", "money", **k_),
+                # one precision down the column (Numbers.cells): 961 above 82.29 would not
+                n.cell(rel, "mean_total_spend", n._column_format(rel, "mean_total_spend", "money"),
+                       **k_),
                 n.cell(rel, "top_category", "text", **k_),
                 n.cell(rel, "top_channel", "text", **k_),
             ])

@@ -874,3 +874,37 @@ def test_each_drivers_effect_and_interval_are_the_marts_signed_and_in_order(gene
             assert printed == pytest.approx(stored * step, rel=0.006, abs=0.006), line
         assert low <= effect <= high, line
         assert bool(found.group(4)) == (row.raw_ci_low <= 0 <= row.raw_ci_high), line
+
+
+def _table_rows(report: str, header_start: str) -> list[list[str]]:
+    """The cells of each row of the first table whose header starts with ``header_start``."""
+    lines = report.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header_start))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in line.strip("|").split("|")])
+    return rows
+
+
+def test_a_money_column_of_a_table_has_one_precision_in_every_row(planted_build, tmp_path):
+    """Planted in a copy as on the iFood data: one education group, and one segment, spend
+    under 100 on average while the others spend hundreds. The demographic table's spend
+    columns and the segment table's mean spend print every row in whole units ("82", not
+    "81.80" below "672"), as Numbers.cells does for any money column."""
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.demographic_spend set mean_total_spend = 81.8 "
+        "where dimension = 'education' and dimension_value = 'basic'",
+        "update segments.segment_profiles set mean_total_spend = 82.29 "
+        "where segment_id = (select max(segment_id) from segments.segment_profiles)",
+    )
+    demographics = _table_rows(report, "| Dimension | Highest | Mean spend | Lowest |")
+    education = next(row for row in demographics if row[0] == "education")
+    assert education[3:5] == ["basic", "82"], education
+    for row in demographics:
+        assert re.fullmatch(r"[\d,]+", row[2]) and re.fullmatch(r"[\d,]+", row[4]), row
+    segments = _table_rows(report, "| Segment | Customers | Share of customers |")
+    assert segments[-1][4] == "82", segments[-1]
+    assert all(re.fullmatch(r"[\d,]+", row[4]) for row in segments), segments
