@@ -503,6 +503,13 @@ class _Report:
                         "or age_group <> 'unknown'"):
             d.para("The data give neither an income nor an age for any customer.")
             return self.chart("income_by_age_group")
+        if not n.scalar(f"select count(*) from {rel} where income_customer_count > 0"):
+            # a table of n/a incomes under a sentence about mean incomes would read as data
+            # (shopping trends: ages, no incomes); each age group's spend is in the next
+            # sections
+            d.para("The data give no annual income for any customer, so incomes cannot be "
+                   "compared by age group.")
+            return self.chart("income_by_age_group")
         rows = []
         for (group,) in n.rows(f"select age_group from {rel} order by age_group_order"):
             rows.append([

@@ -908,3 +908,21 @@ def test_a_money_column_of_a_table_has_one_precision_in_every_row(planted_build,
     segments = _table_rows(report, "| Segment | Customers | Share of customers |")
     assert segments[-1][4] == "82", segments[-1]
     assert all(re.fullmatch(r"[\d,]+", row[4]) for row in segments), segments
+
+
+def test_income_by_age_group_without_any_income_says_so(planted_build, tmp_path):
+    """Planted in a copy as on the shopping-trends file (ages, no incomes): the section says
+    the data give no income instead of tabling every age group with n/a incomes under a
+    sentence about mean incomes."""
+    rel = "marts.income_by_age_group"
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        f"update {rel} set income_customer_count = 0, income_outlier_count = 0, "
+        "mean_income = null, income_p25 = null, median_income = null, income_p75 = null",
+    )
+    section = report.split("### Income by age group (document 000)\n\n", 1)[1].split("\n### ")[0]
+    assert section.startswith("The data give no annual income for any customer, so incomes "
+                              "cannot be compared by age group.")
+    assert "n/a" not in section
+    assert "| Age group | Customers | Mean income |" not in section
+    assert "Mean income is the statistic document 000 publishes" not in section
