@@ -926,3 +926,25 @@ def test_income_by_age_group_without_any_income_says_so(planted_build, tmp_path)
     assert "n/a" not in section
     assert "| Age group | Customers | Mean income |" not in section
     assert "Mean income is the statistic document 000 publishes" not in section
+
+
+def test_revenue_concentration_says_a_top_tier_carries_it_only_when_one_does(generated,
+                                                                           planted_build,
+                                                                           tmp_path):
+    """Planted data: half the revenue from a small share of customers, so "a small top tier
+    carries the business". In a copy spread as on the shopping-trends file (the top 10 %
+    bring 16.1 %, half the revenue takes 34.5 % of customers) the report does not say so."""
+    rel = "marts.revenue_concentration_summary"
+    half = query(planted_build["warehouse"],
+                 f"select customer_share_for_50_pct_revenue as s from {rel}").s[0]
+    assert half <= 0.2
+    assert "A small top tier carries the business: the top 10 %" in generated["report"]
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        f"update {rel} set top_10_pct_revenue_share = 0.161, top_20_pct_revenue_share = 0.31, "
+        "customer_share_for_50_pct_revenue = 0.345, customer_share_for_80_pct_revenue = 0.642, "
+        "gini_coefficient = 0.23",
+    )
+    assert "small top tier carries the business" not in report
+    assert ("Revenue is spread across many customers, not carried by a small top tier: the "
+            "top 10 % of customers by spend bring 16.1 % of revenue") in report
