@@ -1746,6 +1746,12 @@ class _Report:
             d.para("Only one driver could be estimated on this dataset, so there is nothing to "
                    "rank it against: document 004's comparison needs income, age and household "
                    "size.")
+        elif not n.scalar(f"select count(*) {ran} and not (ci_low <= 0 and 0 <= ci_high)"):
+            # every interval includes no effect (shopping trends: R² 0.00, age and membership
+            # at beta -0.01): the largest of several noise estimates is no strongest driver
+            d.para("Document 004 names income as the strongest predictor; here every driver's "
+                   "95 % interval includes no effect, so none of them can be named the "
+                   "strongest: on these data the model finds no driver of spend.")
         else:
             top = n.get("drivers.strongest", f"select predictor {ran} order by rank limit 1")
             here = "here too" if top == "annual_income" else "here"

@@ -948,3 +948,19 @@ def test_revenue_concentration_says_a_top_tier_carries_it_only_when_one_does(gen
     assert "small top tier carries the business" not in report
     assert ("Revenue is spread across many customers, not carried by a small top tier: the "
             "top 10 % of customers by spend bring 16.1 % of revenue") in report
+
+
+def test_no_driver_is_named_strongest_when_every_interval_includes_no_effect(planted_build,
+                                                                             tmp_path):
+    """Planted in a copy as on the shopping-trends file (R² 0.00; age and membership at beta
+    -0.01, both intervals across zero): the report does not name the larger of two noise
+    estimates as the strongest driver to set against document 004's income."""
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.spend_drivers set standardized_beta = -0.01, ci_low = -0.04, "
+        "ci_high = 0.02, r_squared = 0.001 "
+        "where status = 'ran'",
+    )
+    assert "the strongest is" not in report
+    assert ("Document 004 names income as the strongest predictor; here every driver's 95 % "
+            "interval includes no effect, so none of them can be named the strongest") in report
