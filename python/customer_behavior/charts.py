@@ -353,6 +353,10 @@ def region_frequency_heatmap(grid: pd.DataFrame, path: Path | str) -> Path:
     if df["region"].nunique() == 1 and df["age_group"].nunique() == 1:
         raise ChartSkipped("a single region × age-group cell (the data give neither region "
                            "nor age)")
+    if (df["region"] == "unknown").all():
+        # one 'unknown' row under a title "by region" (shopping trends, iFood), as the
+        # region × category chart: the report says the data give no region
+        raise ChartSkipped("the data give no region for any customer")
     ages = df.drop_duplicates("age_group").sort_values("age_group_order")["age_group"].tolist()
     known = df.dropna(subset=["value"])
     region_order = (

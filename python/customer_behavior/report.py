@@ -611,8 +611,9 @@ class _Report:
                    f"average), those in the {lo} region least often ({lo_f}; regions of at "
                    "least thirty customers).")
         if not n.scalar(f"select count(*) from {rel} where region <> 'unknown'"):
+            # no chart either: it is skipped for the same reason, which this sentence states
             d.para("The data give no region for any customer.")
-            return self.chart("region_frequency_heatmap")
+            return
         frequency, header = "mean_purchase_frequency_per_year", "Orders per year (mean)"
         if (not n.scalar(f"select count(mean_purchase_frequency_per_year) from {rel}")
                 and self.has_column(rel, "mean_orders_per_customer")):

@@ -964,3 +964,26 @@ def test_no_driver_is_named_strongest_when_every_interval_includes_no_effect(pla
     assert "the strongest is" not in report
     assert ("Document 004 names income as the strongest predictor; here every driver's 95 % "
             "interval includes no effect, so none of them can be named the strongest") in report
+
+
+def test_without_any_region_the_frequency_section_has_no_chart(planted_build, tmp_path):
+    """Planted in a copy as on the iFood and shopping-trends files: every customer's region
+    is unknown. The section says so once, with neither a one-row heatmap "by region" nor a
+    skip note that repeats the sentence."""
+    from customer_behavior.charts import render_charts
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(planted_build["warehouse"], copy)
+    with duckdb.connect(str(copy)) as con:
+        for rel in ("marts.purchase_frequency_by_region",
+                    "marts.purchase_frequency_by_region_age_group"):
+            con.execute(f"update {rel} set region = 'unknown'")
+    entries = render_charts(copy, tmp_path / "charts", only=["region_frequency_heatmap"],
+                            placeholders=False)
+    assert [(e["status"], e["reason"]) for e in entries] == [
+        ("skipped", "the data give no region for any customer")]
+    build_report(copy, tmp_path / "out", charts_dir=tmp_path / "charts")
+    report = (tmp_path / "out" / "report.md").read_text()
+    section = report.split("### Purchase frequency by region (documents 000, 001)\n\n")[1]
+    section = section.split("\n#")[0]
+    assert section.strip() == "The data give no region for any customer."

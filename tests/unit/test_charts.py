@@ -437,6 +437,21 @@ def test_region_heatmap_skip_names_the_missing_columns(tmp_path):
     assert not (tmp_path / "r.png").exists()
 
 
+def test_region_heatmap_is_skipped_when_no_customer_has_a_region(tmp_path):
+    """Data with ages but no region (shopping trends, iFood): every cell is in region
+    'unknown'. A one-row heatmap titled "by region" under the report's "The data give no
+    region for any customer" is skipped, as the region x category chart is."""
+    grid = pd.DataFrame({
+        "region": ["unknown"] * 3, "age_group": ["21-30", "31-40", "41-50"],
+        "age_group_order": [2, 3, 4], "customer_count": [249, 588, 649],
+        "mean_purchase_frequency_per_year": [None] * 3,
+        "mean_orders_per_customer": [10.9, 11.5, 12.2],
+    })
+    with pytest.raises(charts.ChartSkipped, match="^the data give no region for any customer$"):
+        charts.region_frequency_heatmap(grid, tmp_path / "r.png")
+    assert not (tmp_path / "r.png").exists()
+
+
 def test_campaign_response_leaves_out_rates_of_a_handful_of_customers(tmp_path, monkeypatch):
     """1 of 2 customers accepting is 50 %: drawn, it would be the tallest bar. Rates over
     fewer than MIN_CELL_CUSTOMERS customers are marked, not drawn."""
