@@ -1445,14 +1445,21 @@ def spend_drivers_chart(drivers: pd.DataFrame, path: Path | str) -> Path:
     df = df.reindex(df["standardized_beta"].abs().sort_values().index)
     fig, ax = _figure(9.5, max(3.5, 0.55 * len(df) + 2))
     y = np.arange(len(df))
-    colours = [PALETTE[0] if b >= 0 else PALETTE[5] for b in df["standardized_beta"]]
+    # grey where the interval includes no effect, as the hypothesis-test chart greys what is
+    # not significant: a point left of zero in orange read as "lowers spend" though the
+    # interval allows either (age on the demo data, beta -0.03, CI -0.11 to 0.05)
+    unclear = (df["ci_low"] <= 0) & (df["ci_high"] >= 0)
+    colours = [GREY if u else PALETTE[0] if b >= 0 else PALETTE[5]
+               for b, u in zip(df["standardized_beta"], unclear, strict=True)]
     ax.errorbar(df["standardized_beta"], y,
                 xerr=[df["standardized_beta"] - df["ci_low"], df["ci_high"] - df["standardized_beta"]],
                 fmt="none", ecolor="#555555", capsize=4, lw=1.2)
     ax.scatter(df["standardized_beta"], y, color=colours, s=60, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
     ax.set_yticks(y, [_label(p) for p in df["predictor"]])
-    ax.set_xlabel("Standardised effect on total spend (SD of spend per SD of the driver), 95 % CI")
+    ax.set_xlabel("Standardised effect on total spend (SD of spend per SD of the driver), 95 % CI"
+                  "\nblue = goes with more spend, orange = with less, grey = the interval "
+                  "includes no effect")
     ax.set_ylabel("Driver (strongest at the top)")
     r2 = df["r_squared"].dropna().iloc[0] if "r_squared" in df and df["r_squared"].notna().any() else None
     n = df["n"].dropna().iloc[0] if "n" in df and df["n"].notna().any() else None

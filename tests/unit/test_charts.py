@@ -452,6 +452,38 @@ def test_region_heatmap_is_skipped_when_no_customer_has_a_region(tmp_path):
     assert not (tmp_path / "r.png").exists()
 
 
+def test_spend_drivers_grey_a_driver_whose_interval_includes_no_effect(tmp_path, monkeypatch):
+    """As on the demo data: income clearly raises spend, kids clearly lower it, age's beta is
+    negative but its interval includes zero. Age is drawn grey, not in the orange of a driver
+    that goes with less spend, and the axis says what the colours mean."""
+    drivers = pd.DataFrame({
+        "predictor": ["annual_income", "kids_at_home", "age"],
+        "standardized_beta": [0.74, -0.12, -0.03], "ci_low": [0.64, -0.14, -0.11],
+        "ci_high": [0.83, -0.10, 0.05], "status": ["ran"] * 3, "r_squared": [0.56] * 3,
+        "n": [2479] * 3,
+    })
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        ax = fig.axes[0]
+        points = ax.collections[-1]
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        seen["colours"] = dict(zip(labels, [tuple(c) for c in points.get_facecolors()],
+                                   strict=True))
+        seen["xlabel"] = ax.get_xlabel()
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.spend_drivers_chart(drivers, tmp_path / "d.png")
+    _assert_png(tmp_path / "d.png")
+    colours = seen["colours"]
+    assert colours["age"] == pytest.approx(to_rgba(charts.GREY))
+    assert colours["annual income"] == pytest.approx(to_rgba(charts.PALETTE[0]))
+    assert colours["kids at home"] == pytest.approx(to_rgba(charts.PALETTE[5]))
+    assert "grey = the interval includes no effect" in seen["xlabel"]
+
+
 def test_campaign_response_leaves_out_rates_of_a_handful_of_customers(tmp_path, monkeypatch):
     """1 of 2 customers accepting is 50 %: drawn, it would be the tallest bar. Rates over
     fewer than MIN_CELL_CUSTOMERS customers are marked, not drawn."""
