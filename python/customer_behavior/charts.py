@@ -67,6 +67,11 @@ SMALL_GROUP_COLOUR = "#bbbbbb"  # bars of groups under MIN_CELL_CUSTOMERS
 MAX_HEATMAP_ROWS = 24  # category heatmaps show the categories with most spend
 MAX_HEATMAP_COLUMNS = 14  # and the regions with most spend
 MIN_HOLIDAY_CELL_ORDERS = 10  # holiday heatmap greys cells of fewer orders with the category
+# The region x category lift colours reach their deepest no nearer to x1 than this either way:
+# the lift within which the report calls the regions' mixes alike (report.REGION_MIX_ALIKE_LIFT),
+# so that lifts of x0.89-x1.11 (the demo data) are not drawn in the deepest red and blue
+# under a sentence saying the regions buy much the same mix.
+REGION_LIFT_COLOUR_MIN = 1.2
 
 _RC = {
     "figure.dpi": DPI,
@@ -732,7 +737,8 @@ def category_by_region_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
     labels.columns = colour.columns
     fig, ax = _figure(max(8, 1.25 * len(shown_regions) + 4),
                       max(4, 0.62 * len(shown_categories) + 2.2))
-    _log2_heatmap(fig, ax, colour, labels, "Lift, log2 (0 = same share as everyone)")
+    _log2_heatmap(fig, ax, colour, labels, "Lift, log2 (0 = same share as everyone)",
+                  min_bound=math.log2(REGION_LIFT_COLOUR_MIN))
     ax.set_xticks(range(len(shown_regions)), list(colour.columns), rotation=0, ha="center")
     ax.set_xlabel(f"Region (its spend, {MONEY}; largest first)")
     ax.set_ylabel("Product category (largest total spend first)")

@@ -46,7 +46,7 @@ ARRIVAL_MONTH_FIRST_ORDER_SHARE = 0.25
 TOP_TIER_HALF_REVENUE_CUSTOMER_SHARE = 0.2
 # When every region x category lift (cells of at least thirty buying customers) lies within
 # this factor of 1 either way, the report says the regions buy much the same mix.
-REGION_MIX_ALIKE_LIFT = 1.2
+REGION_MIX_ALIKE_LIFT = charts_module.REGION_LIFT_COLOUR_MIN  # one threshold, text and colours
 # Categories ordered fewer times than this on the holidays (pooled) are listed but not named
 # as the category holidays lift most or least: a handful of orders gives a large lift by chance.
 HOLIDAY_CATEGORY_MIN_ORDERS = 30

@@ -798,6 +798,26 @@ def test_region_category_heatmap_greys_tiny_cells_and_puts_unknown_last(tmp_path
     assert seen["norm"].vmax == pytest.approx(abs(np.log2(0.79)))
 
 
+def test_region_category_lifts_the_report_calls_alike_are_not_drawn_deepest(tmp_path,
+                                                                           monkeypatch):
+    """The demo data's regions: lifts from x0.89 to x1.11, which the report calls "much the
+    same mix". The colour scale reaches at least the report's alike threshold (x1.2) either
+    way, so x1.11 is not drawn in the deepest red."""
+    from customer_behavior import report
+
+    lifts = {"wine": 1.03, "gold": 1.11, "sweets": 0.89}
+    cells = pd.DataFrame({
+        "region": "central", "product_category": list(lifts), "customer_count": 200,
+        "spend": [9000.0, 3300.0, 900.0], "spend_share_in_region": [0.68, 0.25, 0.07],
+        "lift": list(lifts.values()),
+    })
+    seen = _spy_heatmap(monkeypatch)
+    charts.category_by_region_heatmap(cells, tmp_path / "r.png")
+    assert seen["norm"].vmax == pytest.approx(np.log2(charts.REGION_LIFT_COLOUR_MIN))
+    assert seen["norm"](np.log2(1.11)) < 0.85  # full red is 1.0
+    assert report.REGION_MIX_ALIKE_LIFT == charts.REGION_LIFT_COLOUR_MIN
+
+
 def test_region_category_heatmap_shows_the_regions_with_most_spend(tmp_path, monkeypatch):
     regions = [f"r{i:02d}" for i in range(charts.MAX_HEATMAP_COLUMNS + 3)]
     cells = pd.DataFrame({"region": regions, "product_category": "wine",
