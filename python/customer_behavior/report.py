@@ -1513,22 +1513,21 @@ class _Report:
                     " days)."
                 )
         d.para(text)
-        rows = []
-        for (value,) in n.rows(f"select grouping_value from {rel} where grouping = 'segment' "
-                               "order by grouping_order"):
-            rows.append([
-                n.cell(rel, "grouping_label", "text", grouping="segment", grouping_value=value),
-                n.cell(rel, "buying_customer_count", "int", grouping="segment",
-                       grouping_value=value),
-                n.cell(rel, "repeat_rate", "pct", grouping="segment", grouping_value=value),
-                n.cell(rel, "median_days_between_orders", "num1", grouping="segment",
-                       grouping_value=value),
-                n.cell(rel, "mean_purchase_frequency_per_year", "num2", grouping="segment",
-                       grouping_value=value),
-            ])
+        # a column no segment has a value for is left out, not printed as n/a down the table
+        # (undated purchase counts, as on the iFood data, give neither gaps nor rates a year)
+        columns = [("grouping_label", "text", "Segment"),
+                   ("buying_customer_count", "int", "Buying customers"),
+                   ("repeat_rate", "pct", "Repeat rate"),
+                   ("median_days_between_orders", "num1", "Median days between orders"),
+                   ("mean_purchase_frequency_per_year", "num2", "Orders per year (mean)")]
+        columns = [c for c in columns if c[1] == "text" or n.scalar(
+            f"select count({c[0]}) > 0 from {rel} where grouping = 'segment'")]
+        rows = [[n.cell(rel, column, fmt, grouping="segment", grouping_value=value)
+                 for column, fmt, _ in columns]
+                for (value,) in n.rows(f"select grouping_value from {rel} "
+                                       "where grouping = 'segment' order by grouping_order")]
         if rows:
-            d.table(["Segment", "Buying customers", "Repeat rate", "Median days between orders",
-                     "Orders per year (mean)"], rows)
+            d.table([header for _, _, header in columns], rows)
         self.chart("repeat_purchase")
 
     def concentration(self) -> None:

@@ -987,3 +987,19 @@ def test_without_any_region_the_frequency_section_has_no_chart(planted_build, tm
     section = report.split("### Purchase frequency by region (documents 000, 001)\n\n")[1]
     section = section.split("\n#")[0]
     assert section.strip() == "The data give no region for any customer."
+
+
+def test_the_segment_repeat_table_leaves_out_columns_no_segment_has(planted_build, tmp_path):
+    """Planted in a copy as on the iFood data (purchase counts without dates): no segment
+    has a median gap between orders or a rate a year. The segment table leaves those two
+    columns out instead of printing n/a down them; the repeat rate stays."""
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.repeat_purchase set median_days_between_orders = null, "
+        "mean_purchase_frequency_per_year = null",
+    )
+    rows = _table_rows(report, "| Segment | Buying customers | Repeat rate |")
+    assert rows and all(len(row) == 3 for row in rows), rows
+    assert "| Segment | Buying customers | Repeat rate |\n" in report
+    assert "Median days between orders" not in report
+    assert not any("n/a" in cell for row in rows for cell in row), rows
