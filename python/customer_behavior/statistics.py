@@ -815,6 +815,27 @@ def _fmt_num(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _fmt_pair(a: float, b: float) -> str:
+    """Two numbers compared, "a vs b", with one precision for both: "4.68 vs 3.70", not
+    :func:`_fmt_num`'s "4.68 vs 3.7" (which drops the zero of one side only). Each side gets
+    the digits :func:`_fmt_num` would give it; both get the larger count, and a trailing zero
+    goes only when both sides end in one ("3.0 vs 2.5")."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return f"{_fmt_num(a)} vs {_fmt_num(b)}"
+
+    def digits(value: float) -> int:
+        if abs(value) >= 100 or float(value).is_integer():
+            return 0
+        return 1 if abs(value) >= 10 else 2
+
+    decimals = max(digits(a), digits(b))
+    texts = [f"{a:,.{decimals}f}", f"{b:,.{decimals}f}"]
+    while decimals and all(t.endswith("0") for t in texts):
+        decimals -= 1
+        texts = [t[:-1].rstrip(".") if decimals == 0 else t[:-1] for t in texts]
+    return f"{texts[0]} vs {texts[1]}"
+
+
 def _fmt_signed(value: float) -> str:
     """:func:`_fmt_num` with its sign always written: "+281", "-20.7", "0"."""
     text = _fmt_num(value)
@@ -857,17 +878,16 @@ def _summary(row: dict[str, Any]) -> str:
                 "thresholds for Cramér's V")
     if name == "matched_rank_biserial":
         centre = (
-            f"{row['n_a']:,} customers; mean {_fmt_num(row['mean_a'])} vs "
-            f"{_fmt_num(row['mean_b'])}, median {_fmt_num(row['median_a'])} vs "
-            f"{_fmt_num(row['median_b'])}"
+            f"{row['n_a']:,} customers; mean {_fmt_pair(row['mean_a'], row['mean_b'])}, "
+            f"median {_fmt_pair(row['median_a'], row['median_b'])}"
         )
     elif name == "rank_biserial":
         centre = (
-            f"median {_fmt_num(row['median_a'])} vs {_fmt_num(row['median_b'])}, "
-            f"mean {_fmt_num(row['mean_a'])} vs {_fmt_num(row['mean_b'])}"
+            f"median {_fmt_pair(row['median_a'], row['median_b'])}, "
+            f"mean {_fmt_pair(row['mean_a'], row['mean_b'])}"
         )
     else:
-        centre = f"mean {_fmt_num(row['mean_a'])} vs {_fmt_num(row['mean_b'])}"
+        centre = f"mean {_fmt_pair(row['mean_a'], row['mean_b'])}"
     return f"{centre}; {effect}"
 
 
@@ -1814,6 +1834,12 @@ def _interpret(
         )
     if n_run == 1:  # nothing to rank against: not "strongest of the 1 predictors"
         rank_text = f"The only predictor the data allow (standardized effect, beta {beta:.2f})."
+    elif rank == 1 and lo <= 0 <= hi:
+        # the largest of estimates whose intervals allow no effect is no strongest driver
+        # (shopping trends: R² 0.00, age and membership at beta -0.01)
+        rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:.2f}), "
+                     "but its interval includes no effect, so it is not shown to be the "
+                     "strongest.")
     elif rank == 1:
         rank_text = f"Strongest of the {n_run} predictors by standardized effect (beta {beta:.2f})."
     else:

@@ -1247,3 +1247,33 @@ def test_a_lone_predictor_is_not_ranked_against_itself():
     assert "Strongest" not in alone
     first = _interpret("age", "total_spend", -61.1, -116.6, -5.55, 10.0, False, 1, 3, -0.03)
     assert first.endswith("Strongest of the 3 predictors by standardized effect (beta -0.03).")
+
+
+def test_the_largest_effect_whose_interval_includes_none_is_not_called_strongest():
+    """Shopping trends: R² 0.00, age and membership at beta -0.01 with intervals across zero.
+    The mart said "Strongest of the 2 predictors" of the larger of two noise estimates (the
+    report already declined to name it); it now says its interval includes no effect."""
+    from customer_behavior.statistics import _interpret
+
+    noise = _interpret("age", "total_spend", -0.5, -3.0, 2.0, 10.0, False, 1, 2, -0.01)
+    assert "Strongest" not in noise
+    assert noise.endswith("Largest standardized effect of the 2 predictors (beta -0.01), but its "
+                          "interval includes no effect, so it is not shown to be the strongest.")
+    clear = _interpret("age", "total_spend", -0.5, -3.0, -0.1, 10.0, False, 1, 2, -0.01)
+    assert clear.endswith("Strongest of the 2 predictors by standardized effect (beta -0.01).")
+
+
+def test_a_compared_pair_of_means_has_one_precision():
+    """The discount verdict on the demo read "mean 4.68 vs 3.7": the second mean lost the
+    zero the first kept. Both sides of a comparison now carry the same digits."""
+    from customer_behavior.statistics import _fmt_pair, _summary
+
+    assert _fmt_pair(4.68, 3.70) == "4.68 vs 3.70"
+    assert _fmt_pair(3.0, 2.5) == "3.0 vs 2.5"
+    assert _fmt_pair(54.46, 95.06) == "54.5 vs 95.1"
+    assert _fmt_pair(1234.0, 483.0) == "1,234 vs 483"
+    assert _fmt_pair(150.0, 7.5) == "150.0 vs 7.5"
+    assert _fmt_pair(float("nan"), 1.0) == "n/a vs 1"
+    row = {"effect_size_name": "hedges_g", "effect_size": 0.31, "ci_low": 0.2, "ci_high": 0.4,
+           "effect_size_magnitude": "small", "mean_a": 4.682, "mean_b": 3.7049}
+    assert _summary(row).startswith("mean 4.68 vs 3.70; Hedges' g 0.31")
