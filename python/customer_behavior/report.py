@@ -1244,7 +1244,7 @@ class _Report:
         worst_share = n.get("stated_seasons.bottom_season_share",
                             f"select revenue_share {low}", "pct")
         d.para("The data give no order dates; each purchase states the season it was made in, "
-               f"so seasons are compared by their purchases. {best} brings the most revenue "
+               f"so seasons are compared by their purchases: {best} brings the most revenue "
                f"({best_share}) and {worst} the least ({worst_share}). The data do not say "
                "how many days of each season they cover, so a season's share mixes its "
                "demand with how long the data watched it.")

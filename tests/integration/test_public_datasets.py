@@ -589,6 +589,8 @@ def test_003_seasons_and_promotions_recounted_from_the_file(built, tmp_path):
     assert f"| {top} | {by_season['count'][top]:,} |" in seasons
     assert (f"{top} brings the most revenue ({100 * by_season['sum'][top] / amount.sum():.1f} %)"
             in seasons)
+    # after a colon: the season's name is lower-case, so it cannot start a sentence
+    assert f"compared by their purchases: {top} brings" in seasons
     assert "#### Seasonal demand by category" in seasons
     assert "(0 of the 3,900 purchases have one without the other)" in promotions
     assert "![Seasons and promotions as the purchases state them]" in seasons
