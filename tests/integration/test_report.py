@@ -928,6 +928,29 @@ def test_income_by_age_group_without_any_income_says_so(planted_build, tmp_path)
     assert "Mean income is the statistic document 000 publishes" not in section
 
 
+def test_the_income_table_says_how_many_customers_its_means_are_over(planted_build, tmp_path):
+    """The income columns are over the customers with a (non-outlier) income, the "Customers"
+    column over the whole age group: on iFood a group of 210 had a mean over 208. Where the
+    two differ the table adds "With an income"; where every customer has one it does not."""
+    rel = "marts.income_by_age_group"
+
+    def section(*statements):
+        report, _ = _report_on_a_copy(planted_build, tmp_path, *statements)
+        return report.split("### Income by age group (document 000)\n\n", 1)[1].split("\n### ")[0]
+
+    whole = section(f"update {rel} set income_customer_count = customer_count")
+    assert "| Age group | Customers | Mean income | Median income |" in whole
+    assert "With an income" not in whole
+    shutil.rmtree(tmp_path / "out")
+    fewer = section(f"update {rel} set income_customer_count = customer_count",
+                    f"update {rel} set income_customer_count = customer_count - 2 "
+                    "where age_group = '31-40'")
+    assert "| Age group | Customers | With an income | Mean income | Median income |" in fewer
+    with duckdb.connect(str(planted_build["warehouse"]), read_only=True) as con:
+        size = con.execute(f"select customer_count from {rel} where age_group = '31-40'").fetchone()[0]
+    assert f"| 31-40 | {size:,} | {size - 2:,} | " in fewer
+
+
 def test_revenue_concentration_says_a_top_tier_carries_it_only_when_one_does(generated,
                                                                            planted_build,
                                                                            tmp_path):
