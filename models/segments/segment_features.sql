@@ -5,6 +5,8 @@
 -- when the data has two or more of them).
 -- Which columns exist is read from the built intermediate tables when the model runs: a
 -- channel or category becomes a column share_channel_<channel> / share_category_<category>,
+-- (a double quote in the name written as two single quotes: 'tv 27"' gives
+-- share_category_tv 27'', since dbt quotes column names without escaping one),
 -- and a base feature the dataset does not carry at all (no recency without order dates, no
 -- income in some files) is left out rather than written as a column of NULLs.
 -- Its select lists are written by Jinja loops whose whitespace control puts the columns
@@ -73,7 +75,7 @@ channel_spend_wide as (
         customer_id
         {%- for channel in channels %},
         sum(spend) filter (where channel = {{ sql_literal(channel) }})
-            as {{ adapter.quote('share_channel_' ~ channel) }}
+            as {{ adapter.quote(share_column_name('share_channel_', channel)) }}
         {%- endfor %}
     from channel_spend
     group by customer_id
@@ -84,7 +86,7 @@ category_spend_wide as (
         customer_id
         {%- for category in categories %},
         sum(spend) filter (where product_category = {{ sql_literal(category) }})
-            as {{ adapter.quote('share_category_' ~ category) }}
+            as {{ adapter.quote(share_column_name('share_category_', category)) }}
         {%- endfor %}
     from category_spend
     group by customer_id
@@ -97,12 +99,12 @@ final as (
         round(cast({{ expression }} as double), 8) as {{ name }}
         {%- endfor %}
         {%- for channel in channels %}
-        {%- set column = adapter.quote('share_channel_' ~ channel) %},
+        {%- set column = adapter.quote(share_column_name('share_channel_', channel)) %},
         round(cast(coalesce({{ safe_divide('channel_spend_wide.' ~ column, 'activity.total_spend') }}, 0) as double), 8)
             as {{ column }}
         {%- endfor %}
         {%- for category in categories %}
-        {%- set column = adapter.quote('share_category_' ~ category) %},
+        {%- set column = adapter.quote(share_column_name('share_category_', category)) %},
         round(cast(coalesce({{ safe_divide('category_spend_wide.' ~ column, 'activity.total_spend') }}, 0) as double), 8)
             as {{ column }}
         {%- endfor %}

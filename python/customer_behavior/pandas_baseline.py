@@ -623,7 +623,8 @@ def run(
                                      ("share_category_", category_spend)):
             shares = per_customer.unstack(fill_value=0.0).reindex(spend.index, fill_value=0.0)
             shares = shares.div(spend.where(spend != 0), axis=0).fillna(0.0)
-            shares.columns = [prefix + str(col) for col in shares.columns]
+            # a double quote as two single quotes, as macros/sql_literal.sql share_column_name
+            shares.columns = [prefix + str(col).replace('"', "''") for col in shares.columns]
             features = features.merge(shares, left_on="customer_id", right_index=True, how="left")
         # customers who bought nothing are not segmented (as segment_features)
         features = features[(features["order_count"] > 0) | (features["total_spend"] != 0)]

@@ -641,6 +641,35 @@ def test_semicolon_and_tab_files_are_read_like_commas(case):
     assert float(lines.total[0]) == pytest.approx(float(expected.total[0]), abs=0.005)
 
 
+def _categories_with_double_quotes(folder: Path) -> None:
+    """Every third order line in a category whose name has a double quote ('tv 27"', as a
+    product catalogue writes inches), every fifth through such a channel."""
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    orders.loc[orders.index % 3 == 0, "product_category"] = 'TV 27"'
+    orders.loc[orders.index % 5 == 0, "channel"] = 'kiosk "B"'
+    orders.to_csv(folder / "orders.csv", index=False)
+
+
+def test_a_category_or_channel_with_a_double_quote_builds(case):
+    """A category or channel value becomes a segment_features column (share_category_<x>);
+    dbt quotes column names without escaping a double quote, so 'tv 27"' ended the
+    identifier early and the build failed at segment_features with 'Parser Error: syntax
+    error'. The column is named with two single quotes instead, and the share still counts
+    that category's spend."""
+    result, warehouse, _ = case(_categories_with_double_quotes)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    columns = query(
+        warehouse,
+        "select column_name from duckdb_columns() "
+        "where schema_name = 'segments' and table_name = 'segment_features'",
+    ).column_name.tolist()
+    assert "share_category_tv 27''" in columns
+    assert "share_channel_kiosk ''b''" in columns
+    shares = query(warehouse, 'select sum("share_category_tv 27\'\'") as total '
+                              "from segments.segment_features")
+    assert shares.total[0] > 0
+
+
 def test_month_first_files_build_with_var_date_order(tmp_path):
     """Known answer: a US export (every date MM/DD/YYYY: orders, sign-ups, campaign sends)
     built with var date_order = month_first gives the very dates the generator wrote as
