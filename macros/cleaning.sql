@@ -1,13 +1,26 @@
 {#- Parsing and normalisation used by every staging adapter. Each returns NULL for a value
     it cannot parse, so that staging can flag the row with a reason instead of failing. -#}
 
+{#- The usual spellings of "missing" in exports, lower-case: pandas and R write NA / NaN,
+    databases NULL, spreadsheets and forms N/A, and Excel #N/A for a failed lookup. A value
+    spelled so is blank in every column, keys included (clean_key): "N/A" is not a gender,
+    a region or a customer. -#}
+{% macro missing_text_spellings() -%}
+    {{ return(['', 'na', 'nan', 'null', 'n/a', '#n/a']) }}
+{%- endmacro %}
+
+{#- The spellings as an SQL list: ('', 'na', ...). -#}
+{% macro missing_text_list() -%}
+    ({% for spelling in missing_text_spellings() %}'{{ spelling }}'{{ ", " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
 {#- Blank strings and the usual spellings of "missing" become NULL. -#}
 {#- (Not nested nullif()s: DuckDB expands each nullif into a CASE that repeats its argument,
     so four nested ones evaluated lower(trim()) 16 times per value once a filter was pushed
     into a staging view; measured in BENCHMARKS.md.) -#}
 {% macro clean_text(column) -%}
     case
-        when lower(trim(cast({{ column }} as varchar))) in ('', 'na', 'nan', 'null') then null
+        when lower(trim(cast({{ column }} as varchar))) in {{ missing_text_list() }} then null
         else lower(trim(cast({{ column }} as varchar)))
     end
 {%- endmacro %}
@@ -54,16 +67,22 @@
     without trimming (allocating a new string for) the usual value: all ASCII (strlen, in
     bytes, equals length, in characters), not starting or ending with a space, the only ASCII
     character trim() removes. Byte checks only: x[-1] walks the string's graphemes and cost
-    as much as the trim (measured in BENCHMARKS.md). -#}
+    as much as the trim (measured in BENCHMARKS.md). A spelling of "missing"
+    (missing_text_spellings: "NULL", "N/A" ...; at most 4 bytes, so the usual key skips the
+    lower()) is blank too: a customers export with "NULL" ids would otherwise hold a
+    customer called NULL, and the orders whose customer_id is "NULL" would be accepted as
+    that customer's. -#}
 {% macro clean_key(column) -%}
     {%- set value = 'cast(' ~ column ~ ' as varchar)' -%}
     case
         when {{ value }} = '' then null
+        when strlen({{ value }}) <= 4 and lower({{ value }}) in {{ missing_text_list() }} then null
         when ascii({{ value }}) between 33 and 126
             and not suffix({{ value }}, ' ')
             and strlen({{ value }}) = length({{ value }})
             then {{ value }}
-        else nullif(trim({{ value }}), '')
+        when lower(trim({{ value }})) in {{ missing_text_list() }} then null
+        else trim({{ value }})
     end
 {%- endmacro %}
 

@@ -60,7 +60,7 @@ BASE_FEATURES = [
     "recency_days", "order_count", "total_spend", "avg_order_value", "annual_income", "age",
     "children_count",
 ]
-_MISSING_TEXT = ["", "na", "nan", "null"]
+_MISSING_TEXT = ["", "na", "nan", "null", "n/a", "#n/a"]  # macros/cleaning.sql missing_text_spellings
 _GENDER = {"f": "female", "female": "female", "woman": "female", "w": "female",
            "m": "male", "male": "male", "man": "male"}
 _MARITAL = {"single": "single", "alone": "single", "s": "single", "unmarried": "single",
@@ -111,9 +111,9 @@ def _is_text(s: pd.Series) -> bool:
 
 
 def _key(s: pd.Series) -> pd.Series:
-    """An id: trimmed text, blank -> missing."""
+    """An id: trimmed text, blank or 'NULL'-ish -> missing (as the SQL clean_key)."""
     s = s.astype("str").str.strip()
-    return s.mask(s == "")
+    return s.mask(s.str.lower().isin(_MISSING_TEXT))
 
 
 def _text(s: pd.Series) -> pd.Series:

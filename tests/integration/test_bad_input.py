@@ -248,6 +248,52 @@ def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
     assert got == cases
 
 
+def test_missing_spellings_are_blank_in_keys_and_text(tmp_path):
+    """"N/A" and Excel's "#N/A" are blanks like "NA" and "NULL" (macros/cleaning.sql): a
+    gender of "n/a" was read as 'other', a region "N/A" became a region called n/a, and a
+    quantity "n/a" rejected its line where "NA" gave the default 1. In the keys (clean_key)
+    every spelling is blank: a customers export with "NULL" ids held a customer called
+    NULL, to whom the orders with customer_id "NULL" were then attributed."""
+    import json as json_module
+
+    cases = {
+        # text: (clean_text, clean_key, gender)
+        "": (None, None, "unknown"),
+        "NA": (None, None, "unknown"),
+        "NULL": (None, None, "unknown"),
+        " null ": (None, None, "unknown"),
+        "NaN": (None, None, "unknown"),
+        "n/a": (None, None, "unknown"),
+        "N/A": (None, None, "unknown"),
+        " N/A ": (None, None, "unknown"),
+        "#N/A": (None, None, "unknown"),
+        "C001": ("c001", "C001", "other"),
+        " C002 ": ("c002", "C002", "other"),
+        "NULLS": ("nulls", "NULLS", "other"),
+        "N/A1": ("n/a1", "N/A1", "other"),
+        "Ñ/A": ("ñ/a", "Ñ/A", "other"),
+        "F": ("f", "F", "female"),
+    }
+    values = ", ".join("('" + text.replace("'", "''") + "')" for text in cases)
+    sql = ("select x, {{ clean_text('x') }} as text_value, {{ clean_key('x') }} as key_value, "
+           "{{ normalize_gender('x') }} as gender "
+           f"from (values {values}) as t(x)")
+    result = run_dbt(["show", "--inline", sql, "--limit", "100", "--output", "json",
+                      "--log-format", "json"], tmp_path / "show.duckdb")
+    rows = None
+    for line in result.stdout.splitlines():
+        try:
+            event = json_module.loads(line)
+        except ValueError:
+            continue
+        preview = event.get("data", {}).get("preview")
+        if preview:
+            rows = json_module.loads(preview)
+    assert rows is not None, result.stdout[-2000:]
+    got = {r["x"]: (r["text_value"], r["key_value"], r["gender"]) for r in rows}
+    assert got == cases
+
+
 def test_rejected_rows_reach_no_mart(dirty):
     wh = dirty["warehouse"]
     orders = query(wh, "select order_id from marts.orders where order_id like 'O92%'")
