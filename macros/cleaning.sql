@@ -154,11 +154,15 @@
 {%- endmacro %}
 
 {#- An integer as text: digits with an optional sign, or a whole number written with a
-    decimal point ("3.0"); "2.5" is NULL (unparseable), not rounded to 2. -#}
+    decimal point ("3.0"); "2.5" is NULL (unparseable), not rounded to 2. The same for a
+    DOUBLE or DECIMAL Parquet column (pandas writes an integer column with a blank as
+    float64): 3.0 is 3, 2.5 is NULL, where a cast would round it to 2 or 3 without a word. -#}
 {% macro parse_integer(column, source_type=none) -%}
     {%- set family = source_type_family(source_type) -%}
-    {%- if family in ('integer', 'decimal', 'float') -%}
+    {%- if family == 'integer' -%}
     try_cast({{ column }} as bigint)
+    {%- elif family in ('decimal', 'float') -%}
+    case when {{ column }} = trunc({{ column }}) then try_cast({{ column }} as bigint) end
     {%- else -%}
     case
         when regexp_full_match(trim(cast({{ column }} as varchar)), '[-+]?[0-9]+')
@@ -199,11 +203,17 @@
     DuckDB's own cast and strptime read "05/02/23" as the year 5 or 23, which would be a
     wrong date rather than a rejected one. A text date column holding a value that can only
     be read the other way round stops the build before any model
-    (contract_check_date_order); a single ambiguous value cannot be told apart. -#}
+    (contract_check_date_order); a single ambiguous value cannot be told apart. A Parquet
+    TIMESTAMP WITH TIME ZONE is an instant: it is read as its day in UTC, so that one file
+    gives the same dates on every machine (a plain cast takes the day in the build
+    machine's time zone: 2023-02-05 03:00 UTC was 2023-02-04 in California). -#}
 {% macro parse_date(column, source_type=none) -%}
     {%- set family = source_type_family(source_type) -%}
     {%- if family == 'date' -%}
     {{ column }}
+    {%- elif family == 'timestamp' and (source_type | lower).startswith(('timestamp with time zone', 'timestamptz')) -%}
+    {#- an instant: its day in UTC, not in the time zone of the machine that builds -#}
+    cast(timezone('UTC', {{ column }}) as date)
     {%- elif family == 'timestamp' -%}
     cast({{ column }} as date)
     {%- else -%}

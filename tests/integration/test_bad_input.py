@@ -248,6 +248,52 @@ def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
     assert got == cases
 
 
+def _show_rows(sql: str, warehouse: Path, env: dict | None = None) -> list[dict]:
+    """The rows of ``dbt show --inline sql`` (at most 100)."""
+    import json as json_module
+
+    result = run_dbt(["show", "--inline", sql, "--limit", "100", "--output", "json",
+                      "--log-format", "json"], warehouse, env=env)
+    for line in result.stdout.splitlines():
+        try:
+            event = json_module.loads(line)
+        except ValueError:
+            continue
+        preview = event.get("data", {}).get("preview")
+        if preview:
+            return json_module.loads(preview)
+    raise AssertionError(result.stdout[-2000:])
+
+
+def test_a_fractional_parquet_number_is_no_integer(tmp_path):
+    """A Parquet file keeps its types, which staging casts (macros/cleaning.sql): a float
+    quantity 2.5 (pandas writes an integer column with a blank as float64) was cast to 2
+    (and 0.5 to 0, rejected as non_positive_quantity), where the text "2.5" is
+    unparseable."""
+    rows = _show_rows(
+        "select cast({{ parse_integer('d', 'double') }} as varchar) as from_double, "
+        "cast({{ parse_integer('m', 'decimal(10,2)') }} as varchar) as from_decimal "
+        "from (values (3.0::double, 3.00::decimal(10,2), 1), (2.5, 2.50, 2), (-1.0, -1.00, 3), "
+        "('nan'::double, null, 4), (0.5, 0.50, 5)) as t(d, m, i) order by i",
+        tmp_path / "show.duckdb",
+    )
+    assert [(r["from_double"], r["from_decimal"]) for r in rows] == [
+        ("3", "3"), (None, None), ("-1", "-1"), (None, None), (None, None)]
+
+
+def test_a_parquet_instant_is_read_as_its_day_in_utc(tmp_path):
+    """A Parquet TIMESTAMP WITH TIME ZONE was cast to its day in the build machine's time
+    zone, so one file gave other order dates in California than in London."""
+    rows = _show_rows(
+        "select strftime({{ parse_date('t', 'timestamp with time zone') }}, '%Y-%m-%d') as day "
+        "from (values (timestamptz '2023-02-05 03:00:00+00'), "
+        "(timestamptz '2023-02-05 23:30:00+00')) as v(t)",
+        tmp_path / "show.duckdb",
+        env={"TZ": "America/Los_Angeles"},
+    )
+    assert [r["day"] for r in rows] == ["2023-02-05", "2023-02-05"]
+
+
 def test_missing_spellings_are_blank_in_keys_and_text(tmp_path):
     """"N/A" and Excel's "#N/A" are blanks like "NA" and "NULL" (macros/cleaning.sql): a
     gender of "n/a" was read as 'other', a region "N/A" became a region called n/a, and a
