@@ -252,8 +252,11 @@
     {%- set measures = [] -%}
     {%- for column in date_columns -%}
         {%- set value = 'trim(' ~ reader['column_sql'][column] ~ ')' -%}
-        {%- do measures.append("count(*) filter (where regexp_full_match(" ~ value ~ ", " ~ wrong['pattern'] ~ "))") -%}
-        {%- do measures.append("min(" ~ value ~ ") filter (where regexp_full_match(" ~ value ~ ", " ~ wrong['pattern'] ~ "))") -%}
+        {#- the date before a time of day ("05/13/2024 10:30", "05/13/2024T10:30"), which
+            parse_date reads with the same day and month order as a date alone -#}
+        {%- set day = "split_part(split_part(" ~ value ~ ", ' ', 1), 'T', 1)" -%}
+        {%- do measures.append("count(*) filter (where regexp_full_match(" ~ day ~ ", " ~ wrong['pattern'] ~ "))") -%}
+        {%- do measures.append("min(" ~ value ~ ") filter (where regexp_full_match(" ~ day ~ ", " ~ wrong['pattern'] ~ "))") -%}
     {%- endfor -%}
     {%- set row = run_query("select " ~ measures | join(", ") ~ " from " ~ reader['sql']).rows[0] -%}
     {%- for column in date_columns -%}

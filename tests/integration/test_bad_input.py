@@ -762,6 +762,31 @@ def test_a_category_or_channel_with_a_double_quote_builds(case):
     assert shares.total[0] > 0
 
 
+def _month_first_dates_with_times(folder: Path) -> None:
+    """A US export with a time of day: every order_date written 'MM/DD/YYYY HH:MM'."""
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    dates = pd.to_datetime(orders["order_date"], format="%Y-%m-%d", errors="coerce")
+    orders["order_date"] = dates.dt.strftime("%m/%d/%Y 10:30").where(dates.notna(),
+                                                                    orders["order_date"])
+    orders.to_csv(folder / "orders.csv", index=False)
+
+
+def test_month_first_dates_with_a_time_stop_the_build_too(case):
+    """'05/13/2024 10:30' can only be month-first, as '05/13/2024' can: the check compared
+    the whole text with a date alone, so a US export with times built, its lines dated the
+    13th to the 31st rejected as unparseable_order_date and the others ('02/05/2023 10:30')
+    accepted as the wrong day (5 February read as 2 May)."""
+    result, warehouse, _ = case(_month_first_dates_with_times, select=["stg_contract__orders"])
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert "orders.csv (table 'orders') has" in output
+    assert "in column 'order_date' that can only be month-first, such as '" in output
+    assert "10:30'" in output
+    assert "date_order: month_first" in output
+    assert "Traceback" not in output
+    assert _models_built(warehouse) == set()
+
+
 def test_month_first_files_build_with_var_date_order(tmp_path):
     """Known answer: a US export (every date MM/DD/YYYY: orders, sign-ups, campaign sends)
     built with var date_order = month_first gives the very dates the generator wrote as
