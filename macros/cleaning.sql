@@ -198,7 +198,8 @@
 
 {#- ISO dates first (with or without a time: "2024-01-05", "2024-01-05T10:00:00Z",
     "2024/1/5"), then the slash and dash forms seen in real exports, day-first ("31-12-2024",
-    "31/12/2024") or, with var date_order = month_first, month-first ("12/31/2024"), and
+    "31/12/2024") or, with var date_order = month_first, month-first ("12/31/2024"), the
+    dotted day-first form of German and other European exports ("31.12.2024"), and
     "20241231". Each form is matched in full before it is read, with a four-digit year:
     DuckDB's own cast and strptime read "05/02/23" as the year 5 or 23, which would be a
     wrong date rather than a rejected one. A text date column holding a value that can only
@@ -229,6 +230,10 @@
             then cast(try_strptime({{ day }}, '{{ first }}-{{ second }}-%Y') as date)
         when regexp_full_match({{ text }}, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}{{ time }}')
             then cast(try_strptime({{ day }}, '{{ first }}/{{ second }}/%Y') as date)
+        {#- dotted dates are day-first wherever they are written (German, Russian,
+            Scandinavian exports: "05.01.2024" is 5 January), whatever var date_order says -#}
+        when regexp_full_match({{ text }}, '[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{4}{{ time }}')
+            then cast(try_strptime({{ day }}, '%d.%m.%Y') as date)
         when regexp_full_match({{ text }}, '[0-9]{8}')
             then cast(try_strptime({{ text }}, '%Y%m%d') as date)
     end

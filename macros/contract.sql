@@ -239,7 +239,7 @@
         'day_first': {
             'pattern': month_first,
             'found': "month-first",
-            'expected': "dates as YYYY-MM-DD (or day-first DD/MM/YYYY, DD-MM-YYYY, or YYYYMMDD); a month-first column read day-first would be wrong, because '05/02/2024' would be taken as 5 February",
+            'expected': "dates as YYYY-MM-DD (or day-first DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY, or YYYYMMDD); a month-first column read day-first would be wrong, because '05/02/2024' would be taken as 5 February",
             'detail': "If every slash or dash date in your files is month-first (MM/DD/YYYY), build with the dbt var date_order: month_first (make build VARS='date_order: month_first'); otherwise convert the column to YYYY-MM-DD. Nothing was built.",
         },
         'month_first': {

@@ -166,8 +166,8 @@ CONTRACT_DICTIONARY: list[dict[str, object]] = [
      "expected_format": "free text", "when_blank": "unknown", "rejection_reasons": "",
      "quality_flags": "", "description": "Country, lower-cased."},
     {"table_name": "customers", "column_name": "signup_date", "is_required": False,
-     "expected_format": "date: YYYY-MM-DD (time allowed), YYYYMMDD, DD/MM/YYYY or DD-MM-YYYY "
-                        "(MM/DD/YYYY with var date_order: month_first); not in the future, "
+     "expected_format": "date: YYYY-MM-DD (time allowed), YYYYMMDD, DD/MM/YYYY, DD-MM-YYYY or "
+                        "DD.MM.YYYY (MM/DD/YYYY with var date_order: month_first); not in the future, "
                         "not before var earliest_plausible_date",
      "when_blank": "NULL", "rejection_reasons": "",
      "quality_flags": "unparseable_signup_date, future_signup_date, implausible_signup_date",

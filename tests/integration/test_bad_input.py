@@ -248,12 +248,13 @@ def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
     assert got == cases
 
 
-def _show_rows(sql: str, warehouse: Path, env: dict | None = None) -> list[dict]:
+def _show_rows(sql: str, warehouse: Path, dbt_vars: dict | None = None,
+               env: dict | None = None) -> list[dict]:
     """The rows of ``dbt show --inline sql`` (at most 100)."""
     import json as json_module
 
     result = run_dbt(["show", "--inline", sql, "--limit", "100", "--output", "json",
-                      "--log-format", "json"], warehouse, env=env)
+                      "--log-format", "json"], warehouse, dbt_vars, env=env)
     for line in result.stdout.splitlines():
         try:
             event = json_module.loads(line)
@@ -292,6 +293,19 @@ def test_a_parquet_instant_is_read_as_its_day_in_utc(tmp_path):
         env={"TZ": "America/Los_Angeles"},
     )
     assert [r["day"] for r in rows] == ["2023-02-05", "2023-02-05"]
+
+
+def test_dotted_day_first_dates_are_read(tmp_path):
+    """German and other European exports write dates 'DD.MM.YYYY': every order line of such
+    a file was rejected as unparseable_order_date. Dotted dates are day-first under either
+    date_order; a two-digit year or an impossible day is still unparseable."""
+    sql = ("select x, strftime({{ parse_date('x') }}, '%Y-%m-%d') as day "
+           "from (values ('05.01.2024', 1), ('31.12.2024 10:30', 2), ('5.1.2024', 3), "
+           "('05.01.24', 4), ('31.02.2024', 5), ('13.13.2024', 6)) as t(x, i) order by i")
+    want = ["2024-01-05", "2024-12-31", "2024-01-05", None, None, None]
+    assert [r["day"] for r in _show_rows(sql, tmp_path / "show.duckdb")] == want
+    month_first = _show_rows(sql, tmp_path / "show.duckdb", {"date_order": "month_first"})
+    assert [r["day"] for r in month_first] == want
 
 
 def test_missing_spellings_are_blank_in_keys_and_text(tmp_path):
