@@ -219,8 +219,10 @@
     cast({{ column }} as date)
     {%- else -%}
     {%- set text = 'trim(cast(' ~ column ~ ' as varchar))' -%}
-    {#- an optional time of day after a date: " 10:00", "T10:00:00Z", " 10:00:00.123+02:00" -#}
-    {%- set time = "([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?" -%}
+    {#- an optional time of day after a date: " 10:00", "T10:00:00Z", " 10:00:00.123+02:00",
+        with the zone also after a space (" 10:00:00 +0100") or named UTC, as BigQuery
+        exports write timestamps (" 10:00:00 UTC") -#}
+    {%- set time = "([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?( ?(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?))?)?" -%}
     {%- set day = "split_part(split_part(" ~ text ~ ", ' ', 1), 'T', 1)" -%}
     {%- set first, second = ('%m', '%d') if date_order() == 'month_first' else ('%d', '%m') %}
     case

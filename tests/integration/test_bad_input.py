@@ -308,6 +308,18 @@ def test_dotted_day_first_dates_are_read(tmp_path):
     assert [r["day"] for r in month_first] == want
 
 
+def test_timestamps_with_a_spaced_or_named_zone_are_read(tmp_path):
+    """BigQuery exports write '2024-01-05 10:00:00 UTC', other tools put a space before the
+    offset ('2024-01-05 10:00:00 +01:00'): both were rejected as unparseable_order_date,
+    every line of such a file. The day written is the day read, as for '...T10:00+05:00'."""
+    sql = ("select x, strftime({{ parse_date('x') }}, '%Y-%m-%d') as day from (values "
+           "('2024-01-05 10:00:00 UTC', 1), ('2024-01-05 23:30:00 +01:00', 2), "
+           "('2024-01-05 10:00:00.000 -0500', 3), ('05/01/2024 10:00 UTC', 4), "
+           "('2024-01-05 10:00:00 CET', 5), ('2024-01-05 UTC', 6)) as t(x, i) order by i")
+    days = [r["day"] for r in _show_rows(sql, tmp_path / "show.duckdb")]
+    assert days == ["2024-01-05", "2024-01-05", "2024-01-05", "2024-01-05", None, None]
+
+
 def test_missing_spellings_are_blank_in_keys_and_text(tmp_path):
     """"N/A" and Excel's "#N/A" are blanks like "NA" and "NULL" (macros/cleaning.sql): a
     gender of "n/a" was read as 'other', a region "N/A" became a region called n/a, and a
