@@ -9,9 +9,14 @@
     {{ return(['', 'na', 'nan', 'null', 'n/a', '#n/a']) }}
 {%- endmacro %}
 
-{#- The spellings as an SQL list: ('', 'na', ...). -#}
-{% macro missing_text_list() -%}
-    ({% for spelling in missing_text_spellings() %}'{{ spelling }}'{{ ", " if not loop.last }}{% endfor %})
+{#- True when the lower-cased text `value` is one of the spellings. list_contains, not
+    `in (...)`: DuckDB's plan turns an IN list of these six constants (not of the four
+    before N/A and #N/A) into a hash join against them, evaluated for every row, also in a
+    CASE branch most rows never reach. In clean_key, cleaning the 1m data's 20 M customer
+    ids took 1.7 s with it against 0.36 s before, and 0.37 s with list_contains; the keys
+    are cleaned in every read of the orders. -#}
+{% macro is_missing_text(value) -%}
+    list_contains([{% for spelling in missing_text_spellings() %}'{{ spelling }}'{{ ", " if not loop.last }}{% endfor %}], {{ value }})
 {%- endmacro %}
 
 {#- Blank strings and the usual spellings of "missing" become NULL. -#}
@@ -20,7 +25,7 @@
     into a staging view; measured in BENCHMARKS.md.) -#}
 {% macro clean_text(column) -%}
     case
-        when lower(trim(cast({{ column }} as varchar))) in {{ missing_text_list() }} then null
+        when {{ is_missing_text('lower(trim(cast(' ~ column ~ ' as varchar)))') }} then null
         else lower(trim(cast({{ column }} as varchar)))
     end
 {%- endmacro %}
@@ -76,12 +81,12 @@
     {%- set value = 'cast(' ~ column ~ ' as varchar)' -%}
     case
         when {{ value }} = '' then null
-        when strlen({{ value }}) <= 4 and lower({{ value }}) in {{ missing_text_list() }} then null
+        when strlen({{ value }}) <= 4 and {{ is_missing_text('lower(' ~ value ~ ')') }} then null
         when ascii({{ value }}) between 33 and 126
             and not suffix({{ value }}, ' ')
             and strlen({{ value }}) = length({{ value }})
             then {{ value }}
-        when lower(trim({{ value }})) in {{ missing_text_list() }} then null
+        when {{ is_missing_text('lower(trim(' ~ value ~ '))') }} then null
         else trim({{ value }})
     end
 {%- endmacro %}
