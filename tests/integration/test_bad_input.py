@@ -188,7 +188,6 @@ def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
     """The staging macros themselves (macros/cleaning.sql), compiled by dbt: every form a
     value may take, with what it must read as - or NULL, which staging rejects. None may
     become another number or day."""
-    import json as json_module
 
     cases = {
         # text: (money, integer, date)
@@ -231,18 +230,7 @@ def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
            "cast({{ parse_integer('x') }} as varchar) as integer, "
            "strftime({{ parse_date('x') }}, '%Y-%m-%d') as day "
            f"from (values {values}) as t(x)")
-    result = run_dbt(["show", "--inline", sql, "--limit", "100", "--output", "json",
-                      "--log-format", "json"], tmp_path / "show.duckdb")
-    rows = None
-    for line in result.stdout.splitlines():
-        try:
-            event = json_module.loads(line)
-        except ValueError:
-            continue
-        preview = event.get("data", {}).get("preview")
-        if preview:
-            rows = json_module.loads(preview)
-    assert rows is not None, result.stdout[-2000:]
+    rows = _show_rows(sql, tmp_path / "show.duckdb")
     got = {r["x"]: (r["money"], None if r["integer"] is None else int(r["integer"]), r["day"])
            for r in rows}
     assert got == cases
@@ -326,7 +314,6 @@ def test_missing_spellings_are_blank_in_keys_and_text(tmp_path):
     quantity "n/a" rejected its line where "NA" gave the default 1. In the keys (clean_key)
     every spelling is blank: a customers export with "NULL" ids held a customer called
     NULL, to whom the orders with customer_id "NULL" were then attributed."""
-    import json as json_module
 
     cases = {
         # text: (clean_text, clean_key, gender)
@@ -350,18 +337,7 @@ def test_missing_spellings_are_blank_in_keys_and_text(tmp_path):
     sql = ("select x, {{ clean_text('x') }} as text_value, {{ clean_key('x') }} as key_value, "
            "{{ normalize_gender('x') }} as gender "
            f"from (values {values}) as t(x)")
-    result = run_dbt(["show", "--inline", sql, "--limit", "100", "--output", "json",
-                      "--log-format", "json"], tmp_path / "show.duckdb")
-    rows = None
-    for line in result.stdout.splitlines():
-        try:
-            event = json_module.loads(line)
-        except ValueError:
-            continue
-        preview = event.get("data", {}).get("preview")
-        if preview:
-            rows = json_module.loads(preview)
-    assert rows is not None, result.stdout[-2000:]
+    rows = _show_rows(sql, tmp_path / "show.duckdb")
     got = {r["x"]: (r["text_value"], r["key_value"], r["gender"]) for r in rows}
     assert got == cases
 
