@@ -872,14 +872,14 @@ def monthly_sales_chart(months: pd.DataFrame, path: Path | str,
                         ncols=1, squeeze=False)
     ax = axes[0, 0]
     ax.plot(df["order_month"], _num(df["revenue"]), marker="o", ms=3.5, color=PALETTE[0],
-            label="revenue")
+            label="revenue (left axis)")
     ax.set_ylabel(f"Revenue per month ({MONEY})")
     ax.yaxis.set_major_formatter(THOUSANDS)
     ax.set_xlabel("Month")
     ax.set_title("Revenue by month", fontsize=11, loc="left")
     ax_r = ax.twinx()
     ax_r.plot(df["order_month"], _num(df["order_count"]), color=PALETTE[1], ls="--", lw=1.2,
-              label="orders")
+              label="orders (right axis)")
     ax_r.set_ylabel("Orders per month")
     ax_r.yaxis.set_major_formatter(THOUSANDS)
     # both axes from zero: a cut-off axis makes a 10 % swing look like a doubling
@@ -893,7 +893,8 @@ def monthly_sales_chart(months: pd.DataFrame, path: Path | str,
         # the start of the data), not season
         handles.append(ax.fill_between(df["order_month"], 0, _num(df["first_order_revenue"]),
                                        color=PALETTE[0], alpha=0.2, lw=0,
-                                       label="of which customers' first orders"))
+                                       label="of which revenue of customers' first orders "
+                                             "(left axis)"))
     ax.legend(handles, [h.get_label() for h in handles], loc="best")
     if extra:
         ax2 = axes[1, 0]

@@ -541,6 +541,27 @@ def test_campaign_response_shows_recipients_in_no_segment_as_their_own_bar(tmp_p
     assert seen["bars"][1][1] != pytest.approx(grey)
 
 
+def test_the_monthly_chart_says_which_axis_each_line_and_the_area_use(monkeypatch, tmp_path):
+    """Revenue (left) and orders (right) share the monthly panel, and the shaded area of
+    first orders was labelled "of which customers' first orders": a reader could not tell
+    whether it counted orders or revenue. Each legend entry now names its axis."""
+    months = pd.DataFrame({
+        "order_month": ["2024-01-01", "2024-02-01", "2024-03-01"],
+        "order_count": [100, 120, 90], "revenue": [5000.0, 6100.0, 4800.0],
+        "first_order_revenue": [2500.0, 900.0, 400.0]})
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        seen["labels"] = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.monthly_sales_chart(months, tmp_path / "m.png")
+    assert seen["labels"] == ["revenue (left axis)", "orders (right axis)",
+                              "of which revenue of customers' first orders (left axis)"]
+
+
 @pytest.mark.parametrize(
     ("draw", "message"),
     [
