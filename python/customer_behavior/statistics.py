@@ -873,7 +873,9 @@ def _summary(row: dict[str, Any]) -> str:
     if name == "spearman_rho":
         return f"{effect}, n = {row['n_a']:,}"
     if name == "cramers_v":
-        return (f"chi-square {_fmt_num(row['statistic'])}, df {row['df']}, n = {row['n_a']:,}; "
+        # one decimal, as the report's own sentences print it ("chi-square 244.9 on 15
+        # degrees of freedom"): _fmt_num's 245 read as another figure beside it
+        return (f"chi-square {row['statistic']:,.1f}, df {row['df']}, n = {row['n_a']:,}; "
                 f"{effect}, a {row['effect_size_magnitude']} effect by Cohen's (1988) "
                 "thresholds for Cramér's V")
     if name == "matched_rank_biserial":

@@ -1277,3 +1277,15 @@ def test_a_compared_pair_of_means_has_one_precision():
     row = {"effect_size_name": "hedges_g", "effect_size": 0.31, "ci_low": 0.2, "ci_high": 0.4,
            "effect_size_magnitude": "small", "mean_a": 4.682, "mean_b": 3.7049}
     assert _summary(row).startswith("mean 4.68 vs 3.70; Hedges' g 0.31")
+
+
+def test_a_chi_square_statistic_reads_as_the_report_prints_it():
+    """The report's sentence said "chi-square 244.9 on 15 degrees of freedom" and the
+    verdict in the table beside it "chi-square 245": one figure, printed two ways. The
+    verdict keeps one decimal too."""
+    from customer_behavior.statistics import _summary
+
+    row = {"effect_size_name": "cramers_v", "effect_size": 0.042, "ci_low": 0.038,
+           "ci_high": 0.049, "effect_size_magnitude": "negligible", "statistic": 244.93,
+           "df": 15, "n_a": 43060}
+    assert _summary(row).startswith("chi-square 244.9, df 15, n = 43,060; Cramér's V 0.04")
