@@ -479,6 +479,10 @@ def compare_paired(
     if np.count_nonzero(d) < 2:
         raise ValueError(f"need at least 2 pairs that differ (pairs: {n})")
     res = stats.wilcoxon(x, y, alternative=alternative)
+    # scipy's statistic is W+ for a one-sided test but min(W+, W-) for a two-sided one; the
+    # statistic returned here is W+ whatever the alternative (ranks of |d|, zeros dropped)
+    nonzero = d[d != 0]
+    w_plus = float(stats.rankdata(np.abs(nonzero))[nonzero > 0].sum())
     effect = float(_matched_rank_biserial(d))
     rng = np.random.default_rng(random_state)
     if n_boot > 0 and n_boot * n <= MAX_BOOT_CELLS:
@@ -498,7 +502,7 @@ def compare_paired(
                      "sample too large or n_boot=0)")
     out = {
         **_group_summaries(x, y),
-        "statistic": float(res.statistic),
+        "statistic": w_plus,
         "p_value": float(res.pvalue),
         "effect_size": effect,
         "effect_size_name": "matched_rank_biserial",

@@ -451,6 +451,21 @@ def test_matched_rank_biserial_matches_hand_computation():
     assert st.compare_paired(b, a, alternative="less", n_boot=0)["effect_size"] == pytest.approx(-0.8)
 
 
+def test_paired_statistic_is_w_plus_whatever_the_alternative():
+    # differences 4, 4, 4.5, 5, 5, -1.5, 0.8: |d| ranks 3.5, 3.5, 5, 6.5, 6.5, 2, 1
+    # W+ = 26, W- = 2. scipy's wilcoxon returns min(W+, W-) = 2 for a two-sided test, so
+    # the statistic read 2 there and 26 one-sided; the docstring promises W+ (the r it gives).
+    a = [5.0, 6, 7, 8, 9, 3, 4]
+    b = [1.0, 2, 2.5, 3, 4, 4.5, 3.2]
+    for alternative in ("two-sided", "greater", "less"):
+        res = st.compare_paired(a, b, alternative=alternative, n_boot=0)
+        assert res["statistic"] == pytest.approx(26.0), alternative
+        assert res["p_value"] == pytest.approx(
+            stats.wilcoxon(a, b, alternative=alternative).pvalue)
+    # r = 4 W+ / (m (m + 1)) - 1 with m = 7 non-zero differences
+    assert res["effect_size"] == pytest.approx(4 * 26 / 56 - 1)
+
+
 def test_planted_discount_volume_within_customer_found(planted_result):
     """Discounts raise units for every customer alike in the planted data: the paired test
     finds it, and its group means keep the planted direction."""
