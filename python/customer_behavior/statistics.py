@@ -24,7 +24,8 @@ Rules:
   (``n_boot`` resamples; groups are resampled separately, pairs are resampled
   together). When ``n_boot * n`` exceeds :data:`MAX_BOOT_CELLS` (large order
   tables) the bootstrap is replaced by the matching large-sample interval - DeLong
-  for the rank-biserial correlation, the Hedges-Olkin standard error for g, and the
+  for the rank-biserial correlation, the Hedges-Olkin standard error for g (in its
+  delta-method form for unequal variances, as Welch's test allows them), and the
   Fisher z with the Bonett-Wright standard error for Spearman's rho - and the
   result says so in ``ci_method``. Cramér's V is bootstrapped from the table itself
   (multinomial resamples of the cells), whose cost does not grow with the total count.
@@ -229,6 +230,30 @@ def _hedges_g(a: np.ndarray, b: np.ndarray) -> float:
     )
 
 
+def _hedges_g_se(a: np.ndarray, b: np.ndarray, g: float) -> float:
+    """Large-sample standard error of Hedges' g without assuming equal variances.
+
+    Delta method for d = (mean_a - mean_b) / s_p, s_p^2 the pooled variance, with normal
+    data: var(d) = (s_a^2/n_a + s_b^2/n_b) / s_p^2
+                   + d^2 ((n_a-1) s_a^4 + (n_b-1) s_b^4) / (2 (n-2)^2 s_p^4),
+    and se(g) = J se(d). With s_a = s_b it is Hedges & Olkin's (1985)
+    n / (n_a n_b) + d^2 / (2 (n - 2)); their formula alone assumes the equal variances that
+    Welch's test is used to avoid, and with SD 3 against 1 and 500 against 5,000 rows it gave
+    half the sampling SD of g (0.047 against 0.105 by simulation)."""
+    n_a, n_b = a.size, b.size
+    df = n_a + n_b - 2
+    var_a, var_b = a.var(ddof=1), b.var(ddof=1)
+    pooled = ((n_a - 1) * var_a + (n_b - 1) * var_b) / df
+    j = _hedges_correction(df)
+    if not (math.isfinite(g) and pooled > 0 and math.isfinite(j)):
+        return float("nan")
+    d = g / j
+    var_d = (var_a / n_a + var_b / n_b) / pooled + d**2 * (
+        (n_a - 1) * var_a**2 + (n_b - 1) * var_b**2
+    ) / (2.0 * df**2 * pooled**2)
+    return float(j * math.sqrt(var_d))
+
+
 def _rank_biserial_from_u(u_a: np.ndarray | float, n_a: int, n_b: int) -> np.ndarray | float:
     """r = 2 U_A / (n_a n_b) - 1 = P(A > B) - P(A < B)."""
     return 2.0 * u_a / (n_a * n_b) - 1.0
@@ -316,7 +341,7 @@ def compare_two_groups(
         Percentile-bootstrap resamples (each group resampled separately) and seed for
         the effect-size interval. ``n_boot = 0`` or more than :data:`MAX_BOOT_CELLS`
         resampled values switch to the large-sample interval (DeLong for the
-        rank-biserial correlation, Hedges-Olkin SE for g).
+        rank-biserial correlation, Hedges-Olkin SE for g in its unequal-variance form).
     confidence:
         Two-sided confidence level of the effect-size interval.
 
@@ -399,12 +424,7 @@ def compare_two_groups(
                 )
             ci_low, ci_high = _percentile_ci(np.concatenate(boot), confidence)
         else:
-            n = n_a + n_b
-            se = (
-                math.sqrt(n / (n_a * n_b) + effect**2 / (2.0 * n))
-                if math.isfinite(effect)
-                else np.nan
-            )
+            se = _hedges_g_se(x, y, effect)
             zc = _z(confidence)
             ci_low, ci_high = effect - zc * se, effect + zc * se
 
@@ -414,7 +434,8 @@ def compare_two_groups(
         ci_method = "large-sample DeLong interval (bootstrap skipped: sample too large or n_boot=0)"
     else:
         ci_method = (
-            "large-sample Hedges-Olkin interval (bootstrap skipped: sample too large or n_boot=0)"
+            "large-sample interval, Hedges-Olkin SE for unequal variances (delta method; "
+            "bootstrap skipped: sample too large or n_boot=0)"
         )
 
     out = {

@@ -270,6 +270,34 @@ def test_large_sample_intervals_agree_with_bootstrap():
     assert ga["ci_high"] == pytest.approx(gb["ci_high"], abs=0.015)
 
 
+def test_large_sample_interval_of_g_allows_unequal_variances():
+    # Welch's test is chosen because the variances may differ; the Hedges-Olkin SE
+    # n / (n_a n_b) + g^2 / (2 n) assumes they do not. SD 3 against 1, 500 against 5,000
+    # rows: g's sampling SD is 0.105 (delta method, checked by simulation), the equal-variance
+    # SE 0.047, so its interval was 0.16-0.34 against the bootstrap's 0.04-0.44.
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(0.5, 3, 500), rng.normal(0, 1, 5000)
+    boot = st.compare_two_groups(x, y, alternative="greater", skewed=False, n_boot=2000)
+    wald = st.compare_two_groups(x, y, alternative="greater", skewed=False, n_boot=0)
+    assert "Hedges-Olkin" in wald["ci_method"]
+    assert wald["ci_low"] == pytest.approx(boot["ci_low"], abs=0.02)
+    assert wald["ci_high"] == pytest.approx(boot["ci_high"], abs=0.02)
+    # the SE against a Monte Carlo SD of g under the same design
+    sims = [st._hedges_g(rng.normal(0.5, 3, 500), rng.normal(0, 1, 5000)) for _ in range(400)]
+    se = (wald["ci_high"] - wald["ci_low"]) / (2 * stats.norm.ppf(0.975))
+    assert se == pytest.approx(np.std(sims), rel=0.1)
+    # equal variances: Hedges & Olkin's n / (n_a n_b) + d^2 / (2 (n - 2)), times J
+    a, b = rng.normal(0.4, 1, 300), rng.normal(0, 1, 300)
+    g = st._hedges_g(a, b)
+    j = st._hedges_correction(598)
+    sp2 = (a.var(ddof=1) + b.var(ddof=1)) / 2
+    d = g / j
+    expected = j * math.sqrt((a.var(ddof=1) / 300 + b.var(ddof=1) / 300) / sp2 + d**2 * (
+        299 * a.var(ddof=1) ** 2 + 299 * b.var(ddof=1) ** 2) / (2 * 598**2 * sp2**2))
+    assert st._hedges_g_se(a, b, g) == pytest.approx(expected)
+    assert expected == pytest.approx(j * math.sqrt(600 / 300**2 + d**2 / (2 * 598)), rel=0.01)
+
+
 def test_too_large_for_bootstrap_falls_back(monkeypatch):
     monkeypatch.setattr(st, "MAX_BOOT_CELLS", 1000)
     res = st.compare_two_groups(
