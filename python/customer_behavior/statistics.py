@@ -468,6 +468,25 @@ def _matched_rank_biserial(d: np.ndarray) -> np.ndarray | float:
     return float(r[0]) if np.ndim(d) == 1 else r
 
 
+def _matched_rank_biserial_se(nonzero: np.ndarray) -> float:
+    """Large-sample standard error of the matched-pairs rank-biserial r, at the estimate.
+
+    Over the m non-zero differences, r is the mean of sign(d_i + d_j) over the pairs i <= j
+    (W+ counts the Walsh averages above 0, ties half), a U-statistic of degree 2, so
+    var(r) ~ 4 var(h(d_i)) / m with h(d_i) = mean_j sign(d_i + d_j), estimated from the data as
+    DeLong's does for the two-group AUC. Under the null it is the familiar
+    16 m(m+1)(2m+1)/24 / (m(m+1))^2 ~ 4 / (3m); away from it the null variance is too large
+    (differences N(1.5, 1), 2,000 pairs: 0.026 against a sampling SD of r of 0.004)."""
+    s = np.sort(nonzero)
+    m = s.size
+    if m < 2:
+        return float("nan")
+    above = m - np.searchsorted(s, -s, "right")  # d_j > -d_i
+    below = np.searchsorted(s, -s, "left")  # d_j < -d_i
+    h = (above - below) / m
+    return float(2.0 * h.std(ddof=1) / math.sqrt(m))
+
+
 def compare_paired(
     a: Sequence[float] | np.ndarray | pd.Series,
     b: Sequence[float] | np.ndarray | pd.Series,
@@ -482,8 +501,9 @@ def compare_paired(
     Wilcoxon signed-rank test on the differences ``a - b`` (zero differences dropped, as
     scipy's default ``zero_method='wilcox'``), effect size the matched-pairs rank-biserial
     correlation (+1: A larger in every pair), with a percentile bootstrap over pairs
-    (large-sample interval from the signed-rank statistic's normal approximation when the
-    bootstrap would be too large or ``n_boot = 0``). Pairs with a missing value are dropped.
+    (large-sample interval with the U-statistic standard error of the signed-rank statistic,
+    :func:`_matched_rank_biserial_se`, when the bootstrap would be too large or
+    ``n_boot = 0``). Pairs with a missing value are dropped.
 
     Returns the keys of :func:`compare_two_groups`; ``n_a = n_b`` = pairs, ``statistic`` is
     the signed-rank statistic W+ of the differences.
@@ -514,13 +534,11 @@ def compare_paired(
         ci_low, ci_high = _percentile_ci(np.concatenate(boot), confidence)
         ci_method = f"percentile bootstrap over pairs, {n_boot} resamples, seed {random_state}"
     else:
-        m = np.count_nonzero(d)
-        # W+ has variance m(m+1)(2m+1)/24 under the null; r = 4 W+ / (m(m+1)) - 1
-        se = 4.0 * math.sqrt(m * (m + 1) * (2 * m + 1) / 24.0) / (m * (m + 1))
+        se = _matched_rank_biserial_se(nonzero)
         zc = _z(confidence)
         ci_low, ci_high = max(effect - zc * se, -1.0), min(effect + zc * se, 1.0)
-        ci_method = ("large-sample interval from the signed-rank variance (bootstrap skipped: "
-                     "sample too large or n_boot=0)")
+        ci_method = ("large-sample interval, U-statistic (DeLong-type) standard error of the "
+                     "signed-rank statistic (bootstrap skipped: sample too large or n_boot=0)")
     out = {
         **_group_summaries(x, y),
         "statistic": w_plus,
