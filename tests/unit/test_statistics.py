@@ -514,6 +514,15 @@ def test_large_sample_interval_of_the_matched_rank_biserial_is_at_the_estimate()
     assert st._matched_rank_biserial_se(d) == pytest.approx(null_se, rel=0.05)
 
 
+def test_order_level_tests_say_they_treat_a_customers_orders_as_independent():
+    # Both order-level tests (Mann-Whitney / Welch on units, Spearman of depth and units)
+    # and their bootstraps resample orders, not customers; the depth test did not say so.
+    specs = st._test_specs()
+    for test_id in ("discount_volume", "discount_depth_volume"):
+        assert specs[test_id].grain == "order"
+        assert "orders of the same customer are treated as independent" in specs[test_id].caveat
+
+
 def test_planted_discount_volume_within_customer_found(planted_result):
     """Discounts raise units for every customer alike in the planted data: the paired test
     finds it, and its group means keep the planted direction."""
