@@ -951,6 +951,28 @@ def test_the_income_table_says_how_many_customers_its_means_are_over(planted_bui
     assert f"| 31-40 | {size:,} | {size - 2:,} | " in fewer
 
 
+def test_the_chance_still_active_says_one_time_buyers_count_as_active(planted_build, tmp_path):
+    """BG/NBD gives a customer with no repeat purchase P(alive) = 1: on CDNOW 51.7 % bought
+    once, and the report's average of 78.7 % read as most customers being active, where the
+    repeat buyers' average is 55.9 %. The report now says so, with both figures."""
+    rel = "marts.customer_lifetime_value"
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        f"update {rel} set repeat_purchase_weeks = 0, p_alive = 1 "
+        f"where customer_id in (select customer_id from {rel} order by customer_id limit 500)",
+    )
+    copy = tmp_path / "copy.duckdb"
+    with duckdb.connect(str(copy), read_only=True) as con:
+        once, repeat = con.execute(
+            f"select avg(case when repeat_purchase_weeks = 0 then 1.0 else 0.0 end), "
+            f"avg(p_alive) filter (where repeat_purchase_weeks > 0) from {rel}").fetchone()
+    assert once > 0
+    assert ("The model counts a customer who has bought only once as still active (nothing in "
+            f"the data says they left): {100 * once:.1f} % of customers bought only once, and "
+            "over the customers with a repeat purchase the average is "
+            f"{100 * repeat:.1f} %.") in report
+
+
 def test_revenue_concentration_says_a_top_tier_carries_it_only_when_one_does(generated,
                                                                            planted_build,
                                                                            tmp_path):
