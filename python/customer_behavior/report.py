@@ -2165,6 +2165,7 @@ class _Report:
             d.para("Rejected rows by reason, each with its first row in the file and that "
                    "row's values as read (`source_values`):")
             d.table(["Table", "Reason", "Rows", "First rejected row"], rows)
+            self._loosely_matching_customer_ids()
         else:
             d.para("No input row was rejected.")
         if not self.unavailable("marts.quality_flags"):
@@ -2182,6 +2183,32 @@ class _Report:
             d.para("Values repaired or flagged but kept (the row stays in the marts), each "
                    "with its first row in the file and that row's values as read:")
             d.table(["Table", "Flag", "Rows", "First flagged row"], rows)
+
+    def _loosely_matching_customer_ids(self) -> None:
+        """A sentence per table whose unknown-customer rows would match a customer if the
+        files spelled the id alike (the warning of the test
+        unknown_customer_ids_match_a_customer_loosely, whose failing rows dbt keeps as a view)."""
+        view = "data_quality_warnings.unknown_customer_ids_match_a_customer_loosely"
+        if self.unavailable(view):
+            return
+        n = self.n
+        for (table,) in n.rows(f"select table_name from {view} order by table_name"):
+            k = _where(table_name=table)
+            matching = n.get(f"quality.loose_ids.{table}.matching",
+                             f"select loosely_matching_row_count from {view} where {k}", "int")
+            unknown = n.get(f"quality.loose_ids.{table}.unknown",
+                            f"select unknown_customer_row_count from {view} where {k}", "int")
+            rejected = n.get(f"quality.loose_ids.{table}.example_rejected",
+                             f"select example_rejected_customer_id from {view} where {k}")
+            customer = n.get(f"quality.loose_ids.{table}.example_customer",
+                             f"select example_customer_id from {view} where {k}")
+            self.doc.para(
+                f"**Check how the files spell customer ids.** {matching} of the {unknown} "
+                f"{table.replace('_', ' ')} rows rejected as unknown customer id would match "
+                "a customer if case, leading zeros or a trailing `.0` were ignored (such as "
+                f"`{rejected}` for the customer `{customer}`): probably one id that an export "
+                "changed, not an unknown customer. Ids are matched exactly, so these rows "
+                "stay rejected until the files agree.")
 
     def data_origin(self) -> str | None:
         """The caveat on where the rows came from (marts.dataset_coverage): the generated demo

@@ -703,6 +703,64 @@ def test_a_customer_file_without_one_accepted_row_stops_with_its_reason(case):
                             "where table_name = 'customers' and schema_name = 'marts'").n[0] == 0
 
 
+def _ids_respelled_by_a_spreadsheet(folder: Path) -> None:
+    """Numeric customer ids, zero-padded in the customers file ("00007"); five order lines
+    that name their customer without the zeros ("7", as a spreadsheet re-saves them) and
+    three campaign responses that name theirs as a number ("7.0")."""
+    customers = pd.read_csv(folder / "customers.csv", dtype=str, keep_default_na=False)
+    number = {cid: i for i, cid in enumerate(customers["customer_id"], start=1)}
+    customers["customer_id"] = [f"{number[c]:05d}" for c in customers["customer_id"]]
+    customers.to_csv(folder / "customers.csv", index=False)
+    for name, respell, rows in (("orders.csv", str, 5), ("campaign_responses.csv", "{}.0".format, 3)):
+        frame = pd.read_csv(folder / name, dtype=str, keep_default_na=False)
+        ids = [f"{number[c]:05d}" for c in frame["customer_id"]]
+        ids[:rows] = [respell(int(i)) for i in ids[:rows]]
+        frame["customer_id"] = ids
+        frame.to_csv(folder / name, index=False)
+
+
+def test_customer_ids_spelled_differently_across_files_warn(case):
+    """Keys match exactly, so an order line naming customer "7" where the customers file has
+    "00007" is rejected as unknown_customer_id; the build warns that those rows match a
+    customer once case, leading zeros and a trailing ".0" are ignored, per table, with an
+    example pair (tests/dbt/data_quality/unknown_customer_ids_match_a_customer_loosely.sql)."""
+    result, warehouse, _ = case(_ids_respelled_by_a_spreadsheet)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert re.search(r"WARN 2 +unknown_customer_ids_match_a_customer_loosely", result.stdout), \
+        result.stdout[-3000:]
+    assert "data_quality_warnings\".\"unknown_customer_ids_match_a_customer_loosely" in result.stdout
+    warned = query(warehouse, "select * from data_quality_warnings"
+                              ".unknown_customer_ids_match_a_customer_loosely order by table_name")
+    assert warned.to_dict("records") == [
+        {"table_name": "campaign_responses", "unknown_customer_row_count": 3,
+         "loosely_matching_row_count": 3, "example_rejected_customer_id": warned.example_rejected_customer_id[0],
+         "example_customer_id": f"{int(float(warned.example_rejected_customer_id[0])):05d}"},
+        {"table_name": "orders", "unknown_customer_row_count": 5, "loosely_matching_row_count": 5,
+         "example_rejected_customer_id": warned.example_rejected_customer_id[1],
+         "example_customer_id": f"{int(warned.example_rejected_customer_id[1]):05d}"},
+    ]
+    assert warned.example_rejected_customer_id[0].endswith(".0")
+    # the rows are still rejected, with the id they named, and reconciled
+    rejected = query(warehouse, "select table_name, count(*) as n, bool_and(customer_id not like '0%') as unpadded "
+                                "from marts.rejected_rows where rejection_reason = 'unknown_customer_id' "
+                                "group by all order by table_name")
+    assert rejected.to_dict("records") == [
+        {"table_name": "campaign_responses", "n": 3, "unpadded": True},
+        {"table_name": "orders", "n": 5, "unpadded": True}]
+    assert query(warehouse, "select bool_and(is_reconciled) as ok from marts.row_reconciliation").ok[0]
+
+
+def test_loose_customer_keys_ignore_case_zeros_and_a_trailing_point_zero(tmp_path):
+    """macros/loose_customer_key.sql: the spellings two exports give one id, and no more."""
+    cases = {"C0771064": "c0771064", "c0771064": "c0771064", "00123": "123", "123": "123",
+             "123.0": "123", "123.00": "123", "0": None, "000": None, "12.5": "12.5",
+             "A-0012": "a-0012", "1230": "1230"}
+    values = ", ".join(f"('{text}')" for text in cases)
+    rows = _show_rows("select x, {{ loose_customer_key('x') }} as loose "
+                      f"from (values {values}) as t(x)", tmp_path / "show.duckdb")
+    assert {r["x"]: r["loose"] for r in rows} == cases
+
+
 def test_semicolon_and_tab_files_are_read_like_commas(case):
     """The delimiter is detected from the header; a semicolon file's decimal commas
     ("52000,50") are decimals, so every value equals the comma-separated original's."""

@@ -1048,3 +1048,26 @@ def test_the_segment_repeat_table_leaves_out_columns_no_segment_has(planted_buil
     assert "| Segment | Buying customers | Repeat rate |\n" in report
     assert "Median days between orders" not in report
     assert not any("n/a" in cell for row in rows for cell in row), rows
+
+
+def test_customer_ids_an_export_respelled_are_pointed_out(generated, planted_build, tmp_path):
+    """When the build warned that rejected unknown-customer rows match a customer loosely
+    (data_quality_warnings.unknown_customer_ids_match_a_customer_loosely, which
+    test_bad_input.py builds for real), the data-quality section says so under the rejected
+    rows, with the counts and the example pair of the view; the planted build has no such
+    rows (its view is empty) and no such sentence."""
+    view = "data_quality_warnings.unknown_customer_ids_match_a_customer_loosely"
+    assert query(generated["warehouse"], f"select count(*) as n from {view}").n[0] == 0
+    assert "Check how the files spell customer ids" not in generated["report"]
+    report, _ = _caution_report(
+        planted_build, tmp_path,
+        f"create or replace view {view} as select 'orders' as table_name, "
+        "12::bigint as unknown_customer_row_count, 9::bigint as loosely_matching_row_count, "
+        "'7' as example_rejected_customer_id, '00007' as example_customer_id",
+    )
+    section = report.split("## Data quality", 1)[1]
+    assert ("**Check how the files spell customer ids.** 9 of the 12 orders rows rejected as "
+            "unknown customer id would match a customer if case, leading zeros or a trailing "
+            "`.0` were ignored (such as `7` for the customer `00007`)") in section
+    assert section.index("| Table | Reason | Rows | First rejected row |") < section.index(
+        "Check how the files spell customer ids")

@@ -19,6 +19,7 @@ rejected as (
         'customers' as table_name,
         source_row_number,
         customer_id as record_key,
+        customer_id,
         rejection_reason
     from customers_checked
     where rejection_reason is not null
@@ -29,6 +30,7 @@ rejected as (
         'orders' as table_name,
         source_row_number,
         coalesce(order_id, '') || ' / ' || coalesce(customer_id, '') as record_key,
+        customer_id,
         rejection_reason
     from order_lines_checked
     where rejection_reason is not null
@@ -39,6 +41,7 @@ rejected as (
         'campaign_responses' as table_name,
         source_row_number,
         coalesce(customer_id, '') || ' / ' || coalesce(campaign_id, '') as record_key,
+        customer_id,
         rejection_reason
     from campaign_responses_checked
     where rejection_reason is not null
@@ -82,6 +85,7 @@ final as (
             as rejected_row_id,
         rejected.table_name,
         rejected.record_key,
+        rejected.customer_id,
         rejected.rejection_reason,
         rejected.source_row_number,
         source_values.source_values
