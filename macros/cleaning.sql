@@ -204,8 +204,9 @@
 {#- ISO dates first (with or without a time: "2024-01-05", "2024-01-05T10:00:00Z",
     "2024/1/5"), then the slash and dash forms seen in real exports, day-first ("31-12-2024",
     "31/12/2024") or, with var date_order = month_first, month-first ("12/31/2024"), the
-    dotted day-first form of German and other European exports ("31.12.2024"), and
-    "20241231". Each form is matched in full before it is read, with a four-digit year:
+    dotted day-first form of German and other European exports ("31.12.2024"),
+    "20241231", and dates with an English month name ("Dec 31, 2024", "31 December 2024",
+    "31-Dec-2024"). Each form is matched in full before it is read, with a four-digit year:
     DuckDB's own cast and strptime read "05/02/23" as the year 5 or 23, which would be a
     wrong date rather than a rejected one. A text date column holding a value that can only
     be read the other way round stops the build before any model
@@ -230,6 +231,7 @@
     {%- set time = "([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?( ?(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?))?)?" -%}
     {%- set day = "split_part(split_part(" ~ text ~ ", ' ', 1), 'T', 1)" -%}
     {%- set first, second = ('%m', '%d') if date_order() == 'month_first' else ('%d', '%m') %}
+    {%- set month_name_day = "([A-Za-z]{3,9}[.]? [0-9]{1,2},? [0-9]{4}|[0-9]{1,2}[ -][A-Za-z]{3,9}[.]?,?[ -][0-9]{4})" %}
     case
         when regexp_full_match({{ text }}, '[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}{{ time }}')
             then try_cast(replace({{ day }}, '/', '-') as date)
@@ -243,6 +245,14 @@
             then cast(try_strptime({{ day }}, '%d.%m.%Y') as date)
         when regexp_full_match({{ text }}, '[0-9]{8}')
             then cast(try_strptime({{ text }}, '%Y%m%d') as date)
+        {#- an English month name says which number is the month, whatever var date_order
+            says: "Jan 5, 2024", "January 5 2024", "5 Jan 2024", "05-Jan-2024" (Excel's and
+            Oracle's dd-mmm-yyyy); other names ("Sept", "Mai") stay unparseable -#}
+        when regexp_full_match({{ text }}, '{{ month_name_day }}{{ time }}')
+            then cast(try_strptime(
+                replace(regexp_replace(regexp_extract({{ text }}, '^{{ month_name_day }}'), '[.,]', '', 'g'), '-', ' '),
+                ['%b %d %Y', '%B %d %Y', '%d %b %Y', '%d %B %Y']
+            ) as date)
     end
     {%- endif -%}
 {%- endmacro %}

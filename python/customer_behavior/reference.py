@@ -166,8 +166,9 @@ CONTRACT_DICTIONARY: list[dict[str, object]] = [
      "expected_format": "free text", "when_blank": "unknown", "rejection_reasons": "",
      "quality_flags": "", "description": "Country, lower-cased."},
     {"table_name": "customers", "column_name": "signup_date", "is_required": False,
-     "expected_format": "date: YYYY-MM-DD (time allowed), YYYYMMDD, DD/MM/YYYY, DD-MM-YYYY or "
-                        "DD.MM.YYYY (MM/DD/YYYY with var date_order: month_first); not in the future, "
+     "expected_format": "date: YYYY-MM-DD (time allowed), YYYYMMDD, DD/MM/YYYY, DD-MM-YYYY, "
+                        "DD.MM.YYYY (MM/DD/YYYY with var date_order: month_first) or with an "
+                        "English month name (Jan 5, 2024; 5 January 2024); not in the future, "
                         "not before var earliest_plausible_date",
      "when_blank": "NULL", "rejection_reasons": "",
      "quality_flags": "unparseable_signup_date, future_signup_date, implausible_signup_date",
@@ -261,7 +262,12 @@ def data_dictionary() -> pd.DataFrame:
 
 
 if __name__ == "__main__":  # python -m customer_behavior.reference [seeds/reference]
-    import sys
+    import argparse
 
-    for written in write_reference_seeds(sys.argv[1] if len(sys.argv) > 1 else "seeds/reference"):
+    parser = argparse.ArgumentParser(
+        prog="python -m customer_behavior.reference",
+        description="Write the reference seeds (age bands, holiday calendar, data dictionary).")
+    parser.add_argument("folder", nargs="?", default="seeds/reference",
+                        help="where to write them (default: seeds/reference)")
+    for written in write_reference_seeds(parser.parse_args().folder):
         print(f"wrote {written}")

@@ -221,6 +221,15 @@ def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
         "5/1/24": (None, None, None),
         "20240105": (20240105.0, 20240105, "2024-01-05"),
         "2024-02-30": (None, None, None),
+        # an English month name is read whatever var date_order says; other names are not
+        "Jan 5, 2024": (None, None, "2024-01-05"),
+        "January 5 2024 10:30": (None, None, "2024-01-05"),
+        "5 Jan 2024": (None, None, "2024-01-05"),
+        "05-jan-2024": (None, None, "2024-01-05"),
+        "Dec. 31, 2024": (None, None, "2024-12-31"),
+        "Sept 5, 2024": (None, None, None),
+        "Jan 32, 2024": (None, None, None),
+        "Jan 5, 24": (None, None, None),
     }
     from customer_behavior.generate import _BAD_DATES
 
