@@ -856,6 +856,28 @@ def test_month_first_dates_with_a_time_stop_the_build_too(case):
     assert _models_built(warehouse) == set()
 
 
+def _month_name_dates(folder: Path) -> None:
+    """Order dates as a US spreadsheet writes them: 'Jan 05, 2024', every date quoted by the
+    CSV writer because of its comma."""
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    dates = pd.to_datetime(orders["order_date"], format="%Y-%m-%d", errors="coerce")
+    orders["order_date"] = dates.dt.strftime("%b %d, %Y").where(dates.notna(), orders["order_date"])
+    orders.to_csv(folder / "orders.csv", index=False)
+
+
+def test_month_name_dates_build_to_the_same_days(case):
+    """End to end: an orders file dated 'Jan 05, 2024' builds (no month-first check stops
+    it) and every line gets the day the ISO file had."""
+    result, warehouse, data = case(_month_name_dates, select=["stg_contract__orders"])
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    got = query(warehouse, "select source_row_number, order_date from staging.stg_contract__orders "
+                           "order by source_row_number")
+    iso = pd.read_csv(data.parent / "base" / "orders.csv", dtype=str, keep_default_na=False)
+    assert len(got) == len(iso) > 100
+    assert got.order_date.notna().all()
+    assert (pd.to_datetime(got.order_date).dt.strftime("%Y-%m-%d") == iso.order_date).all()
+
+
 def test_month_first_files_build_with_var_date_order(tmp_path):
     """Known answer: a US export (every date MM/DD/YYYY: orders, sign-ups, campaign sends)
     built with var date_order = month_first gives the very dates the generator wrote as
