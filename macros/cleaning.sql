@@ -119,15 +119,26 @@
     case
         when regexp_full_match({{ number }}, '-?[0-9]+([.][0-9]*)?[eE][-+]?[0-9]+')
             then try_cast(try_cast({{ number }} as double) as decimal(18, 2))
-        when regexp_full_match(
-            {{ number }},
-            '-?([0-9]+|[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+)([.][0-9]*)?|-?[.][0-9]+'
-        )
+        when regexp_full_match({{ number }}, '-?{{ grouped_digits() }}([.][0-9]*)?|-?[.][0-9]+')
             then try_cast(
-                regexp_replace({{ number }}, '[, \x{00A0}\x{202F}]', '', 'g') as decimal(18, 2)
+                regexp_replace({{ number }}, '{{ group_separators() }}', '', 'g') as decimal(18, 2)
             )
     end
     {%- endif -%}
+{%- endmacro %}
+
+{#- The whole part of a number as parse_money and parse_integer read it (a regex): plain
+    digits, or digits grouped in threes by commas ("1,234,567") or by spaces ("1 234 567",
+    also no-break and narrow no-break spaces). One definition, so that a quantity takes the
+    thousands spellings an amount takes. -#}
+{% macro grouped_digits() -%}
+    ([0-9]+|[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+)
+{%- endmacro %}
+
+{#- The characters grouped_digits allows between groups (a regex class), which the parsers
+    drop before the cast. -#}
+{% macro group_separators() -%}
+    [, \x{00A0}\x{202F}]
 {%- endmacro %}
 
 {#- The ISO 4217 codes parse_money drops before or after an amount, in any letter case: the
@@ -158,10 +169,13 @@
     )
 {%- endmacro %}
 
-{#- An integer as text: digits with an optional sign, or a whole number written with a
-    decimal point ("3.0"); "2.5" is NULL (unparseable), not rounded to 2. The same for a
-    DOUBLE or DECIMAL Parquet column (pandas writes an integer column with a blank as
-    float64): 3.0 is 3, 2.5 is NULL, where a cast would round it to 2 or 3 without a word. -#}
+{#- An integer as text: digits with an optional sign, with the thousands spellings of
+    parse_money (grouped_digits: "1,000", "1 000"), or a whole number written with a decimal
+    point ("3.0", "1,000.0"); "2.5" is NULL (unparseable), not rounded to 2. Until
+    2026-12-07 a quantity "1,000" was unparseable while an amount "1,000" was 1000. Plain
+    digits, the usual value, take the first branch. The same for a DOUBLE or DECIMAL
+    Parquet column (pandas writes an integer column with a blank as float64): 3.0 is 3, 2.5
+    is NULL, where a cast would round it to 2 or 3 without a word. -#}
 {% macro parse_integer(column, source_type=none) -%}
     {%- set family = source_type_family(source_type) -%}
     {%- if family == 'integer' -%}
@@ -169,11 +183,15 @@
     {%- elif family in ('decimal', 'float') -%}
     case when {{ column }} = trunc({{ column }}) then try_cast({{ column }} as bigint) end
     {%- else -%}
+    {%- set text = 'trim(cast(' ~ column ~ ' as varchar))' -%}
     case
-        when regexp_full_match(trim(cast({{ column }} as varchar)), '[-+]?[0-9]+')
-            then try_cast(trim(cast({{ column }} as varchar)) as bigint)
-        when regexp_full_match(trim(cast({{ column }} as varchar)), '[-+]?[0-9]+[.]0*')
-            then try_cast(split_part(trim(cast({{ column }} as varchar)), '.', 1) as bigint)
+        when regexp_full_match({{ text }}, '[-+]?[0-9]+')
+            then try_cast({{ text }} as bigint)
+        when regexp_full_match({{ text }}, '[-+]?{{ grouped_digits() }}([.]0*)?')
+            then try_cast(
+                split_part(regexp_replace({{ text }}, '{{ group_separators() }}', '', 'g'), '.', 1)
+                as bigint
+            )
     end
     {%- endif -%}
 {%- endmacro %}

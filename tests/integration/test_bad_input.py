@@ -263,6 +263,37 @@ def _show_rows(sql: str, warehouse: Path, dbt_vars: dict | None = None,
     raise AssertionError(result.stdout[-2000:])
 
 
+def test_integers_take_the_thousands_spellings_of_amounts(tmp_path):
+    """parse_integer reads the comma and space thousands parse_money reads (one pattern,
+    grouped_digits): a quantity "1,000" was unparseable while an amount "1,000" was 1000.
+    A value that is not whole stays unparseable, also with thousands ("1,000.5"), and a
+    group that is not three digits is no group ("1,00")."""
+    cases = {
+        # text: (money, integer)
+        "1,000": (1000.0, 1000),
+        "12,345,678": (12345678.0, 12345678),
+        "1 000": (1000.0, 1000),
+        "1\u00a0000": (1000.0, 1000),
+        "1\u202f000": (1000.0, 1000),
+        "-1,000": (-1000.0, -1000),
+        "+1,000": (None, 1000),
+        "1,000.0": (1000.0, 1000),
+        "1,000.5": (1000.5, None),
+        "2.5": (2.5, None),
+        "1,00": (None, None),
+        "1,0000": (None, None),
+        "1,000,00": (None, None),
+        "1 000,5": (None, None),
+    }
+    values = ", ".join("('" + text + "')" for text in cases)
+    sql = ("select x, cast({{ parse_money('x') }} as double) as money, "
+           "cast({{ parse_integer('x') }} as varchar) as integer "
+           f"from (values {values}) as t(x)")
+    rows = _show_rows(sql, tmp_path / "show.duckdb")
+    got = {r["x"]: (r["money"], None if r["integer"] is None else int(r["integer"])) for r in rows}
+    assert got == cases
+
+
 def test_a_fractional_parquet_number_is_no_integer(tmp_path):
     """A Parquet file keeps its types, which staging casts (macros/cleaning.sql): a float
     quantity 2.5 (pandas writes an integer column with a blank as float64) was cast to 2
