@@ -130,7 +130,8 @@
 {#- The whole part of a number as parse_money and parse_integer read it (a regex): plain
     digits, or digits grouped in threes by commas ("1,234,567") or by spaces ("1 234 567",
     also no-break and narrow no-break spaces). One definition, so that a quantity takes the
-    thousands spellings an amount takes. -#}
+    thousands spellings an amount takes. A decimal-comma file's dot groups ("1.234") reach
+    the parsers as plain digits (contract_decimal_comma). -#}
 {% macro grouped_digits() -%}
     ([0-9]+|[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+)
 {%- endmacro %}

@@ -531,27 +531,111 @@
 {%- endmacro %}
 
 
-{#- A number written with a decimal comma ("12,50", "1.234,50", "1 234,50", "€ 7,5"), as
-    semicolon-separated exports from European locales write them, rewritten with a decimal
-    point; anything else is returned unchanged. A comma followed by exactly three digits
-    ("1,250") stays a thousands separator, because that is what it means in the contract's
-    own format. Used by the contract's staging models before parse_money / parse_decimal. -#}
-{% macro contract_decimal_comma(column, source_type=none) -%}
-    {%- if source_type_family(source_type) != 'text' -%}
+{#- How a contract file writes its numbers (contract_number_style): 'point' (the contract's
+    own format, "1,234.50"), 'decimal_comma' ("1.234,50", as semicolon-separated exports
+    from European locales write them) or 'mixed' (both kinds in one file). A file writes
+    with a decimal comma when one of its number columns (text, not typed Parquet) holds a
+    value that can only be read with one (contract_decimal_comma_pattern: "12,50",
+    "1.234,50", "1 234,50 €"); it is mixed when another value can only be read with a
+    decimal point (contract_decimal_point_pattern: "20.00", "1,234.50", "1.5E+03"). Decided
+    once per file while the staging model compiles (at most two reads of those columns; a
+    file with no such comma is read once, testing only values that hold a comma), so a
+    point file's staging SQL holds no decimal-comma step at all. Returns 'mixed', which
+    reads each value by its own form, when the source cannot be read (while dbt parses,
+    or in a unit test's fixture). -#}
+{% macro contract_number_style(table_name, columns, source_types) %}
+    {%- set text_columns = [] -%}
+    {%- for column in columns
+        if column in source_types and source_type_family(source_types[column]) == 'text' -%}
+        {%- do text_columns.append(column) -%}
+    {%- endfor -%}
+    {#- no column types: the source could not be read (dbt's relation cache is not used: it
+        was filled before on-run-start made the raw views) -#}
+    {%- if not execute or not source_types -%}
+        {{ return('mixed') }}
+    {%- elif not text_columns -%}
+        {{ return('point') }}
+    {%- endif -%}
+    {%- set relation = source('contract', table_name) -%}
+    {%- set comma = [] -%}
+    {%- set point = [] -%}
+    {%- for column in text_columns -%}
+        {%- set raw_text = 'cast(' ~ adapter.quote(column) ~ ' as varchar)' -%}
+        {%- set value = 'trim(' ~ raw_text ~ ')' -%}
+        {%- do comma.append("contains(" ~ raw_text ~ ", ',') and regexp_full_match(" ~ value ~ ", '"
+            ~ contract_decimal_comma_pattern() ~ "')") -%}
+        {%- do point.append("contains(" ~ raw_text ~ ", '.') and regexp_matches(" ~ value ~ ", '"
+            ~ contract_decimal_point_pattern() ~ "')") -%}
+    {%- endfor -%}
+    {%- set has_comma = run_query(
+        "select exists (select 1 from " ~ relation ~ " where (" ~ comma | join(") or (") ~ "))"
+    ).columns[0].values()[0] -%}
+    {%- if not has_comma -%}
+        {{ return('point') }}
+    {%- endif -%}
+    {%- set has_point = run_query(
+        "select exists (select 1 from " ~ relation ~ " where (" ~ point | join(") or (") ~ "))"
+    ).columns[0].values()[0] -%}
+    {%- if has_point -%}
+        {{ log("Note: " ~ relation ~ " writes some numbers with a decimal comma (12,50) and others with a decimal point (20.00): each is read by its own form, and a value that could be either (1.234, 1,234) is rejected as unparseable.", info=true) }}
+        {{ return('mixed') }}
+    {%- endif -%}
+    {{ log("Note: " ~ relation ~ " writes numbers with a decimal comma (12,50): a dot in them separates thousands (1.234 is 1234).", info=true) }}
+    {{ return('decimal_comma') }}
+{% endmacro %}
+
+
+{#- A value that can only be read with a decimal comma: a comma followed by one or two
+    digits, with dots or spaces only as groups of three before it ("12,50", "1.234,50",
+    "1 234,50", "€ 7,5"). A comma followed by exactly three digits ("1,250") is not one. -#}
+{% macro contract_decimal_comma_pattern() -%}
+    [^0-9,.]*-?([0-9]+|[0-9]{1,3}([.][0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+),[0-9]{1,2}[^0-9,.]*
+{%- endmacro %}
+
+
+{#- A value that can only be read with a decimal point (regexp_matches, anywhere in it): a
+    point followed by other than exactly three digits ("20.00", "12.", ".5", "1.5E+03"), a
+    point after comma groups ("1,234.50"), or three digits and an exponent ("1.234E+03"). A
+    point followed by exactly three digits ("1.234") is not one: a decimal-comma file
+    separates thousands so. -#}
+{% macro contract_decimal_point_pattern() -%}
+    [.]([0-9]{1,2}|[0-9]{4,})?([^0-9]|$)|,[0-9]{3}[.]|[.][0-9]{3}[eE]
+{%- endmacro %}
+
+
+{#- A number column's text as parse_money, parse_decimal and parse_integer read it (with a
+    decimal point), given the file's style (contract_number_style). A point file's values
+    are returned unchanged, without a test. Otherwise a value with a decimal comma
+    (contract_decimal_comma_pattern) has its groups dropped and its comma made a point
+    ("1.234,50" is 1234.50). In a decimal-comma file, dot groups without a decimal comma
+    are thousands ("1.234", "12.345.678"). What could be either is not guessed: "1,234" in
+    a decimal-comma or mixed file (1.234 in the file's style, 1234 in the contract's) and
+    "1.234" in a mixed file are returned as "ambiguous: <text>", which no parser reads, so
+    their row is rejected (or flagged) as unparseable with the text kept, not missing and
+    not misread. Until 2026-12-07 each value was read by its own form in every file, so a
+    decimal-comma file's "1.234" was 1.234 (1.23 as money). -#}
+{% macro contract_decimal_comma(column, source_type=none, style='mixed') -%}
+    {%- if source_type_family(source_type) != 'text' or style == 'point' -%}
     {{ column }}
     {%- else -%}
+    {%- set text = 'trim(cast(' ~ column ~ ' as varchar))' -%}
+    {%- set dot_groups = "[^0-9,.]*-?[0-9]{1,3}([.][0-9]{3})+[^0-9,.]*" -%}
+    {%- set comma_groups = "[^0-9,.]*-?[0-9]{1,3}(,[0-9]{3})+[^0-9,.]*" -%}
     case
-        when regexp_full_match(
-            trim(cast({{ column }} as varchar)),
-            '[^0-9,.]*-?([0-9]+|[0-9]{1,3}([.][0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+),[0-9]{1,2}[^0-9,.]*'
-        )
+        when not contains(cast({{ column }} as varchar), ',')
+            and not contains(cast({{ column }} as varchar), '.')
+            then cast({{ column }} as varchar)
+        when regexp_full_match({{ text }}, '{{ contract_decimal_comma_pattern() }}')
             then replace(
-                regexp_replace(
-                    trim(cast({{ column }} as varchar)),
-                    '[. \x{00A0}\x{202F}]([0-9]{3})', '\1', 'g'
-                ),
-                ',', '.'
+                regexp_replace({{ text }}, '[. \x{00A0}\x{202F}]([0-9]{3})', '\1', 'g'), ',', '.'
             )
+        {%- if style == 'decimal_comma' %}
+        when regexp_full_match({{ text }}, '{{ dot_groups }}') then replace({{ text }}, '.', '')
+        when regexp_full_match({{ text }}, '{{ comma_groups }}') then 'ambiguous: ' || {{ text }}
+        {%- else %}
+        when regexp_full_match({{ text }}, '{{ dot_groups }}|{{ comma_groups }}')
+            then 'ambiguous: ' || {{ text }}
+        {%- endif %}
         else cast({{ column }} as varchar)
     end
     {%- endif -%}

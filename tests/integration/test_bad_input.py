@@ -833,6 +833,128 @@ def test_semicolon_and_tab_files_are_read_like_commas(case):
     assert float(lines.total[0]) == pytest.approx(float(expected.total[0]), abs=0.005)
 
 
+def _german_number(text: str) -> str:
+    """'1234.5' as a German export writes it: '1.234,50'."""
+    return f"{float(text):,.2f}".translate(str.maketrans(",.", ".,"))
+
+
+# orders.csv data row (1 = first under the header) -> column -> value, planted over a
+# German copy of the base orders; what staging must read them as is in the test
+GERMAN_PLANTS = {
+    1: {"amount": "1.234"},
+    2: {"amount": "12.345.678,9"},
+    3: {"amount": "1.234,50 €"},
+    4: {"amount": "1,234"},  # 1.234 in the file's style, 1234 in the contract's: either
+    5: {"quantity": "1.000"},
+    6: {"quantity": "2,5"},
+    7: {"quantity": "3,0"},
+    8: {"quantity": "1,000"},
+    9: {"discount_amount": "1.000"},
+}
+
+
+def _german_orders(plants: dict[int, dict[str, str]], extra: dict[int, dict[str, str]] | None = None):
+    """orders.csv as a German export: semicolons, decimal commas and dot thousands
+    ('1.234,50') in amount and discount_amount, then the planted values."""
+    def mutate(folder: Path) -> None:
+        with open(folder / "orders.csv", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        for row in rows:
+            for column in ("amount", "discount_amount"):
+                if row[column]:
+                    row[column] = _german_number(row[column])
+        for number, values in {**plants, **(extra or {})}.items():
+            rows[number - 1].update(values)
+        with open(folder / "orders.csv", "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    return mutate
+
+
+def _staged_orders(warehouse: Path) -> dict[int, dict]:
+    rows = query(warehouse, "select source_row_number, quantity, amount, discount_amount, "
+                            "rejection_reason from staging.stg_contract__orders")
+    rows = rows.astype(object).where(rows.notna(), None)
+    return {r["source_row_number"]: r for r in rows.to_dict("records")}
+
+
+def test_dot_thousands_in_a_decimal_comma_file_are_read(case):
+    """A file whose numbers are written with a decimal comma ('12,50', '1.234,50') writes
+    thousands with a dot: its amount '1.234' was read as 1.23 (1.234 with cents) and a
+    quantity '1.000' as 1. The file's style is decided from its own values
+    (contract_number_style); '1,234', which could be 1.234 or 1234, is rejected, and a
+    quantity with a decimal comma is whole or unparseable as with a point."""
+    result, warehouse, data = case(_german_orders(GERMAN_PLANTS), select=["stg_contract__orders"])
+    assert result.returncode == 0, result.stdout[-3000:]
+    staged = _staged_orders(warehouse)
+    with open(data.parent / "base" / "orders.csv", newline="") as fh:
+        base = list(csv.DictReader(fh))
+    assert len(staged) == len(base) > 100
+    read = {n: (staged[n]["amount"], staged[n]["quantity"], staged[n]["discount_amount"],
+                staged[n]["rejection_reason"]) for n in GERMAN_PLANTS}
+    assert read[1][0] == 1234 and read[2][0] == 12345678.90 and read[3][0] == 1234.50
+    assert read[4][0] is None and read[4][3] == "unparseable_amount"
+    assert read[5][1] == 1000 and read[7][1] == 3
+    assert read[6][1] is None and read[6][3] == "unparseable_quantity"
+    assert read[8][1] is None and read[8][3] == "unparseable_quantity"
+    assert read[9][2] == 1000
+    # every other line reads as the base file's point-decimal original
+    for number, row in enumerate(base, start=1):
+        if number in GERMAN_PLANTS:
+            continue
+        got = staged[number]
+        assert float(got["amount"]) == round(float(row["amount"]), 2), (number, row)
+        assert float(got["discount_amount"]) == round(float(row["discount_amount"] or 0), 2)
+        assert got["quantity"] == int(row["quantity"]) and got["rejection_reason"] is None
+    assert "writes numbers with a decimal comma (12,50): a dot in them separates thousands" \
+        in result.stdout
+
+
+def test_a_number_that_could_be_either_style_is_rejected_in_a_mixed_file(case):
+    """One '20.00' in the German file above makes it mixed: each value is read by its own
+    form ('1.234,50 €' is 1234.50, '20.00' is 20), and '1.234' or '1,234', which could be
+    either, is unparseable rather than guessed."""
+    result, warehouse, _ = case(_german_orders(GERMAN_PLANTS, {10: {"amount": "20.00"}}),
+                                select=["stg_contract__orders"])
+    assert result.returncode == 0, result.stdout[-3000:]
+    staged = _staged_orders(warehouse)
+    assert staged[10]["amount"] == 20 and staged[3]["amount"] == 1234.50
+    assert staged[2]["amount"] == 12345678.90 and staged[7]["quantity"] == 3
+    for number, reason in [(1, "unparseable_amount"), (4, "unparseable_amount"),
+                           (5, "unparseable_quantity"), (6, "unparseable_quantity"),
+                           (8, "unparseable_quantity"), (9, "unparseable_discount_amount")]:
+        assert staged[number]["rejection_reason"] == reason, (number, staged[number])
+    assert "writes some numbers with a decimal comma (12,50) and others with a decimal point" \
+        in result.stdout
+
+
+def _point_orders_with_groups(folder: Path) -> None:
+    with open(folder / "orders.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for number, values in {1: {"amount": "1.234"}, 2: {"amount": "1,234"},
+                           3: {"quantity": "1,000"}, 4: {"quantity": "1 000"},
+                           5: {"quantity": "2.5"}, 6: {"quantity": "1.000"}}.items():
+        rows[number - 1].update(values)
+    with open(folder / "orders.csv", "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_a_point_file_reads_its_numbers_as_before(case):
+    """Without a decimal comma in the file nothing is rewritten: '1.234' is 1.234 (1.23
+    with cents) and '1,234' is 1234, as before; a quantity takes comma and space thousands
+    ('1,000', '1 000'), and '2.5' stays unparseable."""
+    result, warehouse, _ = case(_point_orders_with_groups, select=["stg_contract__orders"])
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "decimal comma" not in result.stdout
+    staged = _staged_orders(warehouse)
+    assert [float(staged[n]["amount"]) for n in (1, 2)] == [1.23, 1234.0]
+    assert [staged[n]["quantity"] for n in (3, 4, 6)] == [1000, 1000, 1]
+    assert staged[5]["rejection_reason"] == "unparseable_quantity"
+
+
 def _categories_with_double_quotes(folder: Path) -> None:
     """Every third order line in a category whose name has a double quote ('tv 27"', as a
     product catalogue writes inches), every fifth through such a channel."""

@@ -2,21 +2,33 @@
 -- Adapts the contract's text columns to types, normalises categories, and states for every
 -- row why it is rejected (rejection_reason) or what was repaired (quality_flags).
 {%- set types = contract_source_types('customers') %}
+{%- set number_columns = ['annual_income', 'loyalty_score', 'birth_year', 'age', 'kids_at_home',
+                          'teens_at_home'] %}
+{%- set style = contract_number_style('customers', number_columns, types) %}
 with
 
 numbered as (
     {{ contract_numbered_source('customers', types) | indent(4) }}
 ),
 
--- "52.000,50" and "7,5" (decimal commas, as semicolon-separated exports write them) read
--- as 52000.50 and 7.5; "52,000" keeps its comma as a thousands separator.
+-- A file that writes decimal commas (contract_number_style: "52.000,50", "7,5", as
+-- semicolon-separated exports do) has them read as 52000.50 and 7.5, and its dot groups as
+-- thousands ("52.000" is 52000); in a point file "52,000" keeps its comma as a thousands
+-- separator and nothing is rewritten.
 decimal_commas_read as (
     select
         * replace (
-            {{ contract_decimal_comma('annual_income', types.get('annual_income')) }}
+            {{ contract_decimal_comma('annual_income', types.get('annual_income'), style) }}
                 as annual_income,
-            {{ contract_decimal_comma('loyalty_score', types.get('loyalty_score')) }}
-                as loyalty_score
+            {{ contract_decimal_comma('loyalty_score', types.get('loyalty_score'), style) }}
+                as loyalty_score,
+            {{ contract_decimal_comma('birth_year', types.get('birth_year'), style) }}
+                as birth_year,
+            {{ contract_decimal_comma('age', types.get('age'), style) }} as age,
+            {{ contract_decimal_comma('kids_at_home', types.get('kids_at_home'), style) }}
+                as kids_at_home,
+            {{ contract_decimal_comma('teens_at_home', types.get('teens_at_home'), style) }}
+                as teens_at_home
         )
     from numbered
 ),

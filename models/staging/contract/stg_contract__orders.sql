@@ -2,20 +2,24 @@
 -- each row that cannot be used a rejection_reason (first failing check wins). Checks that
 -- need other tables (unknown customer, duplicate line) happen in intermediate.
 {%- set types = contract_source_types('orders') %}
+{%- set style = contract_number_style('orders', ['amount', 'discount_amount', 'quantity'], types) %}
 with
 
 numbered as (
     {{ contract_numbered_source('orders', types) | indent(4) }}
 ),
 
--- "12,50" and "1.234,50" (decimal commas, as semicolon-separated exports write them) read
--- as 12.50 and 1234.50; "1,250" keeps its comma as a thousands separator.
+-- A file that writes decimal commas (contract_number_style: "12,50", "1.234,50", as
+-- semicolon-separated exports do) has them read as 12.50 and 1234.50, and its dot groups
+-- as thousands ("1.234" is 1234, a quantity "1.000" is 1000); in a point file "1,250" keeps
+-- its comma as a thousands separator and nothing is rewritten.
 decimal_commas_read as (
     select
         * replace (
-            {{ contract_decimal_comma('amount', types.get('amount')) }} as amount,
-            {{ contract_decimal_comma('discount_amount', types.get('discount_amount')) }}
-                as discount_amount
+            {{ contract_decimal_comma('amount', types.get('amount'), style) }} as amount,
+            {{ contract_decimal_comma('discount_amount', types.get('discount_amount'), style) }}
+                as discount_amount,
+            {{ contract_decimal_comma('quantity', types.get('quantity'), style) }} as quantity
         )
     from numbered
 ),
