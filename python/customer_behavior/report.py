@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from customer_behavior import charts as charts_module
+from customer_behavior.statistics import strongest_driver
 
 __all__ = ["Numbers", "build_report", "normalize_value"]
 
@@ -1748,7 +1749,9 @@ class _Report:
                 f"{n.cell(rel, 'ci_low', 'num2', **k)} to {n.cell(rel, 'ci_high', 'num2', **k)}): "
                 f"{n.cell(rel, 'interpretation', 'text', **k)}")
         d.add(*items, "")
-        if n.scalar(f"select count(*) {ran}") < 2:
+        verdict = strongest_driver(n.rows(
+            f"select predictor, standardized_beta, ci_low, ci_high {ran} order by rank"))
+        if verdict.count < 2:
             d.para("Only one driver could be estimated on this dataset, so there is nothing to "
                    "rank it against: document 004's comparison needs income, age and household "
                    "size.")
@@ -1758,6 +1761,24 @@ class _Report:
             d.para("Document 004 names income as the strongest predictor; here every driver's "
                    "95 % interval includes no effect, so none of them can be named the "
                    "strongest: on these data the model finds no driver of spend.")
+        elif verdict.strongest is None:
+            # the one rule of the mart's sentences (statistics.strongest_driver): the largest
+            # estimate is not told apart from the others named
+            k = {"predictor": verdict.largest}
+            top = (f"{n.cell(rel, 'predictor', 'text', **k).replace('_', ' ')} (beta "
+                   f"{n.cell(rel, 'standardized_beta', 'signed2', **k)}, 95 % CI "
+                   f"{n.cell(rel, 'ci_low', 'num2', **k)} to {n.cell(rel, 'ci_high', 'num2', **k)})")
+            others = _and_join([
+                f"{n.cell(rel, 'predictor', 'text', predictor=p).replace('_', ' ')} (beta "
+                f"{n.cell(rel, 'standardized_beta', 'signed2', predictor=p)}, 95 % CI "
+                f"{n.cell(rel, 'ci_low', 'num2', predictor=p)} to "
+                f"{n.cell(rel, 'ci_high', 'num2', predictor=p)})"
+                for p, *_ in verdict.not_distinguishable])
+            why = ("its interval includes no effect" if verdict.includes_zero
+                   else "the intervals allow effects of the same size")
+            d.para(f"Document 004 names income as the strongest predictor; here the largest "
+                   f"standardised effect, {top}, is not distinguishable from {others}: {why}, "
+                   "so none of them can be named the strongest.")
         else:
             top = n.get("drivers.strongest", f"select predictor {ran} order by rank limit 1")
             here = "here too" if top == "annual_income" else "here"

@@ -56,6 +56,7 @@ __all__ = [
     "HYPOTHESIS_CUSTOMER_COLUMNS",
     "MAX_BOOT_CELLS",
     "SKEW_THRESHOLD",
+    "StrongestDriver",
     "association",
     "compare_two_groups",
     "contingency_independence",
@@ -64,6 +65,7 @@ __all__ = [
     "hypothesis_order_columns",
     "hypothesis_tests",
     "spend_drivers",
+    "strongest_driver",
 ]
 
 #: |sample skewness| above this in either group selects the rank-based test.
@@ -1840,6 +1842,83 @@ def _step(values: np.ndarray, is_flag: bool) -> float:
     return float(10 ** math.floor(math.log10(sd)))
 
 
+@dataclass(frozen=True)
+class StrongestDriver:
+    """What may be said of the driver with the largest standardized effect
+    (:func:`strongest_driver`).
+
+    ``largest`` is the predictor with the largest |beta| (``None`` without drivers),
+    ``strongest`` the same predictor when the rule names it the strongest, else ``None``;
+    ``not_distinguishable`` the ``(predictor, standardized_beta, ci_low, ci_high)`` of the
+    others it is not told apart from (every other driver when its interval includes 0);
+    ``includes_zero`` whether the largest's own interval includes 0 (or is not available);
+    ``count`` the number of drivers ranked."""
+
+    largest: str | None
+    strongest: str | None
+    not_distinguishable: tuple[tuple[str, float, float, float], ...]
+    includes_zero: bool
+    count: int
+
+
+def strongest_driver(
+    drivers: Sequence[tuple[str, Any, Any, Any]],
+) -> StrongestDriver:
+    """The one rule for calling a spend driver the strongest, used by the mart's sentence
+    (:func:`spend_drivers`) and by the report.
+
+    ``drivers`` are ``(predictor, standardized_beta, ci_low, ci_high)`` of the drivers that
+    ran, in rank order (the first of equal |beta| is the largest). The driver with the
+    largest |beta| is the strongest only when
+
+    * its own interval excludes 0, and
+    * the bound of that interval nearer 0 exceeds, in absolute value, both bounds of every
+      other driver's interval: the sizes the intervals allow do not overlap.
+
+    Otherwise no driver is named, and ``not_distinguishable`` lists the others whose
+    interval allows a size that reaches that bound (all of them when the interval includes
+    0). A lone driver is not ranked against anything: ``strongest`` is ``None`` with
+    ``count`` 1.
+
+    Why intervals that do not overlap, not the runner-up's estimate outside the largest's
+    interval: the mart stores each driver's own interval, not the covariance of the
+    estimates, so no interval of |beta_1| - |beta_2| can be formed from it. Whatever that
+    covariance, a wrong "strongest" needs one of two one-sided 2.5 % misses (the largest's
+    true size below its near bound, or the other's above its far bound), so it happens at
+    most 5 % of the time for each other driver; comparing with the runner-up's estimate alone
+    named a winner of two equal effects with equal, independent errors 17 % of the time
+    (DECISIONLOG "Spend drivers").
+
+    >>> strongest_driver([("income", 0.6, 0.5, 0.7), ("kids", -0.3, -0.4, -0.2)]).strongest
+    'income'
+    >>> strongest_driver([("income", 0.4, 0.35, 0.45), ("kids", -0.3, -0.4, -0.2)]).strongest
+    """
+
+    def number(value: Any) -> float:
+        return float("nan") if value is None else float(value)
+
+    rows = [(str(p), number(b), number(lo), number(hi)) for p, b, lo, hi in drivers]
+    rows = [r for r in rows if math.isfinite(r[1])]
+    if not rows:
+        return StrongestDriver(None, None, (), True, 0)
+    rows.sort(key=lambda r: -abs(r[1]))  # stable: rank order breaks ties
+    top, low, high = rows[0][0], rows[0][2], rows[0][3]
+    includes_zero = not (math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0))
+    near = 0.0 if includes_zero else min(abs(low), abs(high))
+
+    def far(lo: float, hi: float) -> float:  # the largest size an interval allows
+        return max(abs(lo), abs(hi)) if math.isfinite(lo) and math.isfinite(hi) else math.inf
+
+    tied = tuple(r for r in rows[1:] if far(r[2], r[3]) >= near)
+    named = top if len(rows) > 1 and not includes_zero and not tied else None
+    return StrongestDriver(top, named, tied, includes_zero, len(rows))
+
+
+def _and_join(words: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _interpret(
     predictor: str,
     target: str,
@@ -1851,6 +1930,9 @@ def _interpret(
     rank: int,
     n_run: int,
     beta: float,
+    *,
+    verdict: StrongestDriver,
+    beta_ci: tuple[float, float] = (float("nan"), float("nan")),
 ) -> str:
     target_label = target.replace("_", " ")
     # The effect and its interval keep their signs, in the order of the interval: an estimate
@@ -1881,14 +1963,23 @@ def _interpret(
         )
     if n_run == 1:  # nothing to rank against: not "strongest of the 1 predictors"
         rank_text = f"The only predictor the data allow (standardized effect, beta {beta:.2f})."
-    elif rank == 1 and lo <= 0 <= hi:
+    elif rank == 1 and verdict.strongest == predictor:
+        rank_text = f"Strongest of the {n_run} predictors by standardized effect (beta {beta:.2f})."
+    elif rank == 1 and verdict.includes_zero:
         # the largest of estimates whose intervals allow no effect is no strongest driver
         # (shopping trends: R² 0.00, age and membership at beta -0.01)
         rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:.2f}), "
                      "but its interval includes no effect, so it is not shown to be the "
                      "strongest.")
     elif rank == 1:
-        rank_text = f"Strongest of the {n_run} predictors by standardized effect (beta {beta:.2f})."
+        # its interval and the others' allow effects of the same size (strongest_driver)
+        others = verdict.not_distinguishable
+        named = _and_join([f"{p.replace('_', ' ')} (beta {b:.2f}, 95 % CI {lo_b:.2f} to "
+                           f"{hi_b:.2f})" for p, b, lo_b, hi_b in others])
+        rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:.2f}, "
+                     f"95 % CI {beta_ci[0]:.2f} to {beta_ci[1]:.2f}), but not distinguishable "
+                     f"from {named}: the intervals allow effects of the same size, so it is "
+                     "not shown to be the strongest.")
     else:
         rank_text = f"Rank {rank} of {n_run} by standardized effect (beta {beta:.2f})."
     return f"{sentence} {rank_text}"
@@ -2013,6 +2104,10 @@ def spend_drivers(
             order = np.argsort(-np.abs(betas), kind="stable")
             ranks = np.empty(len(used), dtype=int)
             ranks[order] = np.arange(1, len(used) + 1)
+            # judged on the values as stored, as the report judges them from the mart
+            verdict = strongest_driver([
+                (used[j], _round_float(float(betas[j])), _round_float(float(std_ci[j + 1, 0])),
+                 _round_float(float(std_ci[j + 1, 1]))) for j in order])
             for j, p in enumerate(used):
                 coef = float(raw_fit.params[j + 1])
                 rows[p].update(
@@ -2039,6 +2134,8 @@ def spend_drivers(
                         int(ranks[j]),
                         len(used),
                         float(betas[j]),
+                        verdict=verdict,
+                        beta_ci=(float(std_ci[j + 1, 0]), float(std_ci[j + 1, 1])),
                     ),
                 )
 

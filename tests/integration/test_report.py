@@ -1011,6 +1011,51 @@ def test_no_driver_is_named_strongest_when_every_interval_includes_no_effect(pla
             "interval includes no effect, so none of them can be named the strongest") in report
 
 
+def test_no_driver_is_named_strongest_when_the_runner_up_is_not_told_apart(planted_build,
+                                                                         tmp_path):
+    """Planted in a copy: income's interval (0.21 to 0.49) excludes 0 but kids at home's
+    (-0.40 to -0.22) allows effects of the same size, and in a second copy age's estimate is
+    the largest with an interval across 0 while income's excludes it. The report named the largest "the
+    strongest" in both (it looked only for any interval clear of 0), while the mart's
+    sentence did not; both now follow statistics.strongest_driver and name the drivers not
+    told apart."""
+    rel = "marts.spend_drivers"
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        f"update {rel} set standardized_beta = 0.01, ci_low = -0.02, ci_high = 0.04 "
+        "where status = 'ran'",
+        f"update {rel} set standardized_beta = 0.35, ci_low = 0.21, ci_high = 0.49, rank = 1 "
+        "where predictor = 'annual_income'",
+        f"update {rel} set standardized_beta = -0.31, ci_low = -0.4, ci_high = -0.22, rank = 2 "
+        "where predictor = 'kids_at_home'",
+        f"update {rel} set rank = rank + 2 where predictor not in ('annual_income', "
+        "'kids_at_home') and status = 'ran'",
+    )
+    assert "the strongest is" not in report
+    assert ("Document 004 names income as the strongest predictor; here the largest standardised "
+            "effect, annual income (beta +0.35, 95 % CI 0.21 to 0.49), is not distinguishable "
+            "from kids at home (beta -0.31, 95 % CI -0.40 to -0.22): the intervals allow "
+            "effects of the same size, so none of them can be named the strongest.") in report
+
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    report, _ = _report_on_a_copy(
+        planted_build, wide,
+        f"update {rel} set standardized_beta = 0.01, ci_low = -0.02, ci_high = 0.04 "
+        "where status = 'ran'",
+        f"update {rel} set standardized_beta = 0.3, ci_low = -0.05, ci_high = 0.65, rank = 1 "
+        "where predictor = 'age'",
+        f"update {rel} set standardized_beta = 0.2, ci_low = 0.15, ci_high = 0.25, rank = 2 "
+        "where predictor = 'annual_income'",
+        f"update {rel} set rank = rank + 2 where predictor not in ('age', 'annual_income') "
+        "and status = 'ran'",
+    )
+    assert "the strongest is" not in report
+    assert ("here the largest standardised effect, age (beta +0.30, 95 % CI -0.05 to 0.65), is "
+            "not distinguishable from annual income (beta +0.20, 95 % CI 0.15 to 0.25)") in report
+    assert "its interval includes no effect, so none of them can be named the strongest." in report
+
+
 def test_without_any_region_the_frequency_section_has_no_chart(planted_build, tmp_path):
     """Planted in a copy as on the iFood and shopping-trends files: every customer's region
     is unknown. The section says so once, with neither a one-row heatmap "by region" nor a

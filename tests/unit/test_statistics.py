@@ -1296,8 +1296,11 @@ def test_an_effect_and_its_interval_keep_their_signs_in_order():
     +39.2 negated and swapped, which read as that interval with its bounds flipped."""
     from customer_behavior.statistics import _interpret
 
+    verdict = st.strongest_driver([("annual_income", 0.6, 0.5, 0.7), ("age", -0.1, -0.2, 0.0)])
+
     def text(coef, low, high):
-        return _interpret("age", "total_spend", coef, low, high, 10.0, False, 2, 5, -0.1)
+        return _interpret("age", "total_spend", coef, low, high, 10.0, False, 2, 5, -0.1,
+                          verdict=verdict)
 
     assert ("a difference in total spend of -20.7 (95 % CI -80.7 to +39.2, which includes no "
             "effect)") in text(-2.0742, -8.0654, 3.9177)
@@ -1314,10 +1317,16 @@ def test_a_lone_predictor_is_not_ranked_against_itself():
     instead of "Strongest of the 1 predictors"; with more predictors the rank stays."""
     from customer_behavior.statistics import _interpret
 
-    alone = _interpret("age", "total_spend", -61.1, -116.6, -5.55, 10.0, False, 1, 1, -0.03)
+    lone = st.strongest_driver([("age", -0.03, -0.05, -0.01)])
+    assert (lone.strongest, lone.count) == (None, 1)
+    alone = _interpret("age", "total_spend", -61.1, -116.6, -5.55, 10.0, False, 1, 1, -0.03,
+                       verdict=lone)
     assert alone.endswith("The only predictor the data allow (standardized effect, beta -0.03).")
     assert "Strongest" not in alone
-    first = _interpret("age", "total_spend", -61.1, -116.6, -5.55, 10.0, False, 1, 3, -0.03)
+    three = st.strongest_driver([("age", -0.03, -0.05, -0.01), ("tenure_days", 0.004, 0.0, 0.008),
+                                 ("kids_at_home", 0.001, -0.004, 0.006)])
+    first = _interpret("age", "total_spend", -61.1, -116.6, -5.55, 10.0, False, 1, 3, -0.03,
+                       verdict=three)
     assert first.endswith("Strongest of the 3 predictors by standardized effect (beta -0.03).")
 
 
@@ -1327,11 +1336,17 @@ def test_the_largest_effect_whose_interval_includes_none_is_not_called_strongest
     report already declined to name it); it now says its interval includes no effect."""
     from customer_behavior.statistics import _interpret
 
-    noise = _interpret("age", "total_spend", -0.5, -3.0, 2.0, 10.0, False, 1, 2, -0.01)
+    noisy = st.strongest_driver([("age", -0.01, -0.06, 0.04),
+                                 ("is_loyalty_member", -0.008, -0.04, 0.03)])
+    noise = _interpret("age", "total_spend", -0.5, -3.0, 2.0, 10.0, False, 1, 2, -0.01,
+                       verdict=noisy)
     assert "Strongest" not in noise
     assert noise.endswith("Largest standardized effect of the 2 predictors (beta -0.01), but its "
                           "interval includes no effect, so it is not shown to be the strongest.")
-    clear = _interpret("age", "total_spend", -0.5, -3.0, -0.1, 10.0, False, 1, 2, -0.01)
+    distinct = st.strongest_driver([("age", -0.01, -0.012, -0.008),
+                                    ("is_loyalty_member", 0.002, -0.002, 0.006)])
+    clear = _interpret("age", "total_spend", -0.5, -3.0, -0.1, 10.0, False, 1, 2, -0.01,
+                       verdict=distinct)
     assert clear.endswith("Strongest of the 2 predictors by standardized effect (beta -0.01).")
 
 
@@ -1361,3 +1376,70 @@ def test_a_chi_square_statistic_reads_as_the_report_prints_it():
            "ci_high": 0.049, "effect_size_magnitude": "negligible", "statistic": 244.93,
            "df": 15, "n_a": 43060}
     assert _summary(row).startswith("chi-square 244.9, df 15, n = 43,060; Cramér's V 0.04")
+
+
+def test_strongest_driver_needs_its_interval_clear_of_zero_and_of_the_others():
+    """One rule for the mart's sentence and the report (statistics.strongest_driver): the
+    largest |beta| is the strongest only when its interval excludes 0 and the bound of that
+    interval nearer 0 exceeds, in size, both bounds of every other driver's interval; else
+    the others it is not told apart from are listed."""
+    clear = st.strongest_driver([("annual_income", 0.61, 0.57, 0.65),
+                                 ("kids_at_home", -0.44, -0.47, -0.41), ("age", 0.02, -0.01, 0.05)])
+    assert (clear.strongest, clear.largest, clear.not_distinguishable) == (
+        "annual_income", "annual_income", ())
+    # clear of 0, but kids at home's interval allows sizes 0.22-0.40 and age's 0.10-0.34,
+    # within income's 0.21-0.49; tenure's at most 0.04 is told apart
+    close = st.strongest_driver([("annual_income", 0.35, 0.21, 0.49),
+                                 ("kids_at_home", -0.31, -0.40, -0.22), ("age", 0.22, 0.1, 0.34),
+                                 ("tenure_days", 0.01, -0.02, 0.04)])
+    assert close.strongest is None and close.largest == "annual_income"
+    assert close.not_distinguishable == (("kids_at_home", -0.31, -0.40, -0.22),
+                                         ("age", 0.22, 0.1, 0.34))
+    assert not close.includes_zero and close.count == 4
+    # the runner-up's estimate (0.30) is below the near bound (0.35), its interval is not
+    assert st.strongest_driver([("annual_income", 0.4, 0.35, 0.45),
+                                ("kids_at_home", -0.3, -0.4, -0.2)]).strongest is None
+    # a negative largest effect: its bound nearer 0 is the upper one (-0.40 clears 0.38)
+    negative = st.strongest_driver([("kids_at_home", -0.5, -0.6, -0.4),
+                                    ("annual_income", 0.34, 0.3, 0.38)])
+    assert negative.strongest == "kids_at_home"
+    # the largest estimate's interval includes 0 while a smaller one's does not: the report
+    # named the largest "the strongest" as long as any interval excluded 0
+    wide = st.strongest_driver([("age", 0.3, -0.05, 0.65), ("annual_income", 0.2, 0.15, 0.25)])
+    assert wide.strongest is None and wide.includes_zero
+    assert wide.not_distinguishable == (("annual_income", 0.2, 0.15, 0.25),)
+    # an other driver without an interval may be as large as any
+    assert st.strongest_driver([("age", 0.5, 0.4, 0.6),
+                                ("annual_income", 0.1, None, None)]).strongest is None
+    # equal sizes: the first given (rank order) is the largest; missing values are no driver
+    tie = st.strongest_driver([("age", 0.3, 0.2, 0.4), ("annual_income", -0.3, -0.4, -0.2)])
+    assert tie.largest == "age" and tie.strongest is None
+    assert st.strongest_driver([("age", None, None, None)]).count == 0
+
+
+def test_the_largest_effect_not_told_from_the_runner_up_is_not_called_strongest():
+    """Two drivers of about the same size, both clearly away from 0: the mart's sentence said
+    "Strongest of the 2 predictors" of the larger, though the two intervals allow effects of
+    the same size. It now says it is not distinguishable from the other."""
+    rng = np.random.default_rng(5)
+    n = 4000
+    customers = pd.DataFrame({"annual_income": rng.normal(0, 1, n), "age": rng.normal(0, 1, n)})
+    customers["total_spend"] = (0.50 * customers["annual_income"] + 0.48 * customers["age"]
+                                + rng.normal(0, 1, n))
+    res = st.spend_drivers(customers, predictors=["annual_income", "age"]).set_index("predictor")
+    top = res.loc[res["rank"] == 1].iloc[0]
+    other = res.loc[res["rank"] == 2].iloc[0]
+    # both away from 0, and the intervals overlap
+    assert top["ci_low"] > 0 and other["ci_low"] > 0 and other["ci_high"] > top["ci_low"]
+    assert "Strongest" not in top["interpretation"]
+    assert top["interpretation"].endswith(
+        f"Largest standardized effect of the 2 predictors (beta {top['standardized_beta']:.2f}, "
+        f"95 % CI {top['ci_low']:.2f} to {top['ci_high']:.2f}), but not distinguishable from "
+        f"{other.name.replace('_', ' ')} (beta {other['standardized_beta']:.2f}, 95 % CI "
+        f"{other['ci_low']:.2f} to {other['ci_high']:.2f}): the intervals allow effects of the "
+        "same size, so it is not shown to be the strongest.")
+    # the planted drivers (income 0.61, kids at home -0.44) are told apart: income is named
+    planted = st.spend_drivers(planted_drivers()).set_index("predictor")
+    assert planted.loc["annual_income", "interpretation"].endswith(
+        f"Strongest of the 6 predictors by standardized effect (beta "
+        f"{planted.loc['annual_income', 'standardized_beta']:.2f}).")
