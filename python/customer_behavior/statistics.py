@@ -349,9 +349,11 @@ def compare_two_groups(
 
     Returns
     -------
-    dict with ``n_a, n_b, mean_a, mean_b, median_a, median_b, statistic, p_value,
+    dict with ``n_a, n_b, mean_a, mean_b, median_a, median_b, statistic, df, p_value,
     effect_size, effect_size_name, ci_low, ci_high, method, method_reason,
-    ci_method``. ``statistic`` is U of group A (Mann-Whitney) or Welch's t.
+    ci_method``. ``statistic`` is U of group A (Mann-Whitney) or Welch's t, ``df`` the
+    Welch-Satterthwaite degrees of freedom of that t (not an integer; ``None`` for
+    Mann-Whitney).
     Positive effect sizes mean A is larger than B.
     """
     if alternative not in _ALTERNATIVES:
@@ -385,6 +387,7 @@ def compare_two_groups(
 
     rng = np.random.default_rng(random_state)
     use_boot = n_boot > 0 and n_boot * (n_a + n_b) <= MAX_BOOT_CELLS
+    df: float | None = None
     if skewed:
         res = stats.mannwhitneyu(x, y, alternative=alternative)
         statistic = float(res.statistic)
@@ -407,6 +410,7 @@ def compare_two_groups(
     else:
         res = stats.ttest_ind(x, y, equal_var=False, alternative=alternative)
         statistic = float(res.statistic)
+        df = float(res.df)  # Welch-Satterthwaite, the t distribution the p-value is read from
         effect = _hedges_g(x, y)
         method, effect_name = "welch_t", "hedges_g"
         if use_boot:
@@ -443,6 +447,7 @@ def compare_two_groups(
     out = {
         **_group_summaries(x, y),
         "statistic": statistic,
+        "df": df,
         "p_value": float(res.pvalue),
         "effect_size": effect,
         "effect_size_name": effect_name,
@@ -822,6 +827,7 @@ _FLOAT_COLUMNS = [
     "median_a",
     "median_b",
     "statistic",
+    "df",
     "p_value",
     "p_value_holm",
     "effect_size",
@@ -920,7 +926,8 @@ def _summary(row: dict[str, Any]) -> str:
     if name == "cramers_v":
         # one decimal, as the report's own sentences print it ("chi-square 244.9 on 15
         # degrees of freedom"): _fmt_num's 245 read as another figure beside it
-        return (f"chi-square {row['statistic']:,.1f}, df {row['df']}, n = {row['n_a']:,}; "
+        return (f"chi-square {row['statistic']:,.1f}, df {_fmt_num(row['df'])}, "
+                f"n = {row['n_a']:,}; "
                 f"{effect}, a {row['effect_size_magnitude']} effect by Cohen's (1988) "
                 "thresholds for Cramér's V")
     if name == "matched_rank_biserial":
@@ -1505,7 +1512,9 @@ def hypothesis_tests(
     is the number of complete pairs and ``mean_*``/``median_*`` describe x and y; for
     the chi-square row they name season and product category, ``n_a = n_b`` is the
     number of purchases counted, ``statistic`` the chi-square with its ``df`` and
-    ``effect_size_magnitude`` V's size in words (no means or medians).
+    ``effect_size_magnitude`` V's size in words (no means or medians). A Welch row's ``df``
+    is the Welch-Satterthwaite degrees of freedom of its t (a float); the rank-based and
+    Spearman rows have none.
     p-values of the tests that ran are Holm-adjusted together; ``is_significant``
     uses the Holm p-value. A test is "Supported" when it is significant and its
     effect has the hypothesised sign. Tests whose inputs are missing are returned
@@ -1792,7 +1801,7 @@ def hypothesis_tests(
     frame = pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS)
     for column in _FLOAT_COLUMNS:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
-    for column in ("n_a", "n_b", "df"):
+    for column in ("n_a", "n_b"):
         frame[column] = pd.array(frame[column].tolist(), dtype="Int64")
     frame["is_significant"] = pd.array(frame["is_significant"].tolist(), dtype="boolean")
     return _round_frame(_text_columns(frame))

@@ -577,7 +577,7 @@ def test_seasonal_demand_cites_the_season_category_test(generated):
     assert row.status == "ran" and row.grain == "order line"
     section = generated["report"].split("#### Seasonal demand by category")[1].split("\n#")[0]
     p = "< 0.001" if row.p_value_holm < 0.001 else f"= {row.p_value_holm:.3f}"
-    assert (f"chi-square {row.statistic:,.1f} on {row.df} degrees of freedom, Holm p {p}; "
+    assert (f"chi-square {row.statistic:,.1f} on {row.df:.0f} degrees of freedom, Holm p {p}; "
             f"Cramér's V {row.effect_size:.3f} (95 % CI {row.ci_low:.3f} to "
             f"{row.ci_high:.3f}) is {row.effect_size_magnitude} by Cohen's (1988)") in section
 

@@ -211,6 +211,28 @@ def test_hedges_g_matches_hand_computation():
     assert res["ci_low"] < g < res["ci_high"]
 
 
+def test_welch_rows_store_their_degrees_of_freedom(planted_result):
+    """A Welch row's p-value is read from a t distribution with the Welch-Satterthwaite
+    degrees of freedom; the row stored none (df was the chi-square's only). [1..5] against
+    [2, 4, 6, 8, 10, 12, 14]: variances 2.5 and 18.67, so df = (0.5 + 2.667)^2 /
+    (0.5^2 / 4 + 2.667^2 / 6) = 8.04."""
+    a, b = [1, 2, 3, 4, 5], [2, 4, 6, 8, 10, 12, 14]
+    va, vb = np.var(a, ddof=1) / 5, np.var(b, ddof=1) / 7
+    df = (va + vb) ** 2 / (va**2 / 4 + vb**2 / 6)
+    assert df == pytest.approx(8.04, abs=0.01)
+    res = st.compare_two_groups(a, b, alternative="two-sided", skewed=False, n_boot=0)
+    assert res["df"] == pytest.approx(df, rel=1e-9)
+    assert res["p_value"] == pytest.approx(2 * stats.t.sf(abs(res["statistic"]), df), rel=1e-9)
+    assert st.compare_two_groups(a, b, alternative="two-sided", skewed=True, n_boot=0)["df"] is None
+    # in the table: a float column, the Welch rows' own df, the chi-square's, else missing
+    assert planted_result["df"].dtype == "float64"
+    row = planted_result.loc["over_50_frequency"]
+    assert row["method"] == "welch_t" and 1_000 < row["df"] < row["n_a"] + row["n_b"] - 2
+    assert planted_result.loc["seasonal_category_demand", "df"] == 12
+    others = planted_result[~planted_result["method"].isin(["welch_t", "chi_square"])]
+    assert others["df"].isna().all()
+
+
 def test_skewness_rule_picks_the_test():
     rng = np.random.default_rng(3)
     sym = st.compare_two_groups(
