@@ -29,6 +29,10 @@ Rules:
   Fisher z with the Bonett-Wright standard error for Spearman's rho - and the
   result says so in ``ci_method``. Cramér's V is bootstrapped from the table itself
   (multinomial resamples of the cells), whose cost does not grow with the total count.
+  An interval of zero width (every resample equal, or a standard error of 0: an effect at
+  its bound, such as every value of one group above every value of the other) is no
+  interval: the bounds are left missing and ``ci_method`` starts "not estimable:" with
+  the reason, which the test's caveat repeats (:func:`_unless_a_point`).
 * **Multiplicity.** p-values of the tests that ran are Holm-adjusted together;
   significance is judged on the Holm p-value.
 * Missing or unusable inputs never raise and are never imputed: the affected test or
@@ -187,6 +191,29 @@ def _percentile_ci(boot: np.ndarray, confidence: float) -> tuple[float, float]:
     tail = (1.0 - confidence) / 2.0 * 100.0
     low, high = np.percentile(boot, [tail, 100.0 - tail])
     return float(low), float(high)
+
+
+#: How ``ci_method`` starts when an interval collapsed to a point (:func:`_unless_a_point`).
+NOT_ESTIMABLE = "not estimable: "
+
+
+def _unless_a_point(
+    low: float, high: float, ci_method: str, why: str
+) -> tuple[float, float, str]:
+    """The interval, or none when it has zero width.
+
+    A percentile bootstrap whose resamples all give the same value, or a large-sample
+    interval whose standard error is 0, returns one point: with every value of group A
+    above every value of group B the rank-biserial is 1 in every resample, and DeLong's
+    standard error is 0. That is no 95 % interval (it would say the effect is 1 exactly, on
+    however few rows); the bounds become NaN and ``ci_method`` says why, after
+    :data:`NOT_ESTIMABLE`. ``why`` names what put the effect at its bound."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return low, high, ci_method
+    if not math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-12):
+        return low, high, ci_method
+    return (float("nan"), float("nan"),
+            f"{NOT_ESTIMABLE}{why}; the {ci_method} gives the single point {_fmt_num(low)}")
 
 
 def _chunks(n_boot: int, n_obs: int) -> list[int]:
@@ -443,6 +470,12 @@ def compare_two_groups(
             "large-sample interval, Hedges-Olkin SE for unequal variances (delta method; "
             "bootstrap skipped: sample too large or n_boot=0)"
         )
+    if skewed and abs(effect) == 1:
+        why = (f"every value of group A is {'above' if effect > 0 else 'below'} every value of "
+               f"group B (rank-biserial {effect:+.0f})")
+    else:
+        why = f"the two bounds of the {effect_name.replace('_', ' ')} interval coincide"
+    ci_low, ci_high, ci_method = _unless_a_point(ci_low, ci_high, ci_method, why)
 
     out = {
         **_group_summaries(x, y),
@@ -546,6 +579,11 @@ def compare_paired(
         ci_low, ci_high = max(effect - zc * se, -1.0), min(effect + zc * se, 1.0)
         ci_method = ("large-sample interval, U-statistic (DeLong-type) standard error of the "
                      "signed-rank statistic (bootstrap skipped: sample too large or n_boot=0)")
+    ci_low, ci_high, ci_method = _unless_a_point(
+        ci_low, ci_high, ci_method,
+        f"A is {'larger' if effect > 0 else 'smaller'} in every pair that differs "
+        f"(matched-pairs rank-biserial {effect:+.0f})" if abs(effect) == 1
+        else "the two bounds of the matched-pairs rank-biserial interval coincide")
     out = {
         **_group_summaries(x, y),
         "statistic": w_plus,
@@ -620,6 +658,12 @@ def association(
         ci_method = (
             "Fisher z interval, Bonett-Wright SE (bootstrap skipped: sample too large or n_boot=0)"
         )
+        if abs(rho) == 1:  # atanh(1) is infinite: the same point, said the same way
+            ci_low = ci_high = rho
+    ci_low, ci_high, ci_method = _unless_a_point(
+        ci_low, ci_high, ci_method,
+        f"the ranks of x and y agree {'exactly' if rho > 0 else 'exactly in reverse'} "
+        f"(rho {rho:+.0f})" if abs(rho) == 1 else "the two bounds of rho's interval coincide")
 
     out = {
         "n": n,
@@ -753,6 +797,9 @@ def contingency_independence(
         ci_low, ci_high = _percentile_ci(np.concatenate(boot), confidence)
         ci_method = (f"percentile bootstrap, {n_boot} tables drawn from a multinomial with the "
                      f"observed cell proportions and n = {n:,}, seed {random_state}")
+        ci_low, ci_high, ci_method = _unless_a_point(
+            ci_low, ci_high, ci_method,
+            "the bootstrap percentiles of the resampled tables' Cramér's V coincide")
     else:
         ci_low = ci_high = float("nan")
         ci_method = "no interval (n_boot = 0)"
@@ -1767,6 +1814,8 @@ def hypothesis_tests(
         if row["test_id"] == "over_50_frequency" and row["metric"] == "order_count":
             claim = "customers over 50 place fewer orders than customers 50 or under"
         row["p_value_holm"] = float(p_holm)
+        if str(row["ci_method"]).startswith(NOT_ESTIMABLE):  # _unless_a_point
+            row["caveat"] = f"{row['caveat']} The effect size's 95 % interval is {row['ci_method']}."
         significant = bool(math.isfinite(p_holm) and p_holm < alpha)
         row["is_significant"] = significant
         effect = row["effect_size"]

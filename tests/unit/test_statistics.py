@@ -292,6 +292,52 @@ def test_large_sample_intervals_agree_with_bootstrap():
     assert ga["ci_high"] == pytest.approx(gb["ci_high"], abs=0.015)
 
 
+def test_an_interval_that_collapses_to_a_point_is_not_estimable():
+    """Every value of group A above every value of group B: the rank-biserial is 1 in every
+    bootstrap resample and DeLong's standard error is 0, so both intervals read "1.00-1.00",
+    as if the effect were known exactly from 4 and 5 rows. Likewise a paired test where A is
+    larger in every pair, and a perfectly monotone Spearman. Such an interval is now missing,
+    with the reason in ci_method and in the test's caveat."""
+    a, b = [10.0, 11.0, 12.5, 40.0], [1.0, 2.0, 2.5, 3.0, 9.0]
+    for n_boot in (500, 0):
+        res = st.compare_two_groups(a, b, alternative="greater", skewed=True, n_boot=n_boot)
+        assert res["effect_size"] == 1.0
+        assert math.isnan(res["ci_low"]) and math.isnan(res["ci_high"]), res
+        assert res["ci_method"].startswith(
+            "not estimable: every value of group A is above every value of group B "
+            "(rank-biserial +1); the "), res["ci_method"]
+        assert "gives the single point 1" in res["ci_method"]
+    below = st.compare_two_groups(b, a, alternative="less", skewed=True, n_boot=0)
+    assert math.isnan(below["ci_low"]) and "is below every value" in below["ci_method"]
+    # groups that overlap keep their interval
+    mixed = st.compare_two_groups(a, [1.0, 2.0, 2.5, 3.0, 11.5], alternative="greater",
+                                  skewed=True, n_boot=500)
+    assert mixed["ci_low"] < mixed["ci_high"] and mixed["ci_method"].startswith("percentile")
+    for n_boot in (500, 0):
+        paired = st.compare_paired([2, 4, 6, 8, 10, 12], [1, 2, 3, 4, 5, 6], alternative="greater",
+                                   n_boot=n_boot)
+        assert paired["effect_size"] == 1.0 and math.isnan(paired["ci_low"])
+        assert paired["ci_method"].startswith("not estimable: A is larger in every pair")
+        monotone = st.association(np.arange(20.0), np.exp(np.arange(20.0)), n_boot=n_boot)
+        assert monotone["effect_size"] == 1.0 and math.isnan(monotone["ci_high"])
+        assert monotone["ci_method"].startswith("not estimable: the ranks of x and y agree")
+    # in the table: the verdict gives no interval and the caveat says why
+    rng = np.random.default_rng(4)
+    member = np.arange(40) % 2 == 0
+    customers = pd.DataFrame({
+        "customer_id": [f"c{i}" for i in range(40)], "is_loyalty_member": member,
+        "total_spend": np.where(member, 1_000.0, 0.0) + rng.lognormal(3, 1, 40)})
+    row = st.hypothesis_tests(customers, None, n_boot=200).set_index("test_id").loc[
+        "loyalty_member_spend"]
+    assert row["status"] == "ran" and row["effect_size"] == 1.0
+    assert math.isnan(row["ci_low"]) and math.isnan(row["ci_high"])
+    assert "rank-biserial 1.00, 95 % CI not available" in row["verdict"]
+    assert row["caveat"].endswith(
+        "The effect size's 95 % interval is not estimable: every value of group A is above "
+        "every value of group B (rank-biserial +1); the percentile bootstrap, 200 resamples "
+        "per group, seed 0 gives the single point 1.")
+
+
 def test_large_sample_interval_of_g_allows_unequal_variances():
     # Welch's test is chosen because the variances may differ; the Hedges-Olkin SE
     # n / (n_a n_b) + g^2 / (2 n) assumes they do not. SD 3 against 1, 500 against 5,000
