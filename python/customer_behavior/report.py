@@ -198,10 +198,14 @@ class Numbers:
         A money column is printed with one precision in every row, whole units when any of
         the relation's values reaches 100 (a reader compares a column: 897 above 88.53 reads
         as a different kind of number; 897 above 89 does not)."""
-        return [self.cell(relation, column, self._column_format(relation, column, fmt), **keys)
+        return [self.cell(relation, column, self.column_format(relation, column, fmt), **keys)
                 for column, fmt in columns]
 
-    def _column_format(self, relation: str, column: str, fmt: str) -> str:
+    def column_format(self, relation: str, column: str, fmt: str) -> str:
+        """The format that prints ``column`` of ``relation`` with one precision in every row:
+        ``fmt`` itself, except that "money" becomes "money_whole" when any of the column's
+        values reaches 100 and "money_cents" otherwise. :meth:`cells` uses it; a table built
+        cell by cell, or a sentence that quotes a table's cell, asks for it too."""
         if fmt != "money":
             return fmt
         largest = self.scalar(f"select max(abs({column})) from {relation}")
@@ -717,7 +721,7 @@ class _Report:
             "having count(*) >= 2 order by dimension")]
         # both spend columns with one precision, as Numbers.cells prints a money column:
         # "672" above "81.80" reads as two kinds of number
-        money = n._column_format(rel, "mean_total_spend", "money")
+        money = n.column_format(rel, "mean_total_spend", "money")
         for dim in dims:
             scope = (f"from {rel} where dimension = {_literal(dim)} "
                      "and dimension_value <> 'unknown' and customer_count >= 30")
@@ -1947,7 +1951,7 @@ class _Report:
                 n.cell(rel, "customer_share", "pct", **k_),
                 n.cell(rel, "revenue_share", "pct", **k_),
                 # one precision down the column (Numbers.cells): 961 above 82.29 would not
-                n.cell(rel, "mean_total_spend", n._column_format(rel, "mean_total_spend", "money"),
+                n.cell(rel, "mean_total_spend", n.column_format(rel, "mean_total_spend", "money"),
                        **k_),
                 n.cell(rel, "top_category", "text", **k_),
                 n.cell(rel, "top_channel", "text", **k_),

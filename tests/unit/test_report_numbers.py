@@ -35,3 +35,13 @@ def test_a_money_column_is_printed_with_one_precision_in_every_row(numbers):
 def test_a_single_money_value_keeps_its_own_precision(numbers):
     assert numbers.get("one", "select 88.5349", "money") == "88.53"
     assert numbers.get("two", "select 897.2149", "money") == "897"
+
+
+def test_a_table_built_cell_by_cell_asks_numbers_for_the_columns_format(numbers):
+    """The report's sections that build a table row cell by cell (segments) or quote a
+    table's cells in a sentence (demographics) ask Numbers.column_format, the public name of
+    what Numbers.cells uses, instead of calling a private method of another class."""
+    assert numbers.column_format("segment_value", "per_customer", "money") == "money_whole"
+    assert numbers.column_format("segment_value", "small_amount", "money") == "money_cents"
+    assert numbers.column_format("segment_value", "small_amount", "num2") == "num2"
+    assert not hasattr(numbers, "_column_format")
