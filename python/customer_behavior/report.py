@@ -248,6 +248,12 @@ def _effect_name(name: str) -> str:
     return _EFFECT_NAMES.get(name, name.replace("_", " "))
 
 
+# One precision for an effect size and its interval wherever the report states them: the
+# hypothesis table and the sentence that cites a test beside it (Cramér's V read 0.042 in the
+# seasonal sentence and 0.04 in the table; the table's verdict, from the mart, prints 0.04).
+EFFECT_SIZE_FORMAT = "num2"
+
+
 # The columns of a stated-purchase table (marts.stated_purchase_sales; _Report._stated_rows).
 _STATED_HEADER = ("Purchases", "Share", "Revenue", "Mean purchase", "Against the mean",
                   "Mean rating", "Buyers' purchases a year")
@@ -1226,7 +1232,7 @@ class _Report:
                          f"select {column} from {rel} where {_where(**k)}", fmt)
 
         chi2, df, p = value("statistic", "num1"), value("df", "int"), value("p_value_holm", "p")
-        v, low, high = (value(c, "num3") for c in ("effect_size", "ci_low", "ci_high"))
+        v, low, high = (value(c, EFFECT_SIZE_FORMAT) for c in ("effect_size", "ci_low", "ci_high"))
         size = value("effect_size_magnitude", "text")
         significant = n.scalar(f"select is_significant from {rel} where {_where(**k)}")
         finding = ("differs between seasons by more than chance" if significant
@@ -1669,9 +1675,9 @@ class _Report:
                              n.cell(rel, "source_document", "text", **k),
                              NA, NA, NA, n.cell(rel, "verdict", "text", **k)])
                 continue
-            effect = (n.cell(rel, "effect_size", "num2", **k) + " ["
-                      + n.cell(rel, "ci_low", "num2", **k) + ", "
-                      + n.cell(rel, "ci_high", "num2", **k) + "] "
+            effect = (n.cell(rel, "effect_size", EFFECT_SIZE_FORMAT, **k) + " ["
+                      + n.cell(rel, "ci_low", EFFECT_SIZE_FORMAT, **k) + ", "
+                      + n.cell(rel, "ci_high", EFFECT_SIZE_FORMAT, **k) + "] "
                       + _effect_name(n.cell(rel, "effect_size_name", "text", **k)))
             if sized:
                 effect += ", " + n.cell(rel, "effect_size_magnitude", "text", **k)

@@ -571,15 +571,22 @@ def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
 
 def test_seasonal_demand_cites_the_season_category_test(generated):
     """The seasonal demand by category section cites hypothesis_tests' chi-square test of
-    season x category (dated order lines on the planted build) with its figures as stored."""
+    season x category (dated order lines on the planted build) with its figures as stored,
+    Cramér's V and its interval with the two decimals of the hypothesis table (the sentence
+    read "Cramér's V 0.042 (95 % CI 0.038 to 0.049)" above a table that reads 0.04 [0.04,
+    0.05] for the same test)."""
     row = query(generated["warehouse"], "select * from marts.hypothesis_tests "
                                         "where test_id = 'seasonal_category_demand'").iloc[0]
     assert row.status == "ran" and row.grain == "order line"
     section = generated["report"].split("#### Seasonal demand by category")[1].split("\n#")[0]
     p = "< 0.001" if row.p_value_holm < 0.001 else f"= {row.p_value_holm:.3f}"
     assert (f"chi-square {row.statistic:,.1f} on {row.df:.0f} degrees of freedom, Holm p {p}; "
-            f"Cramér's V {row.effect_size:.3f} (95 % CI {row.ci_low:.3f} to "
-            f"{row.ci_high:.3f}) is {row.effect_size_magnitude} by Cohen's (1988)") in section
+            f"Cramér's V {row.effect_size:.2f} (95 % CI {row.ci_low:.2f} to "
+            f"{row.ci_high:.2f}) is {row.effect_size_magnitude} by Cohen's (1988)") in section
+    table_row = next(line for line in generated["report"].splitlines()
+                     if line.startswith(f"| {row.hypothesis} |"))
+    assert (f"| {row.effect_size:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}] Cramér's V, "
+            f"{row.effect_size_magnitude} |") in table_row
 
 
 def _headline_of_the_tests(report: str) -> str:
