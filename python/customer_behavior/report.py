@@ -105,6 +105,24 @@ def _fmt_pct(v: Any) -> str:
     return f"{100 * float(v):.1f} %"
 
 
+def _fmt_num(v: Any) -> str:
+    """At most three significant digits below 100 ("1.31", "-51.2", "395"): how the mart's
+    spend-driver sentences (statistics._fmt_num, marts.spend_drivers.interpretation) print
+    an effect and its interval, so that the report's own sentences quoting the same
+    estimate print it alike."""
+    x = float(v)
+    if abs(x) >= 100 or x.is_integer():
+        return f"{x:,.0f}"
+    text = f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _fmt_signed_num(v: Any) -> str:
+    """:func:`_fmt_num` with its sign always written ("+1.31", "-51.2", "0")."""
+    text = _fmt_num(v)
+    return text if text.startswith("-") or text == "0" else "+" + text
+
+
 def _fmt_p(v: Any) -> str:
     x = float(v)
     return "< 0.001" if x < 0.001 else f"{x:.3f}"
@@ -122,6 +140,9 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "num2": lambda v: f"{float(v):.2f}",
     "num3": lambda v: f"{float(v):.3f}",
     "signed2": lambda v: f"{float(v):+.2f}",
+    # a spend-driver estimate, printed as the mart's driver sentences print it
+    "driver_num": _fmt_num,
+    "driver_signed": _fmt_signed_num,
     "index": lambda v: f"×{float(v):.2f}",
     "p": _fmt_p,
     "text": lambda v: str(v),
@@ -1082,9 +1103,15 @@ class _Report:
         drivers = "marts.spend_drivers"
         member = f"from {drivers} where predictor = 'is_loyalty_member' and status = 'ran'"
         if not self.unavailable(drivers) and n.scalar(f"select count(*) {member}"):
-            gap = n.get("membership.adjusted_gap", f"select raw_coefficient {member}", "money")
-            lo = n.get("membership.adjusted_gap_low", f"select raw_ci_low {member}", "money")
-            hi = n.get("membership.adjusted_gap_high", f"select raw_ci_high {member}", "money")
+            # printed as "What drives spend" prints the same estimate (is loyalty member:
+            # "+1.31 ... (95 % CI -51.2 to +53.8)"), not as money ("1.31 (95 % CI -51.16 to
+            # 53.78)"); the raw gap it is set against with the same precision
+            gap = n.get("membership.adjusted_gap", f"select raw_coefficient {member}",
+                        "driver_signed")
+            lo = n.get("membership.adjusted_gap_low", f"select raw_ci_low {member}",
+                       "driver_signed")
+            hi = n.get("membership.adjusted_gap_high", f"select raw_ci_high {member}",
+                       "driver_signed")
             others = n.get("membership.adjusted_for",
                            f"select string_agg(predictor, ', ' order by predictor) from "
                            f"{drivers} where predictor <> 'is_loyalty_member' "
@@ -1092,22 +1119,21 @@ class _Report:
             raw = n.get("membership.raw_gap",
                         f"select sum(mean_total_spend) filter (where membership_status = "
                         f"'member') - sum(mean_total_spend) filter (where membership_status = "
-                        f"'non-member') from {rel}", "money")
+                        f"'non-member') from {rel}", "driver_num")
             alike = _and_join(others.replace("_", " ").split(", "))
             low = _as_float(n.value_of("membership.adjusted_gap_low"))
             high = _as_float(n.value_of("membership.adjusted_gap_high"))
+            compared = (f"Compared with non-members alike in {alike} (the model in \"What "
+                        f"drives spend\"), members' spend differs by {gap} (95 % CI {lo} to "
+                        f"{hi})")
             if low is not None and high is not None and low <= 0 <= high:
-                d.para(f"Compared with non-members alike in {alike} (the model in \"What "
-                       f"drives spend\"), members' spend differs by {gap} (95 % CI {lo} to "
-                       f"{hi}), an interval that includes no difference: most of the raw gap "
-                       f"of {raw} goes with who the members are. Neither figure shows what "
+                d.para(f"{compared}, an interval that includes no difference: most of the raw "
+                       f"gap of {raw} goes with who the members are. Neither figure shows what "
                        "the programme causes.")
             else:
-                d.para(f"Compared with non-members alike in {alike} (the model in \"What "
-                       f"drives spend\"), members spend {gap} more (95 % CI {lo} to {hi}), "
-                       f"against a raw gap of {raw}; the difference between the two goes with "
-                       "who the members are. Neither figure shows that the programme causes "
-                       "the spend.")
+                d.para(f"{compared}, against a raw gap of {raw}; the difference between the "
+                       "two goes with who the members are. Neither figure shows that the "
+                       "programme causes the spend.")
         self.chart("loyalty_membership")
 
     def seasons(self) -> None:

@@ -1123,3 +1123,38 @@ def test_customer_ids_an_export_respelled_are_pointed_out(generated, planted_bui
             "`.0` were ignored (such as `7` for the customer `00007`)") in section
     assert section.index("| Table | Reason | Rows | First rejected row |") < section.index(
         "Check how the files spell customer ids")
+
+
+# --- loyalty members ---------------------------------------------------------------------------
+
+_SIGNED = r"([+-]?[\d,]+(?:\.\d+)?)"
+_MEMBER_BULLET = re.compile(
+    rf"^- \*\*is loyalty member\*\* .*a difference in total spend of {_SIGNED} against "
+    rf"non-members \(95 % CI {_SIGNED} to {_SIGNED}", re.MULTILINE)
+
+
+def test_the_adjusted_member_gap_reads_as_in_what_drives_spend(generated):
+    """The members' gap adjusted for the other drivers (marts.spend_drivers,
+    is_loyalty_member) is stated twice: in the membership section and in its driver
+    sentence. The section printed it as money ("1.31 (95 % CI -51.16 to 53.78)" on the demo)
+    where the driver sentence reads "+1.31 ... (95 % CI -51.2 to +53.8)"; both now print the
+    same text, and the raw gap beside it has the same precision."""
+    report = generated["report"]
+    gap, low, high = _MEMBER_BULLET.search(report).groups()
+    section = report.split("### Loyalty members and non-members")[1].split("\n### ")[0]
+    assert f"members' spend differs by {gap} (95 % CI {low} to {high})" in section
+    row = query(generated["warehouse"],
+                "select raw_coefficient, raw_ci_low, raw_ci_high from marts.spend_drivers "
+                "where predictor = 'is_loyalty_member'").iloc[0]
+    for printed, stored in ((gap, row.raw_coefficient), (low, row.raw_ci_low),
+                            (high, row.raw_ci_high)):
+        assert float(printed.replace(",", "")) == pytest.approx(stored, rel=0.006, abs=0.006)
+    raw = query(generated["warehouse"],
+                "select sum(mean_total_spend) filter (where membership_status = 'member') - "
+                "sum(mean_total_spend) filter (where membership_status = 'non-member') as gap "
+                "from marts.loyalty_membership_spend").gap[0]
+    raw_text = (f"{raw:,.0f}" if abs(raw) >= 100 else f"{raw:.1f}" if abs(raw) >= 10
+                else f"{raw:.2f}")
+    if "." in raw_text:
+        raw_text = raw_text.rstrip("0").rstrip(".")
+    assert f"raw gap of {raw_text}" in section
