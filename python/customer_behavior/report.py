@@ -275,6 +275,10 @@ def _effect_name(name: str) -> str:
 EFFECT_SIZE_FORMAT = "num2"
 
 
+# The link to the membership section ("### Loyalty members and non-members (document 003)").
+MEMBERSHIP_ANCHOR = "#loyalty-members-and-non-members-document-003"
+
+
 # The columns of a stated-purchase table (marts.stated_purchase_sales; _Report._stated_rows).
 _STATED_HEADER = ("Purchases", "Share", "Revenue", "Mean purchase", "Against the mean",
                   "Mean rating", "Buyers' purchases a year")
@@ -287,6 +291,9 @@ class _Report:
         self.charts = charts
         self._exists: dict[str, bool] = {}
         self.skipped: list[str] = []
+        # (gap, low, high) as printed, once the membership section has stated the members'
+        # gap adjusted for the other drivers of spend; the hypothesis table points to it
+        self.adjusted_membership_gap: tuple[str, str, str] | None = None
 
     # -- availability ------------------------------------------------------------------
     def exists(self, relation: str) -> bool:
@@ -1134,6 +1141,7 @@ class _Report:
                 d.para(f"{compared}, against a raw gap of {raw}; the difference between the "
                        "two goes with who the members are. Neither figure shows that the "
                        "programme causes the spend.")
+            self.adjusted_membership_gap = (gap, lo, hi)
         self.chart("loyalty_membership")
 
     def seasons(self) -> None:
@@ -1708,13 +1716,21 @@ class _Report:
             if sized:
                 effect += ", " + n.cell(rel, "effect_size_magnitude", "text", **k)
             sizes = n.cell(rel, "n_a", "int", **k) + " / " + n.cell(rel, "n_b", "int", **k)
+            verdict = n.cell(rel, "verdict", "text", **k)
+            if test_id == "loyalty_member_spend" and self.adjusted_membership_gap:
+                # the raw comparison's verdict, qualified by the gap among customers alike in
+                # the other drivers, which the membership section states
+                gap, low, high = self.adjusted_membership_gap
+                verdict += (f"; adjusted for the other drivers of spend, the gap is {gap} "
+                            f"(95 % CI {low} to {high}): see [Loyalty members and "
+                            f"non-members]({MEMBERSHIP_ANCHOR})")
             rows.append([
                 n.cell(rel, "hypothesis", "text", **k),
                 n.cell(rel, "source_document", "text", **k),
                 n.cell(rel, "method", "text", **k).replace("_", " ") + " (n " + sizes + ")",
                 effect,
                 n.cell(rel, "p_value_holm", "p", **k),
-                n.cell(rel, "verdict", "text", **k),
+                verdict,
             ])
             notes.append(f"- _{n.cell(rel, 'test_id', 'text', **k)}_: "
                          f"{n.cell(rel, 'caveat', 'text', **k)}")

@@ -1158,3 +1158,39 @@ def test_the_adjusted_member_gap_reads_as_in_what_drives_spend(generated):
     if "." in raw_text:
         raw_text = raw_text.rstrip("0").rstrip(".")
     assert f"raw gap of {raw_text}" in section
+
+
+def _slug(heading: str) -> str:
+    """The anchor a Markdown renderer (GitHub's) gives a heading."""
+    text = re.sub(r"[^\w\- ]", "", heading.lstrip("#").strip().lower())
+    return "#" + text.replace(" ", "-")
+
+
+def test_the_member_verdict_points_to_the_adjusted_gap(generated, planted_build, tmp_path):
+    """The hypothesis table's verdict on loyalty members compares raw spend ("Supported" on
+    the demo, rank-biserial 0.35) while the membership section finds no gap among customers
+    alike in the other drivers (+1.31, 95 % CI -51.2 to +53.8): the verdict cell now points to
+    that gap and its section. Without the adjusted gap (no loyalty-member driver ran) there
+    is nothing to point to, and the cell is the mart's verdict alone."""
+    report = generated["report"]
+    verdict, hypothesis = query(
+        generated["warehouse"], "select verdict, hypothesis from marts.hypothesis_tests "
+                                "where test_id = 'loyalty_member_spend'").iloc[0]
+    gap, low, high = _MEMBER_BULLET.search(report).groups()
+    heading = next(line for line in report.splitlines()
+                   if line.startswith("### Loyalty members and non-members"))
+    cell = _table_rows(report, "| Hypothesis | Document |")
+    cell = next(row for row in cell if row[0] == hypothesis)[5]
+    assert cell == (f"{verdict}; adjusted for the other drivers of spend, the gap is {gap} "
+                    f"(95 % CI {low} to {high}): see [Loyalty members and non-members]"
+                    f"({_slug(heading)})")
+    assert f"members' spend differs by {gap} (95 % CI {low} to {high})" in report
+
+    without, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.spend_drivers set status = 'not_run' where predictor = 'is_loyalty_member'",
+    )
+    assert "members' spend differs by" not in without
+    cell = next(row for row in _table_rows(without, "| Hypothesis | Document |")
+                if row[0] == hypothesis)[5]
+    assert cell == verdict
