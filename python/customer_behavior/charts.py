@@ -860,7 +860,11 @@ def category_holiday_heatmap(cells: pd.DataFrame, path: Path | str) -> Path:
 def monthly_sales_chart(months: pd.DataFrame, path: Path | str,
                         seasons: pd.DataFrame | None = None,
                         holidays: pd.DataFrame | None = None) -> Path:
-    """Monthly revenue and orders; orders per day by season and on holidays."""
+    """Monthly revenue and orders; orders per day by season and on holidays.
+
+    Revenue and orders are two panels stacked on one month axis, each with its own y scale
+    from zero: one panel with a second y axis let the two lines cross wherever the two
+    scales happened to put them, and a reader had to match each line to its axis."""
     cols = ["order_month", "order_count", "revenue"]
     df = _require(months, cols, "seasonal sales").copy()
     df["order_month"] = pd.to_datetime(df["order_month"])
@@ -868,36 +872,37 @@ def monthly_sales_chart(months: pd.DataFrame, path: Path | str,
     if df.empty:
         raise ChartSkipped("no order dates")
     extra = [f for f in (seasons, holidays) if f is not None and len(f)]
-    fig, axes = _figure(12, 8 if extra else 5, nrows=2 if extra else 1,
-                        ncols=1, squeeze=False)
-    ax = axes[0, 0]
+    fig, axes = _figure(12, 10.5 if extra else 7, nrows=3 if extra else 2, ncols=1,
+                        squeeze=False,
+                        gridspec_kw={"height_ratios": [1, 0.8, 1.25] if extra else [1, 0.8]})
+    ax, ax_o = axes[0, 0], axes[1, 0]
+    ax_o.sharex(ax)
     ax.plot(df["order_month"], _num(df["revenue"]), marker="o", ms=3.5, color=PALETTE[0],
-            label="revenue (left axis)")
-    ax.set_ylabel(f"Revenue per month ({MONEY})")
+            label="revenue")
+    ax.set_ylabel(f"Revenue per month\n({MONEY})")
     ax.yaxis.set_major_formatter(THOUSANDS)
-    ax.set_xlabel("Month")
     ax.set_title("Revenue by month", fontsize=11, loc="left")
-    ax_r = ax.twinx()
-    ax_r.plot(df["order_month"], _num(df["order_count"]), color=PALETTE[1], ls="--", lw=1.2,
-              label="orders (right axis)")
-    ax_r.set_ylabel("Orders per month")
-    ax_r.yaxis.set_major_formatter(THOUSANDS)
-    # both axes from zero: a cut-off axis makes a 10 % swing look like a doubling
-    ax.set_ylim(bottom=0)
-    ax_r.set_ylim(bottom=0)
-    ax_r.grid(False)
-    ax_r.spines["top"].set_visible(False)
-    handles = ax.get_lines() + ax_r.get_lines()
+    ax.tick_params(labelbottom=False)  # the orders panel below labels the months
     if "first_order_revenue" in df and (_num(df["first_order_revenue"]) > 0).any():
         # the revenue of orders on customers' first order dates: a bulge here is arrivals (or
         # the start of the data), not season
-        handles.append(ax.fill_between(df["order_month"], 0, _num(df["first_order_revenue"]),
-                                       color=PALETTE[0], alpha=0.2, lw=0,
-                                       label="of which revenue of customers' first orders "
-                                             "(left axis)"))
-    ax.legend(handles, [h.get_label() for h in handles], loc="best")
+        ax.fill_between(df["order_month"], 0, _num(df["first_order_revenue"]),
+                        color=PALETTE[0], alpha=0.2, lw=0,
+                        label="of which revenue of customers' first orders")
+    ax.legend(loc="best")
+    # not orange: the panel below colours the holidays orange
+    ax_o.plot(df["order_month"], _num(df["order_count"]), marker="o", ms=3.5,
+              color=PALETTE[2], label="orders")
+    ax_o.set_ylabel("Orders per month")
+    ax_o.yaxis.set_major_formatter(THOUSANDS)
+    ax_o.set_xlabel("Month")
+    ax_o.set_title("Orders by month", fontsize=11, loc="left")
+    # each panel from zero: a cut-off axis makes a 10 % swing look like a doubling
+    ax.set_ylim(bottom=0)
+    ax_o.set_ylim(bottom=0)
+    _apply_rc(ax_o)
     if extra:
-        ax2 = axes[1, 0]
+        ax2 = axes[2, 0]
         labels, values, colours = [], [], []
         if seasons is not None and len(seasons) and "orders_per_day" in seasons:
             s = seasons.sort_values("season_order") if "season_order" in seasons else seasons

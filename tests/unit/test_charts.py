@@ -541,10 +541,13 @@ def test_campaign_response_shows_recipients_in_no_segment_as_their_own_bar(tmp_p
     assert seen["bars"][1][1] != pytest.approx(grey)
 
 
-def test_the_monthly_chart_says_which_axis_each_line_and_the_area_use(monkeypatch, tmp_path):
-    """Revenue (left) and orders (right) share the monthly panel, and the shaded area of
-    first orders was labelled "of which customers' first orders": a reader could not tell
-    whether it counted orders or revenue. Each legend entry now names its axis."""
+def test_the_monthly_chart_draws_revenue_and_orders_in_panels_sharing_the_months(
+        monkeypatch, tmp_path):
+    """Revenue and orders shared one panel on two y axes (revenue left, orders right), so
+    where the lines crossed said nothing but how the two scales fell, and the legend had to
+    name each entry's axis. They are now two stacked panels on one month axis, each with one
+    y scale from zero; the shaded area of first orders is in the revenue panel and its label
+    says it is revenue."""
     months = pd.DataFrame({
         "order_month": ["2024-01-01", "2024-02-01", "2024-03-01"],
         "order_count": [100, 120, 90], "revenue": [5000.0, 6100.0, 4800.0],
@@ -553,13 +556,30 @@ def test_the_monthly_chart_says_which_axis_each_line_and_the_area_use(monkeypatc
     original = charts._save
 
     def spy(fig, path, title, subtitle=None):
-        seen["labels"] = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        seen["axes"] = [{
+            "position": tuple(ax.get_position().bounds),
+            "ylabel": ax.get_ylabel(),
+            "ylim": ax.get_ylim(),
+            "lines": [list(line.get_ydata()) for line in ax.get_lines()],
+            "legend": ([t.get_text() for t in ax.get_legend().get_texts()]
+                       if ax.get_legend() else None),
+        } for ax in fig.axes]
+        seen["shared"] = fig.axes[0].get_shared_x_axes().joined(fig.axes[0], fig.axes[1])
         return original(fig, path, title, subtitle)
 
     monkeypatch.setattr(charts, "_save", spy)
     charts.monthly_sales_chart(months, tmp_path / "m.png")
-    assert seen["labels"] == ["revenue (left axis)", "orders (right axis)",
-                              "of which revenue of customers' first orders (left axis)"]
+    revenue, orders = seen["axes"]
+    # no second y axis: a twin axes sits exactly on its host's position
+    assert revenue["position"] != orders["position"]
+    assert seen["shared"]  # one month axis for both panels
+    assert revenue["ylabel"] == "Revenue per month\n(currency units)"
+    assert orders["ylabel"] == "Orders per month"
+    assert revenue["lines"] == [[5000.0, 6100.0, 4800.0]]
+    assert orders["lines"] == [[100, 120, 90]]
+    assert revenue["legend"] == ["revenue", "of which revenue of customers' first orders"]
+    assert revenue["ylim"][0] == 0 and orders["ylim"][0] == 0
+    _assert_png(tmp_path / "m.png")
 
 
 @pytest.mark.parametrize(
