@@ -44,6 +44,7 @@ __all__ = [
     "chart_sources",
     "load_tables",
     "render_charts",
+    "state_label",
 ]
 
 DPI = 110
@@ -87,6 +88,15 @@ _RC = {
     "legend.frameon": False,
     "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
 }
+
+
+def state_label(value) -> str:
+    """How a state is printed, in the charts and the report alike: a two-letter code as
+    codes are known, upper-case ('TX'), where the warehouse keeps staging's lower-case text
+    ('tx', as every text column, so that 'TX' and 'tx' are one state); a name ('alaska',
+    'uttar pradesh') or 'unknown' as stored."""
+    text = str(value)
+    return text.upper() if re.fullmatch(r"[a-z]{2}", text) else text
 
 
 def segment_colour(segment_id) -> str:
@@ -478,8 +488,9 @@ def demographic_spend_chart(demographics: pd.DataFrame, path: Path | str) -> Pat
             part = part.sort_values("dimension_value_order", ascending=False)
         else:
             part = part.sort_values("mean_total_spend")
+        names = part["dimension_value"].map(state_label if dim == "state" else str)
         bars = ax.barh([f"{v} ({int(n):,})" for v, n in
-                        zip(part["dimension_value"], part["customer_count"], strict=True)],
+                        zip(names, part["customer_count"], strict=True)],
                        part["mean_total_spend"], color=PALETTE[0])
         _bar_labels(ax, bars, part["mean_total_spend"].to_numpy(), horizontal=True)
         ax.axvline(overall.get(dim, np.nan), color=PALETTE[5], lw=1.2, ls="--")

@@ -146,6 +146,8 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "index": lambda v: f"×{float(v):.2f}",
     "p": _fmt_p,
     "text": lambda v: str(v),
+    # a value of the state dimension: a two-letter code upper-case ('TX'), a name as stored
+    "state": charts_module.state_label,
     "date": lambda v: str(v),
 }
 
@@ -763,11 +765,12 @@ class _Report:
                 continue
             top = f"{scope} order by mean_total_spend desc, dimension_value limit 1"
             low = f"{scope} order by mean_total_spend, dimension_value limit 1"
+            value = "state" if dim == "state" else "text"
             rows.append([
                 dim.replace("_", " "),
-                n.get(f"demographics.{dim}.top", f"select dimension_value {top}"),
+                n.get(f"demographics.{dim}.top", f"select dimension_value {top}", value),
                 n.get(f"demographics.{dim}.top_spend", f"select mean_total_spend {top}", money),
-                n.get(f"demographics.{dim}.low", f"select dimension_value {low}"),
+                n.get(f"demographics.{dim}.low", f"select dimension_value {low}", value),
                 n.get(f"demographics.{dim}.low_spend", f"select mean_total_spend {low}", money),
                 n.get(f"demographics.{dim}.spread",
                       f"select max(mean_total_spend) / nullif(min(mean_total_spend), 0) {scope}",
@@ -812,15 +815,16 @@ class _Report:
             by_customer = ("from marts.demographic_spend where dimension = "
                            f"{_literal(dim)} and dimension_value <> 'unknown' "
                            "order by total_spend desc, dimension_value limit 1")
+            value = "state" if dim == "state" else "text"
             rows.append([
                 dim.replace("_", " "),
-                n.get(f"demographics_by_row.{dim}.top", f"select dimension_value {top}"),
+                n.get(f"demographics_by_row.{dim}.top", f"select dimension_value {top}", value),
                 n.get(f"demographics_by_row.{dim}.top_spend", f"select total_spend {top}",
                       "money"),
                 n.get(f"demographics_by_row.{dim}.top_share", f"select revenue_share {top}",
                       "pct"),
                 n.get(f"demographics_by_row.{dim}.top_by_customer",
-                      f"select dimension_value {by_customer}"),
+                      f"select dimension_value {by_customer}", value),
                 n.get(f"demographics_by_row.{dim}.top_by_customer_share",
                       f"select revenue_share {by_customer}", "pct"),
             ])

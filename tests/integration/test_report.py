@@ -1194,3 +1194,23 @@ def test_the_member_verdict_points_to_the_adjusted_gap(generated, planted_build,
     cell = next(row for row in _table_rows(without, "| Hypothesis | Document |")
                 if row[0] == hypothesis)[5]
     assert cell == verdict
+
+
+def test_states_print_as_their_codes_are_known(generated):
+    """Staging lower-cases every text column, so the demographic table's state row read
+    "| state | nd | 975 | nc | 414 |" on the demo. A two-letter state code is printed
+    upper-case, as the codes are known; the warehouse keeps the lower-case value and
+    report_numbers.json records it beside the printed text."""
+    states = query(generated["warehouse"],
+                   "select dimension_value, mean_total_spend from marts.demographic_spend "
+                   "where dimension = 'state' and dimension_value <> 'unknown' "
+                   "and customer_count >= 30")
+    top = states.sort_values(["mean_total_spend", "dimension_value"],
+                             ascending=[False, True]).dimension_value.iloc[0]
+    low = states.sort_values(["mean_total_spend", "dimension_value"]).dimension_value.iloc[0]
+    assert re.fullmatch(r"[a-z]{2}", top) and re.fullmatch(r"[a-z]{2}", low)
+    row = next(r for r in _table_rows(generated["report"], "| Dimension | Highest |")
+               if r[0] == "state")
+    assert (row[1], row[3]) == (top.upper(), low.upper())
+    item = generated["numbers"]["demographics.state.top"]
+    assert (item["value"], item["text"]) == (top, top.upper())

@@ -990,3 +990,29 @@ def test_holiday_heatmap_puts_pooled_holidays_first_and_greys_thin_cells(frames,
     assert seen["norm"].vcenter == 0
     assert seen["norm"].vmax == pytest.approx(np.nanmax(np.abs(grid.to_numpy(float))))
     assert seen["norm"].vmax < np.log2(40)  # the thin cell does not set the scale
+
+
+def test_state_codes_are_labelled_upper_case_as_they_are_known(monkeypatch, tmp_path):
+    """Staging lower-cases every text column, so the demo's states read 'nd', 'tx' in the
+    demographic chart. A two-letter state is labelled as the code is known ('ND'); a state's
+    name ('alaska', from the shopping-trends file), 'unknown' and the other dimensions'
+    values are labelled as stored."""
+    rows = [("state", "nd", 1, 61, 975.0), ("state", "tx", 2, 227, 528.0),
+            ("state", "alaska", 3, 40, 600.0), ("state", "unknown", 4, 3, 500.0),
+            ("region", "south", 1, 200, 544.0), ("region", "nd", 2, 100, 700.0)]
+    frame = pd.DataFrame(rows, columns=["dimension", "dimension_value", "dimension_value_order",
+                                        "customer_count", "mean_total_spend"])
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        seen.update({ax.get_title(loc="left"): [t.get_text() for t in ax.get_yticklabels()]
+                     for ax in fig.axes if ax.get_visible()})
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.demographic_spend_chart(frame, tmp_path / "d.png")
+    assert sorted(seen["State"]) == ["ND (61)", "TX (227)", "alaska (40)", "unknown (3)"]
+    assert sorted(seen["Region"]) == ["nd (100)", "south (200)"]
+    assert [charts.state_label(v) for v in ("ca", "uttar pradesh", "unknown", "n")] == [
+        "CA", "uttar pradesh", "unknown", "n"]
