@@ -8,8 +8,9 @@
 -- so such rows stay rejected; the warning says that they are probably not unknown customers
 -- but a key that one export changed. The failing rows are kept as the view
 -- data_quality_warnings.unknown_customer_ids_match_a_customer_loosely (dbt prints its query):
--- per table, the rejected rows, how many of them match loosely and one example pair. Only the
--- rejected rows are read, so the test costs nothing on clean data.
+-- per table, the rejected rows, how many of them match loosely and one example pair. The
+-- customers are read only when some row was rejected as unknown_customer_id, so the test
+-- costs nothing on clean data.
 with
 
 rejected as (
@@ -30,13 +31,15 @@ unknown as (
 ),
 
 -- A loose key shared by two accepted customers ('0123' and '123') names neither: only keys
--- that stand for one customer count as a match.
+-- that stand for one customer count as a match. Not computed at all when no row was
+-- rejected as unknown_customer_id (0.2 s for 1 M customers otherwise).
 accepted as (
     select
         {{ loose_customer_key('customer_id') }} as loose_key,
         min(customer_id) as customer_id
     from customers
     where rejection_reason is null
+        and exists (select 1 from unknown)
     group by loose_key
     having count(*) = 1
 ),
