@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from customer_behavior import charts as charts_module
-from customer_behavior.statistics import strongest_driver
+from customer_behavior.statistics import fmt_number, fmt_signed, strongest_driver
 
 __all__ = ["Numbers", "build_report", "normalize_value"]
 
@@ -105,24 +105,6 @@ def _fmt_pct(v: Any) -> str:
     return f"{100 * float(v):.1f} %"
 
 
-def _fmt_num(v: Any) -> str:
-    """At most three significant digits below 100 ("1.31", "-51.2", "395"): how the mart's
-    spend-driver sentences (statistics._fmt_num, marts.spend_drivers.interpretation) print
-    an effect and its interval, so that the report's own sentences quoting the same
-    estimate print it alike."""
-    x = float(v)
-    if abs(x) >= 100 or x.is_integer():
-        return f"{x:,.0f}"
-    text = f"{x:.1f}" if abs(x) >= 10 else f"{x:.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _fmt_signed_num(v: Any) -> str:
-    """:func:`_fmt_num` with its sign always written ("+1.31", "-51.2", "0")."""
-    text = _fmt_num(v)
-    return text if text.startswith("-") or text == "0" else "+" + text
-
-
 def _fmt_p(v: Any) -> str:
     x = float(v)
     return "< 0.001" if x < 0.001 else f"{x:.3f}"
@@ -138,11 +120,10 @@ FORMATS: dict[str, Callable[[Any], str]] = {
     "signed_pct": lambda v: f"{100 * float(v):+.1f} %",
     "num1": lambda v: f"{float(v):,.1f}",
     "num2": lambda v: f"{float(v):.2f}",
-    "num3": lambda v: f"{float(v):.3f}",
     "signed2": lambda v: f"{float(v):+.2f}",
     # a spend-driver estimate, printed as the mart's driver sentences print it
-    "driver_num": _fmt_num,
-    "driver_signed": _fmt_signed_num,
+    "driver_num": lambda v: fmt_number(float(v)),
+    "driver_signed": lambda v: fmt_signed(float(v)),
     "index": lambda v: f"×{float(v):.2f}",
     "p": _fmt_p,
     "text": lambda v: str(v),

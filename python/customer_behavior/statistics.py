@@ -213,7 +213,7 @@ def _unless_a_point(
     if not math.isclose(low, high, rel_tol=1e-9, abs_tol=1e-12):
         return low, high, ci_method
     return (float("nan"), float("nan"),
-            f"{NOT_ESTIMABLE}{why}; the {ci_method} gives the single point {_fmt_num(low)}")
+            f"{NOT_ESTIMABLE}{why}; the {ci_method} gives the single point {fmt_number(low)}")
 
 
 def _chunks(n_boot: int, n_obs: int) -> list[int]:
@@ -900,7 +900,7 @@ class _Spec:
     expected_sign: int = 1
 
 
-def _fmt_num(value: float) -> str:
+def fmt_number(value: float) -> str:
     """Readable number: thousands separators, at most 3 significant digits below 100."""
     if not math.isfinite(value):
         return "n/a"
@@ -915,11 +915,11 @@ def _fmt_num(value: float) -> str:
 
 def _fmt_pair(a: float, b: float) -> str:
     """Two numbers compared, "a vs b", with one precision for both: "4.68 vs 3.70", not
-    :func:`_fmt_num`'s "4.68 vs 3.7" (which drops the zero of one side only). Each side gets
-    the digits :func:`_fmt_num` would give it; both get the larger count, and a trailing zero
+    :func:`fmt_number`'s "4.68 vs 3.7" (which drops the zero of one side only). Each side gets
+    the digits :func:`fmt_number` would give it; both get the larger count, and a trailing zero
     goes only when both sides end in one ("3.0 vs 2.5")."""
     if not (math.isfinite(a) and math.isfinite(b)):
-        return f"{_fmt_num(a)} vs {_fmt_num(b)}"
+        return f"{fmt_number(a)} vs {fmt_number(b)}"
 
     def digits(value: float) -> int:
         if abs(value) >= 100 or float(value).is_integer():
@@ -934,9 +934,9 @@ def _fmt_pair(a: float, b: float) -> str:
     return f"{texts[0]} vs {texts[1]}"
 
 
-def _fmt_signed(value: float) -> str:
-    """:func:`_fmt_num` with its sign always written: "+281", "-20.7", "0"."""
-    text = _fmt_num(value)
+def fmt_signed(value: float) -> str:
+    """:func:`fmt_number` with its sign always written: "+281", "-20.7", "0"."""
+    text = fmt_number(value)
     return text if text.startswith("-") or text in {"0", "n/a"} else "+" + text
 
 
@@ -972,8 +972,8 @@ def _summary(row: dict[str, Any]) -> str:
         return f"{effect}, n = {row['n_a']:,}"
     if name == "cramers_v":
         # one decimal, as the report's own sentences print it ("chi-square 244.9 on 15
-        # degrees of freedom"): _fmt_num's 245 read as another figure beside it
-        return (f"chi-square {row['statistic']:,.1f}, df {_fmt_num(row['df'])}, "
+        # degrees of freedom"): fmt_number's 245 read as another figure beside it
+        return (f"chi-square {row['statistic']:,.1f}, df {fmt_number(row['df'])}, "
                 f"n = {row['n_a']:,}; "
                 f"{effect}, a {row['effect_size_magnitude']} effect by Cohen's (1988) "
                 "thresholds for Cramér's V")
@@ -1051,7 +1051,7 @@ def _run_compare(
     if np.ptp(np.concatenate([a, b])) == 0:
         return _not_run(
             spec,
-            f"{spec.metric} has the same value ({_fmt_num(a[0])}) in every row, so it carries no information",
+            f"{spec.metric} has the same value ({fmt_number(a[0])}) in every row, so it carries no information",
             alpha,
         )
     res = compare_two_groups(
@@ -1229,7 +1229,7 @@ def _run_season_category(
             spec,
             f"too few {unit} for the chi-square test: {below_5} of the {expected.size} season "
             f"x category cells ({below_5 / expected.size:.0%}) expect fewer than 5 "
-            f"(smallest {_fmt_num(float(expected.min()))}), and Cochran's rule allows at most "
+            f"(smallest {fmt_number(float(expected.min()))}), and Cochran's rule allows at most "
             f"{MAX_SHARE_EXPECTED_BELOW_5:.0%} and none below 1",
             alpha,
         )
@@ -1666,8 +1666,8 @@ def hypothesis_tests(
         elif np.nanmax(order_count[with_discount | without_discount], initial=0) > 1:
             # With several purchases listed, a customer who buys more often has more chances
             # of a discounted one: the groups would differ in frequency by construction.
-            mean_a = _fmt_num(np.nanmean(order_count[with_discount]))
-            mean_b = _fmt_num(np.nanmean(order_count[without_discount]))
+            mean_a = fmt_number(np.nanmean(order_count[with_discount]))
+            mean_b = fmt_number(np.nanmean(order_count[without_discount]))
             rows.append(
                 _not_run(
                     spec,
@@ -1999,7 +1999,7 @@ def _interpret(
     # Until 2026-12-06 a negative effect was worded "20.7 lower" with its interval negated and
     # swapped ("-39.2 to 80.7"), which read as the stored interval with its bounds flipped.
     effect, lo, hi = coef * step, low * step, high * step
-    ci = f"95 % CI {_fmt_signed(lo)} to {_fmt_signed(hi)}"
+    ci = f"95 % CI {fmt_signed(lo)} to {fmt_signed(hi)}"
     if lo <= 0 <= hi:
         ci += ", which includes no effect"
     if is_flag:
@@ -2008,16 +2008,16 @@ def _interpret(
         )
         sentence = (
             f"{who} are associated with a difference in {target_label} of "
-            f"{_fmt_signed(effect)} against {others} ({ci}), holding the other factors fixed."
+            f"{fmt_signed(effect)} against {others} ({ci}), holding the other factors fixed."
         )
     else:
         singular, plural = _UNIT_PHRASES.get(
             predictor, (f"unit of {predictor}", "{step} units of " + predictor)
         )
-        phrase = singular if step == 1 else plural.format(step=_fmt_num(step))
+        phrase = singular if step == 1 else plural.format(step=fmt_number(step))
         sentence = (
             f"Each additional {phrase} is associated with a difference in {target_label} of "
-            f"{_fmt_signed(effect)} ({ci}), holding the other factors fixed."
+            f"{fmt_signed(effect)} ({ci}), holding the other factors fixed."
         )
     if n_run == 1:  # nothing to rank against: not "strongest of the 1 predictors"
         rank_text = f"The only predictor the data allow (standardized effect, beta {beta:.2f})."

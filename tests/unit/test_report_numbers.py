@@ -51,10 +51,10 @@ def test_a_table_built_cell_by_cell_asks_numbers_for_the_columns_format(numbers)
                                    -80.66, 395.08, 1234.5, 7.0, 0.0, 0.004, -0.004])
 def test_a_spend_driver_estimate_is_printed_as_the_driver_sentences_print_it(numbers, value):
     """The membership section quotes the loyalty-member estimate of marts.spend_drivers,
-    whose interpretation (written by statistics._fmt_signed) reads "+1.31 ... (95 % CI -51.2
+    whose interpretation (written by statistics.fmt_signed) reads "+1.31 ... (95 % CI -51.2
     to +53.8)"; printed as money it read "1.31 (95 % CI -51.16 to 53.78)" in the membership
     section. Its formats print every value as the driver sentences do."""
     from customer_behavior import statistics
 
-    assert numbers.get("gap", f"select {value}", "driver_signed") == statistics._fmt_signed(value)
-    assert numbers.get("raw", f"select {value}", "driver_num") == statistics._fmt_num(value)
+    assert numbers.get("gap", f"select {value}", "driver_signed") == statistics.fmt_signed(value)
+    assert numbers.get("raw", f"select {value}", "driver_num") == statistics.fmt_number(value)
