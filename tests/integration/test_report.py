@@ -1214,3 +1214,28 @@ def test_states_print_as_their_codes_are_known(generated):
     assert (row[1], row[3]) == (top.upper(), low.upper())
     item = generated["numbers"]["demographics.state.top"]
     assert (item["value"], item["text"]) == (top, top.upper())
+
+
+def test_a_raw_member_gap_inside_the_adjusted_interval_is_not_explained_away(planted_build,
+                                                                            tmp_path):
+    """When the adjusted interval includes no difference, the section said "most of the raw
+    gap goes with who the members are"; on shopping trends the raw gap (-0.38) lay inside the
+    adjusted interval (-2.03 to +1.3) beside an adjusted gap of -0.37, so nothing was
+    explained away. Planted in a copy: an adjusted interval wide enough to hold the raw gap
+    says members and non-members spend alike; the planted build's own narrow interval keeps
+    the old sentence."""
+    member = "update marts.spend_drivers set {} where predictor = 'is_loyalty_member'"
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        member.format("raw_coefficient = 1.5, raw_ci_low = -100000, raw_ci_high = 100000, "
+                      "ci_low = -0.5, ci_high = 0.5"))
+    section = report.split("### Loyalty members and non-members")[1].split("\n### ")[0]
+    assert "lies inside it too: members and non-members spend alike" in section
+    assert "most of the raw gap" not in section
+    (tmp_path / "narrow").mkdir()
+    narrow, _ = _report_on_a_copy(
+        planted_build, tmp_path / "narrow",
+        member.format("raw_coefficient = 1.5, raw_ci_low = -1, raw_ci_high = 4, "
+                      "ci_low = -0.5, ci_high = 0.5"))
+    section = narrow.split("### Loyalty members and non-members")[1].split("\n### ")[0]
+    assert "an interval that includes no difference: most of the raw gap of" in section
