@@ -781,12 +781,13 @@ def test_customer_ids_spelled_differently_across_files_warn(case):
     ]
     assert warned.example_rejected_customer_id[0].endswith(".0")
     # the rows are still rejected, with the id they named, and reconciled
-    rejected = query(warehouse, "select table_name, count(*) as n, bool_and(customer_id not like '0%') as unpadded "
-                                "from marts.rejected_rows where rejection_reason = 'unknown_customer_id' "
+    rejected = query(warehouse, "select table_name, count(*) as n, bool_and(customer_id not like '0%') as unpadded, "
+                                "bool_and(loosely_matching_customer_id = lpad(split_part(customer_id, '.', 1), 5, '0')) "
+                                "as matched from marts.rejected_rows where rejection_reason = 'unknown_customer_id' "
                                 "group by all order by table_name")
     assert rejected.to_dict("records") == [
-        {"table_name": "campaign_responses", "n": 3, "unpadded": True},
-        {"table_name": "orders", "n": 5, "unpadded": True}]
+        {"table_name": "campaign_responses", "n": 3, "unpadded": True, "matched": True},
+        {"table_name": "orders", "n": 5, "unpadded": True, "matched": True}]
     assert query(warehouse, "select bool_and(is_reconciled) as ok from marts.row_reconciliation").ok[0]
 
 

@@ -47,6 +47,28 @@ rejected as (
     where rejection_reason is not null
 ),
 
+-- For a row rejected as unknown_customer_id, the one accepted customer whose id it names
+-- once case, leading zeros and a trailing '.0' are ignored ('7' for '00007'; a key two
+-- customers share names neither). Keys still match exactly; the test
+-- unknown_customer_ids_match_a_customer_loosely warns about such rows. The customers are
+-- read only when some row was rejected as unknown_customer_id.
+unknown_customer_keys as (
+    select distinct {{ loose_customer_key('customer_id') }} as loose_key
+    from rejected
+    where rejection_reason = 'unknown_customer_id'
+),
+
+loose_customer_matches as (
+    select
+        {{ loose_customer_key('customer_id') }} as loose_key,
+        min(customer_id) as customer_id
+    from customers_checked
+    where rejection_reason is null
+        and exists (select 1 from unknown_customer_keys)
+    group by loose_key
+    having count(*) = 1
+),
+
 -- The raw values of the rejected rows, as read (macros/source_values.sql).
 customer_values as (
     {{ raw_source_values('customers', "rejected where table_name = 'customers'") | indent(4) }}
@@ -88,11 +110,15 @@ final as (
         rejected.customer_id,
         rejected.rejection_reason,
         rejected.source_row_number,
-        source_values.source_values
+        source_values.source_values,
+        loose_customer_matches.customer_id as loosely_matching_customer_id
     from rejected
     left join source_values
         on rejected.table_name = source_values.table_name
         and rejected.source_row_number = source_values.source_row_number
+    left join loose_customer_matches
+        on rejected.rejection_reason = 'unknown_customer_id'
+        and {{ loose_customer_key('rejected.customer_id') }} = loose_customer_matches.loose_key
 )
 
 select * from final
