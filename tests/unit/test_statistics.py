@@ -276,20 +276,27 @@ def test_planted_spearman_is_recovered():
     assert fisher["ci_high"] == pytest.approx(res["ci_high"], abs=0.015)
 
 
+def _large_sample_interval_matching_bootstrap(x, y, *, skewed: bool, method: str, n_boot: int,
+                                              tol: float) -> dict:
+    """compare_two_groups' large-sample interval (n_boot=0, named by ``method`` in its
+    ci_method) against its percentile bootstrap on the same groups: both bounds within
+    ``tol``. Returns the large-sample result."""
+    boot = st.compare_two_groups(x, y, alternative="greater", skewed=skewed, n_boot=n_boot)
+    large = st.compare_two_groups(x, y, alternative="greater", skewed=skewed, n_boot=0)
+    assert "bootstrap" in boot["ci_method"] and method in large["ci_method"]
+    assert large["ci_low"] == pytest.approx(boot["ci_low"], abs=tol)
+    assert large["ci_high"] == pytest.approx(boot["ci_high"], abs=tol)
+    return large
+
+
 def test_large_sample_intervals_agree_with_bootstrap():
     rng = np.random.default_rng(5)
     a, b = rng.lognormal(0.3, 1, 1500), rng.lognormal(0, 1, 1500)
-    boot = st.compare_two_groups(a, b, alternative="greater", skewed=True, n_boot=1000)
-    delong = st.compare_two_groups(a, b, alternative="greater", skewed=True, n_boot=0)
-    assert "bootstrap" in boot["ci_method"] and "DeLong" in delong["ci_method"]
-    assert delong["ci_low"] == pytest.approx(boot["ci_low"], abs=0.015)
-    assert delong["ci_high"] == pytest.approx(boot["ci_high"], abs=0.015)
+    _large_sample_interval_matching_bootstrap(a, b, skewed=True, method="DeLong", n_boot=1000,
+                                              tol=0.015)
     x, y = rng.normal(0.4, 1, 1500), rng.normal(0, 1, 1500)
-    gb = st.compare_two_groups(x, y, alternative="greater", skewed=False, n_boot=1000)
-    ga = st.compare_two_groups(x, y, alternative="greater", skewed=False, n_boot=0)
-    assert "Hedges-Olkin" in ga["ci_method"]
-    assert ga["ci_low"] == pytest.approx(gb["ci_low"], abs=0.015)
-    assert ga["ci_high"] == pytest.approx(gb["ci_high"], abs=0.015)
+    _large_sample_interval_matching_bootstrap(x, y, skewed=False, method="Hedges-Olkin",
+                                              n_boot=1000, tol=0.015)
 
 
 def test_an_interval_that_collapses_to_a_point_is_not_estimable():
@@ -345,11 +352,8 @@ def test_large_sample_interval_of_g_allows_unequal_variances():
     # SE 0.047, so its interval was 0.16-0.34 against the bootstrap's 0.04-0.44.
     rng = np.random.default_rng(2)
     x, y = rng.normal(0.5, 3, 500), rng.normal(0, 1, 5000)
-    boot = st.compare_two_groups(x, y, alternative="greater", skewed=False, n_boot=2000)
-    wald = st.compare_two_groups(x, y, alternative="greater", skewed=False, n_boot=0)
-    assert "Hedges-Olkin" in wald["ci_method"]
-    assert wald["ci_low"] == pytest.approx(boot["ci_low"], abs=0.02)
-    assert wald["ci_high"] == pytest.approx(boot["ci_high"], abs=0.02)
+    wald = _large_sample_interval_matching_bootstrap(x, y, skewed=False, method="Hedges-Olkin",
+                                                     n_boot=2000, tol=0.02)
     # the SE against a Monte Carlo SD of g under the same design
     sims = [st._hedges_g(rng.normal(0.5, 3, 500), rng.normal(0, 1, 5000)) for _ in range(400)]
     se = (wald["ci_high"] - wald["ci_low"]) / (2 * stats.norm.ppf(0.975))
