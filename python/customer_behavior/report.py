@@ -2253,24 +2253,30 @@ class _Report:
 
     def _loosely_matching_customer_ids(self) -> None:
         """A sentence per table whose unknown-customer rows would match a customer if the
-        files spelled the id alike (the warning of the test
-        unknown_customer_ids_match_a_customer_loosely, whose failing rows dbt keeps as a view)."""
-        view = "data_quality_warnings.unknown_customer_ids_match_a_customer_loosely"
-        if self.unavailable(view):
+        files spelled the id alike: marts.rejected_rows names that customer
+        (loosely_matching_customer_id), the same column the warn test
+        unknown_customer_ids_match_a_customer_loosely reads."""
+        rr = "marts.rejected_rows"
+        if not self.has_column(rr, "loosely_matching_customer_id"):
             return
         n = self.n
-        for (table,) in n.rows(f"select table_name from {view} order by table_name"):
-            k = _where(table_name=table)
+        unknown = "rejection_reason = 'unknown_customer_id'"
+        tables = n.rows(f"select distinct table_name from {rr} where {unknown} "
+                        "and loosely_matching_customer_id is not null order by table_name")
+        for (table,) in tables:
+            k = f"{unknown} and {_where(table_name=table)}"
+            matched = f"{k} and loosely_matching_customer_id is not null"
             matching = n.get(f"quality.loose_ids.{table}.matching",
-                             f"select loosely_matching_row_count from {view} where {k}", "int")
-            unknown = n.get(f"quality.loose_ids.{table}.unknown",
-                            f"select unknown_customer_row_count from {view} where {k}", "int")
+                             f"select count(*) from {rr} where {matched}", "int")
+            unknown_rows = n.get(f"quality.loose_ids.{table}.unknown",
+                                 f"select count(*) from {rr} where {k}", "int")
             rejected = n.get(f"quality.loose_ids.{table}.example_rejected",
-                             f"select example_rejected_customer_id from {view} where {k}")
+                             f"select min(customer_id) from {rr} where {matched}")
             customer = n.get(f"quality.loose_ids.{table}.example_customer",
-                             f"select example_customer_id from {view} where {k}")
+                             f"select arg_min(loosely_matching_customer_id, customer_id) "
+                             f"from {rr} where {matched}")
             self.doc.para(
-                f"**Check how the files spell customer ids.** {matching} of the {unknown} "
+                f"**Check how the files spell customer ids.** {matching} of the {unknown_rows} "
                 f"{table.replace('_', ' ')} rows rejected as unknown customer id would match "
                 "a customer if case, leading zeros or a trailing `.0` were ignored (such as "
                 f"`{rejected}` for the customer `{customer}`): probably one id that an export "

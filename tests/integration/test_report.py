@@ -1103,24 +1103,31 @@ def test_the_segment_repeat_table_leaves_out_columns_no_segment_has(planted_buil
 
 
 def test_customer_ids_an_export_respelled_are_pointed_out(generated, planted_build, tmp_path):
-    """When the build warned that rejected unknown-customer rows match a customer loosely
-    (data_quality_warnings.unknown_customer_ids_match_a_customer_loosely, which
-    test_bad_input.py builds for real), the data-quality section says so under the rejected
-    rows, with the counts and the example pair of the view; the planted build has no such
-    rows (its view is empty) and no such sentence."""
-    view = "data_quality_warnings.unknown_customer_ids_match_a_customer_loosely"
-    assert query(generated["warehouse"], f"select count(*) as n from {view}").n[0] == 0
+    """When rows rejected as unknown customer id match a customer loosely (marts.rejected_rows
+    names that customer in loosely_matching_customer_id, which test_bad_input.py builds for
+    real), the data-quality section says so under the rejected rows, with the counts and an
+    example pair read from the mart; the planted build has no such rows and no such
+    sentence. The sentence does not need the warn test's stored failures: `dbt run`, or a
+    build that excludes tests, leaves no data_quality_warnings view, and the copy drops it."""
+    rr = "marts.rejected_rows"
+    unknown = "rejection_reason = 'unknown_customer_id' and table_name = 'orders'"
+    assert query(generated["warehouse"],
+                 f"select count(loosely_matching_customer_id) as n from {rr}").n[0] == 0
     assert "Check how the files spell customer ids" not in generated["report"]
+    unknown_rows = int(query(generated["warehouse"],
+                             f"select count(*) as n from {rr} where {unknown}").n[0])
+    assert unknown_rows > 9
     report, _ = _caution_report(
         planted_build, tmp_path,
-        f"create or replace view {view} as select 'orders' as table_name, "
-        "12::bigint as unknown_customer_row_count, 9::bigint as loosely_matching_row_count, "
-        "'7' as example_rejected_customer_id, '00007' as example_customer_id",
+        f"update {rr} set customer_id = '7', loosely_matching_customer_id = '00007' "
+        f"where rejected_row_id in (select rejected_row_id from {rr} where {unknown} "
+        "order by rejected_row_id limit 9)",
+        "drop view data_quality_warnings.unknown_customer_ids_match_a_customer_loosely",
     )
     section = report.split("## Data quality", 1)[1]
-    assert ("**Check how the files spell customer ids.** 9 of the 12 orders rows rejected as "
-            "unknown customer id would match a customer if case, leading zeros or a trailing "
-            "`.0` were ignored (such as `7` for the customer `00007`)") in section
+    assert (f"**Check how the files spell customer ids.** 9 of the {unknown_rows} orders rows "
+            "rejected as unknown customer id would match a customer if case, leading zeros or "
+            "a trailing `.0` were ignored (such as `7` for the customer `00007`)") in section
     assert section.index("| Table | Reason | Rows | First rejected row |") < section.index(
         "Check how the files spell customer ids")
 
