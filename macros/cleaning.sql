@@ -317,10 +317,12 @@
     ({{ clean_text(column) }} is null or {{ normalize_marital_status(column) }} <> 'unknown')
 {%- endmacro %}
 
-{#- First non-null reason wins; the order of the checks is the order of precedence. -#}
+{#- First non-null reason wins; the order of the checks is the order of precedence. A check
+    whose condition is none is left out (one that applies to some files only, such as
+    ambiguous_amount: contract_ambiguous_columns). -#}
 {% macro first_reason(checks) -%}
     case
-    {%- for condition, reason in checks %}
+    {%- for condition, reason in checks if condition is not none %}
         when {{ condition }} then '{{ reason }}'
     {%- endfor %}
     end

@@ -577,7 +577,7 @@
         "select exists (select 1 from " ~ relation ~ " where (" ~ point | join(") or (") ~ "))"
     ).columns[0].values()[0] -%}
     {%- if has_point -%}
-        {{ log("Note: " ~ relation ~ " writes some numbers with a decimal comma (12,50) and others with a decimal point (20.00): each is read by its own form, and a value that could be either (1.234, 1,234) is rejected as unparseable.", info=true) }}
+        {{ log("Note: " ~ relation ~ " writes some numbers with a decimal comma (12,50) and others with a decimal point (20.00): each is read by its own form, and a value that could be either (1.234, 1,234) is not read (ambiguous_<column>).", info=true) }}
         {{ return('mixed') }}
     {%- endif -%}
     {{ log("Note: " ~ relation ~ " writes numbers with a decimal comma (12,50): a dot in them separates thousands (1.234 is 1234).", info=true) }}
@@ -610,10 +610,11 @@
     ("1.234,50" is 1234.50). In a decimal-comma file, dot groups without a decimal comma
     are thousands ("1.234", "12.345.678"). What could be either is not guessed: "1,234" in
     a decimal-comma or mixed file (1.234 in the file's style, 1234 in the contract's) and
-    "1.234" in a mixed file are returned as "ambiguous: <text>", which no parser reads, so
-    their row is rejected (or flagged) as unparseable with the text kept, not missing and
-    not misread. Until 2026-12-07 each value was read by its own form in every file, so a
-    decimal-comma file's "1.234" was 1.234 (1.23 as money). -#}
+    "1.234" in a mixed file are returned as "ambiguous: <text>", which no parser reads;
+    staging rejects (or flags) their row as ambiguous_<column> (contract_ambiguous_columns),
+    a reason of its own since 2026-12-07 (it was unparseable_<column>), with the text kept,
+    not missing and not misread. Until 2026-12-07 each value was read by its own form in
+    every file, so a decimal-comma file's "1.234" was 1.234 (1.23 as money). -#}
 {% macro contract_decimal_comma(column, source_type=none, style='mixed') -%}
     {%- if source_type_family(source_type) != 'text' or style == 'point' -%}
     {{ column }}
@@ -639,6 +640,37 @@
         else cast({{ column }} as varchar)
     end
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- The columns among ``columns`` whose values contract_decimal_comma may return as
+    "ambiguous: <text>" in a file of this style: the text ones, unless the file is 'point'.
+    Staging gives each a flag is_ambiguous_<column> and a reason ambiguous_<column> only
+    then, so the SQL of a point file or of typed Parquet columns is as it was. -#}
+{% macro contract_ambiguous_columns(columns, source_types, style) -%}
+    {%- set found = [] -%}
+    {%- for column in columns
+        if style != 'point' and source_type_family(source_types.get(column)) == 'text' -%}
+        {%- do found.append(column) -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+
+{#- " and not is_ambiguous_<column>" when the column is among ``ambiguous``
+    (contract_ambiguous_columns), else nothing: an ambiguous value is not also unparseable. -#}
+{% macro contract_not_ambiguous(column, ambiguous) -%}
+    {%- if column in ambiguous %} and not is_ambiguous_{{ column }}{% endif -%}
+{%- endmacro %}
+
+
+{#- For each column of ``ambiguous`` (contract_ambiguous_columns), a select item
+    is_ambiguous_<column>, true when contract_decimal_comma returned its value as
+    "ambiguous: <text>", each after a comma and on a line of its own; nothing for none. -#}
+{% macro contract_ambiguous_flags(ambiguous) -%}
+    {%- for column in ambiguous %},
+        starts_with({{ column }}, 'ambiguous: ') as is_ambiguous_{{ column }}
+    {%- endfor -%}
 {%- endmacro %}
 
 

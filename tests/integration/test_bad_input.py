@@ -884,7 +884,8 @@ def test_dot_thousands_in_a_decimal_comma_file_are_read(case):
     """A file whose numbers are written with a decimal comma ('12,50', '1.234,50') writes
     thousands with a dot: its amount '1.234' was read as 1.23 (1.234 with cents) and a
     quantity '1.000' as 1. The file's style is decided from its own values
-    (contract_number_style); '1,234', which could be 1.234 or 1234, is rejected, and a
+    (contract_number_style); '1,234', which could be 1.234 or 1234, is rejected as
+    ambiguous_amount (a reason of its own since 2026-12-07: it was unparseable_amount), and a
     quantity with a decimal comma is whole or unparseable as with a point."""
     result, warehouse, data = case(_german_orders(GERMAN_PLANTS), select=["stg_contract__orders"])
     assert result.returncode == 0, result.stdout[-3000:]
@@ -895,10 +896,10 @@ def test_dot_thousands_in_a_decimal_comma_file_are_read(case):
     read = {n: (staged[n]["amount"], staged[n]["quantity"], staged[n]["discount_amount"],
                 staged[n]["rejection_reason"]) for n in GERMAN_PLANTS}
     assert read[1][0] == 1234 and read[2][0] == 12345678.90 and read[3][0] == 1234.50
-    assert read[4][0] is None and read[4][3] == "unparseable_amount"
+    assert read[4][0] is None and read[4][3] == "ambiguous_amount"
     assert read[5][1] == 1000 and read[7][1] == 3
     assert read[6][1] is None and read[6][3] == "unparseable_quantity"
-    assert read[8][1] is None and read[8][3] == "unparseable_quantity"
+    assert read[8][1] is None and read[8][3] == "ambiguous_quantity"
     assert read[9][2] == 1000
     # every other line reads as the base file's point-decimal original
     for number, row in enumerate(base, start=1):
@@ -915,16 +916,17 @@ def test_dot_thousands_in_a_decimal_comma_file_are_read(case):
 def test_a_number_that_could_be_either_style_is_rejected_in_a_mixed_file(case):
     """One '20.00' in the German file above makes it mixed: each value is read by its own
     form ('1.234,50 €' is 1234.50, '20.00' is 20), and '1.234' or '1,234', which could be
-    either, is unparseable rather than guessed."""
+    either, is rejected as ambiguous_<column> (unparseable_<column> until 2026-12-07)
+    rather than guessed; '2,5' is a decimal comma, so not a whole quantity: unparseable."""
     result, warehouse, _ = case(_german_orders(GERMAN_PLANTS, {10: {"amount": "20.00"}}),
                                 select=["stg_contract__orders"])
     assert result.returncode == 0, result.stdout[-3000:]
     staged = _staged_orders(warehouse)
     assert staged[10]["amount"] == 20 and staged[3]["amount"] == 1234.50
     assert staged[2]["amount"] == 12345678.90 and staged[7]["quantity"] == 3
-    for number, reason in [(1, "unparseable_amount"), (4, "unparseable_amount"),
-                           (5, "unparseable_quantity"), (6, "unparseable_quantity"),
-                           (8, "unparseable_quantity"), (9, "unparseable_discount_amount")]:
+    for number, reason in [(1, "ambiguous_amount"), (4, "ambiguous_amount"),
+                           (5, "ambiguous_quantity"), (6, "unparseable_quantity"),
+                           (8, "ambiguous_quantity"), (9, "ambiguous_discount_amount")]:
         assert staged[number]["rejection_reason"] == reason, (number, staged[number])
     assert "writes some numbers with a decimal comma (12,50) and others with a decimal point" \
         in result.stdout

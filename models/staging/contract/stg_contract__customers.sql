@@ -5,6 +5,12 @@
 {%- set number_columns = ['annual_income', 'loyalty_score', 'birth_year', 'age', 'kids_at_home',
                           'teens_at_home'] %}
 {%- set style = contract_number_style('customers', number_columns, types) %}
+{%- set ambiguous = contract_ambiguous_columns(number_columns, types, style) %}
+{#- A number that could be read either way ("52.000" in a mixed file, "52,000"
+    unless the file is point) is "ambiguous: <text>" after decimal_commas_read: set to NULL
+    and flagged ambiguous_<column> (ambiguous_income for annual_income), not
+    unparseable_<column>. Only for the columns that can hold one
+    (contract_ambiguous_columns), so a point file's or typed Parquet's SQL is as before. #}
 with
 
 numbered as (
@@ -66,6 +72,7 @@ typed as (
             as has_loyalty_member_text,
         {{ parse_decimal('loyalty_score', types.get('loyalty_score')) }} as loyalty_score_reported,
         not {{ is_missing('loyalty_score', types.get('loyalty_score')) }} as has_loyalty_score_text
+        {{- contract_ambiguous_flags(ambiguous) }}
     from decimal_commas_read
 ),
 -- noqa: enable=LT01,LT06
@@ -79,7 +86,8 @@ checked as (
         age_reported is not null and (age_reported < 0 or age_reported > 120)
             as is_impossible_age,
         annual_income_reported < 0 as is_negative_income,
-        has_income_text and annual_income_reported is null as is_unparseable_income,
+        has_income_text and annual_income_reported is null
+        {{- contract_not_ambiguous('annual_income', ambiguous) }} as is_unparseable_income,
         loyalty_score_reported is not null
         and (loyalty_score_reported < 1 or loyalty_score_reported > 10)
             as is_loyalty_score_out_of_range,
@@ -87,13 +95,18 @@ checked as (
         coalesce(signup_date > current_date, false) as is_future_signup_date,
         coalesce(signup_date < {{ earliest_plausible_date() }}, false)
             as is_implausible_signup_date,
-        has_birth_year_text and birth_year_reported is null as is_unparseable_birth_year,
-        has_age_text and age_reported is null as is_unparseable_age,
-        has_kids_at_home_text and kids_at_home is null as is_unparseable_kids_at_home,
-        has_teens_at_home_text and teens_at_home is null as is_unparseable_teens_at_home,
+        has_birth_year_text and birth_year_reported is null
+        {{- contract_not_ambiguous('birth_year', ambiguous) }} as is_unparseable_birth_year,
+        has_age_text and age_reported is null
+        {{- contract_not_ambiguous('age', ambiguous) }} as is_unparseable_age,
+        has_kids_at_home_text and kids_at_home is null
+        {{- contract_not_ambiguous('kids_at_home', ambiguous) }} as is_unparseable_kids_at_home,
+        has_teens_at_home_text and teens_at_home is null
+        {{- contract_not_ambiguous('teens_at_home', ambiguous) }} as is_unparseable_teens_at_home,
         coalesce(kids_at_home < 0 or teens_at_home < 0, false) as is_negative_household_count,
         has_loyalty_member_text and is_loyalty_member is null as is_unparseable_loyalty_member,
-        has_loyalty_score_text and loyalty_score_reported is null as is_unparseable_loyalty_score
+        has_loyalty_score_text and loyalty_score_reported is null
+        {{- contract_not_ambiguous('loyalty_score', ambiguous) }} as is_unparseable_loyalty_score
     from typed
 ),
 
@@ -143,6 +156,16 @@ final as (
             case when is_negative_household_count then 'negative_household_count' end,
             case when is_unparseable_loyalty_member then 'unparseable_loyalty_member' end,
             case when is_unparseable_loyalty_score then 'unparseable_loyalty_score' end
+            {%- for column, flag in [
+                ('annual_income', 'ambiguous_income'),
+                ('birth_year', 'ambiguous_birth_year'),
+                ('age', 'ambiguous_age'),
+                ('kids_at_home', 'ambiguous_kids_at_home'),
+                ('teens_at_home', 'ambiguous_teens_at_home'),
+                ('loyalty_score', 'ambiguous_loyalty_score'),
+            ] if column in ambiguous %},
+            case when is_ambiguous_{{ column }} then '{{ flag }}' end
+            {%- endfor %}
         ), '') as quality_flags
     from checked
 )

@@ -2,7 +2,14 @@
 -- each row that cannot be used a rejection_reason (first failing check wins). Checks that
 -- need other tables (unknown customer, duplicate line) happen in intermediate.
 {%- set types = contract_source_types('orders') %}
-{%- set style = contract_number_style('orders', ['amount', 'discount_amount', 'quantity'], types) %}
+{%- set number_columns = ['amount', 'discount_amount', 'quantity'] %}
+{%- set style = contract_number_style('orders', number_columns, types) %}
+{%- set ambiguous = contract_ambiguous_columns(number_columns, types, style) %}
+{#- A number that could be read either way ("1.234" in a mixed file, "1,234"
+    unless the file is point) is "ambiguous: <text>" after decimal_commas_read: flagged in
+    typed (is_ambiguous_<column>) and rejected as ambiguous_<column>, a reason of its own,
+    before unparseable_<column>. Only for the columns that can hold one
+    (contract_ambiguous_columns), so a point file's or typed Parquet's SQL is as before. #}
 with
 
 numbered as (
@@ -48,6 +55,7 @@ typed as (
             case when {{ is_missing('discount_amount', types.get('discount_amount')) }} then 0 end
         ) as discount_amount,
         {{ clean_text('promo_code') }} as promo_code
+        {{- contract_ambiguous_flags(ambiguous) }}
     from decimal_commas_read
 ),
 -- noqa: enable=LT01,LT06
@@ -74,10 +82,14 @@ final as (
             ('order_date < ' ~ earliest_plausible_date(), 'implausible_order_date'),
             ('product_category is null', 'missing_product_category'),
             ('not has_amount_text', 'missing_amount'),
+            ('is_ambiguous_amount' if 'amount' in ambiguous else none, 'ambiguous_amount'),
             ('amount is null', 'unparseable_amount'),
             ('amount < 0', 'negative_amount'),
+            ('is_ambiguous_quantity' if 'quantity' in ambiguous else none, 'ambiguous_quantity'),
             ('quantity is null', 'unparseable_quantity'),
             ('quantity <= 0', 'non_positive_quantity'),
+            ('is_ambiguous_discount_amount' if 'discount_amount' in ambiguous else none,
+                'ambiguous_discount_amount'),
             ('discount_amount is null', 'unparseable_discount_amount'),
             ('discount_amount < 0', 'negative_discount_amount'),
         ]) }} as rejection_reason
