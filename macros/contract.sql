@@ -533,22 +533,34 @@
 
 {#- How a contract file writes its numbers (contract_number_style): 'point' (the contract's
     own format, "1,234.50"), 'decimal_comma' ("1.234,50", as semicolon-separated exports
-    from European locales write them) or 'mixed' (both kinds in one file). A file writes
-    with a decimal comma when one of its number columns (text, not typed Parquet) holds a
-    value that can only be read with one (contract_decimal_comma_pattern: "12,50",
-    "1.234,50", "1 234,50 €"); it is mixed when another value can only be read with a
-    decimal point (contract_decimal_point_pattern: "20.00", "1,234.50", "1.5E+03"). Decided
-    once per file while the staging model compiles (at most two reads of those columns; a
-    file with no such comma is read once, testing only values that hold a comma), so a
-    point file's staging SQL holds no decimal-comma step at all. Returns 'mixed', which
-    reads each value by its own form, when the source cannot be read (while dbt parses,
-    or in a unit test's fixture). -#}
+    from European locales write them), 'mixed' (both kinds in one file) or 'undecided'.
+    Decided from the file's own number columns (text, not typed Parquet), once per file
+    while the staging model compiles, by the values that only one style explains:
+    - a decimal comma (contract_decimal_comma_pattern: "12,50", "1.234,50", "1 234,50 €")
+      or dots between more than one group of thousands (contract_dot_thousands_pattern:
+      "1.234.567", which a point file cannot write);
+    - a decimal point (contract_decimal_point_pattern: "20.00", "1,234.50", "1.5E+03",
+      "0.125", ".125") or commas between more than one group ("1,234,567").
+    Values of both kinds: 'mixed'; of one kind: that style. Neither: a file whose dotted
+    values are all one group of thousands or three decimals ("1.234", "12.500";
+    contract_ambiguous_dot_pattern) cannot be told apart, and is read in var number_style
+    when that says 'point' or 'decimal_comma'; without it the file is 'undecided': those
+    values and "1,234" are not read (ambiguous_<column>), and the log names the file, each
+    column with an example, and the var. A file with no such value either is 'point' (its
+    numbers read alike in both styles, "1,234" aside, which the contract reads as 1234).
+    Until 2026-12-07 a decimal-comma file whose numbers were all whole ("1.234", never
+    "12,50") was called 'point' and its "1.234" read as 1.234 without a word. A point file
+    costs one read of those columns (testing only values with a comma or two dots) and the
+    start of a second (to its first point value), so its staging SQL holds no
+    decimal-comma step at all. Returns 'mixed', which reads each value by its own form,
+    when the source cannot be read (while dbt parses, or in a unit test's fixture). -#}
 {% macro contract_number_style(table_name, columns, source_types) %}
     {%- set text_columns = [] -%}
     {%- for column in columns
         if column in source_types and source_type_family(source_types[column]) == 'text' -%}
         {%- do text_columns.append(column) -%}
     {%- endfor -%}
+    {%- set declared = contract_declared_number_style() -%}
     {#- no column types: the source could not be read (dbt's relation cache is not used: it
         was filled before on-run-start made the raw views) -#}
     {%- if not execute or not source_types -%}
@@ -558,31 +570,98 @@
     {%- endif -%}
     {%- set relation = source('contract', table_name) -%}
     {%- set comma = [] -%}
+    {%- set comma_example = [] -%}
     {%- set point = [] -%}
     {%- for column in text_columns -%}
         {%- set raw_text = 'cast(' ~ adapter.quote(column) ~ ' as varchar)' -%}
         {%- set value = 'trim(' ~ raw_text ~ ')' -%}
-        {%- do comma.append("contains(" ~ raw_text ~ ", ',') and regexp_full_match(" ~ value ~ ", '"
-            ~ contract_decimal_comma_pattern() ~ "')") -%}
-        {%- do point.append("contains(" ~ raw_text ~ ", '.') and regexp_matches(" ~ value ~ ", '"
-            ~ contract_decimal_point_pattern() ~ "')") -%}
+        {%- set test = "contains(" ~ raw_text ~ ", ',') and regexp_full_match(" ~ value ~ ", '"
+            ~ contract_decimal_comma_pattern() ~ "') or contains(" ~ raw_text ~ ", '.') and "
+            ~ "regexp_full_match(" ~ value ~ ", '" ~ contract_dot_thousands_pattern() ~ "')" -%}
+        {%- do comma.append(test) -%}
+        {%- do comma_example.append("case when " ~ test ~ " then '" ~ column ~ " ''' || " ~ value
+            ~ " || '''' end") -%}
+        {%- do point.append("(contains(" ~ raw_text ~ ", '.') or contains(" ~ raw_text ~ ", ','))"
+            ~ " and regexp_matches(" ~ value ~ ", '" ~ contract_decimal_point_pattern() ~ "')") -%}
     {%- endfor -%}
-    {%- set has_comma = run_query(
-        "select exists (select 1 from " ~ relation ~ " where (" ~ comma | join(") or (") ~ "))"
-    ).columns[0].values()[0] -%}
-    {%- if not has_comma -%}
-        {{ return('point') }}
-    {%- endif -%}
+    {#- the first value that shows a decimal comma or dot thousands, as "<column> '<value>'" -#}
+    {%- set comma_rows = run_query(
+        "select coalesce(" ~ comma_example | join(", ") ~ ") from " ~ relation
+        ~ " where (" ~ comma | join(") or (") ~ ") limit 1"
+    ).rows -%}
+    {%- set has_comma = comma_rows | length > 0 -%}
     {%- set has_point = run_query(
         "select exists (select 1 from " ~ relation ~ " where (" ~ point | join(") or (") ~ "))"
     ).columns[0].values()[0] -%}
-    {%- if has_point -%}
-        {{ log("Note: " ~ relation ~ " writes some numbers with a decimal comma (12,50) and others with a decimal point (20.00): each is read by its own form, and a value that could be either (1.234, 1,234) is not read (ambiguous_<column>).", info=true) }}
+    {%- if has_comma and has_point -%}
+        {{ log("Note: " ~ contract_file_label(table_name) ~ " writes some numbers with a decimal comma (12,50) and others with a decimal point (20.00): each is read by its own form, and a value that could be either (1.234, 1,234) is not read (ambiguous_<column>).", info=true) }}
         {{ return('mixed') }}
+    {%- elif has_comma -%}
+        {{ log("Note: " ~ contract_file_label(table_name) ~ " writes numbers with a decimal comma (12,50): a dot in them separates thousands (1.234 is 1234), as its " ~ comma_rows[0][0] ~ " shows.", info=true) }}
+        {{ return('decimal_comma') }}
+    {%- elif has_point -%}
+        {{ return('point') }}
     {%- endif -%}
-    {{ log("Note: " ~ relation ~ " writes numbers with a decimal comma (12,50): a dot in them separates thousands (1.234 is 1234).", info=true) }}
-    {{ return('decimal_comma') }}
+    {#- Nothing decides: look for values that either style reads, each its own way. -#}
+    {%- set stats = [] -%}
+    {%- for column in text_columns -%}
+        {%- set value = 'trim(cast(' ~ adapter.quote(column) ~ ' as varchar))' -%}
+        {%- set ambiguous = "regexp_full_match(" ~ value ~ ", '" ~ contract_ambiguous_dot_pattern() ~ "')" -%}
+        {%- do stats.append("count(*) filter (where " ~ ambiguous ~ "), min(" ~ value
+            ~ ") filter (where " ~ ambiguous ~ ")") -%}
+    {%- endfor -%}
+    {%- set row = run_query("select " ~ stats | join(", ") ~ " from " ~ relation).rows[0] -%}
+    {%- set found = [] -%}
+    {%- for column in text_columns -%}
+        {%- set count = row[2 * loop.index0] -%}
+        {%- if count > 0 -%}
+            {%- do found.append(column ~ " '" ~ row[2 * loop.index0 + 1] ~ "' (" ~ count
+                ~ " value" ~ ("s" if count > 1 else "") ~ ")") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not found -%}
+        {{ return('point') }}
+    {%- elif declared != 'auto' -%}
+        {{ log("Note: " ~ contract_file_label(table_name) ~ " writes no number that shows its style; read as var number_style says (" ~ declared ~ "): " ~ found | join(', ') ~ ".", info=true) }}
+        {{ return(declared) }}
+    {%- endif -%}
+    {%- set fate = "set to NULL and flagged ambiguous_<column> in marts.quality_flags"
+        if table_name == 'customers' else "rejected as ambiguous_<column> in marts.rejected_rows" -%}
+    {{ log("Note: " ~ contract_file_label(table_name) ~ ": no number in it shows whether a dot is a decimal point or separates thousands, so values with one dot before three digits could be either (1.234 is 1.234 or 1234): " ~ found | join(', ') ~ ". They are not guessed: " ~ fate ~ ", as is a value such as 1,234. Say how the file writes its numbers with var number_style: decimal_comma (1.234 is 1234, 12,50 is twelve and a half) or point (1.234 is 1.234), e.g. make build DATA_DIR=... VARS='number_style: decimal_comma'.", info=true) }}
+    {{ return('undecided') }}
 {% endmacro %}
+
+
+{#- var number_style: how to read a contract file whose numbers do not show their style
+    (contract_number_style): 'auto' (the default: its ambiguous values are not read),
+    'point' or 'decimal_comma'. A file whose values show their style is read so whatever
+    the var says. Any other value stops the build, naming the var. -#}
+{% macro contract_declared_number_style() -%}
+    {%- set value = var('number_style', 'auto') | string | trim | lower -%}
+    {%- if value not in ['auto', 'point', 'decimal_comma'] -%}
+        {{ exceptions.raise_compiler_error(
+            "var number_style must be auto (the default: a number that could be read either "
+            ~ "way, such as 1.234, is not read), point (1.234 is 1.234) or decimal_comma "
+            ~ "(1.234 is 1234), not '" ~ value ~ "'"
+        ) }}
+    {%- endif -%}
+    {{ return(value) }}
+{%- endmacro %}
+
+
+{#- The file a contract table is read from, for messages: its path in var data_dir (the
+    table's own names, as contract_file_reader finds them), else the raw relation. -#}
+{% macro contract_file_label(table_name) -%}
+    {%- if var('data_dir', '') != '' -%}
+        {%- for file in data_dir_files(data_dir_path()) -%}
+            {%- if file.split('/')[-1].lower() in [table_name ~ '.parquet', table_name ~ '.csv',
+                    table_name ~ '.csv.gz', table_name ~ '.tsv', table_name ~ '.txt'] -%}
+                {{ return(file) }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(source('contract', table_name) | string) }}
+{%- endmacro %}
 
 
 {#- A value that can only be read with a decimal comma: a comma followed by one or two
@@ -593,13 +672,32 @@
 {%- endmacro %}
 
 
+{#- A whole number with dots between more than one group of thousands ("1.234.567",
+    "-1.234.567 €"), which only dot thousands explain: a decimal point comes once. The first
+    group is 1-3 digits and not a lone 0 ("0.123.456" is no number). -#}
+{% macro contract_dot_thousands_pattern() -%}
+    [^0-9,.]*-?[1-9][0-9]{0,2}([.][0-9]{3}){2,}[^0-9,.]*
+{%- endmacro %}
+
+
+{#- A value with one dot before exactly three digits and a first group of 1-3 digits that
+    is not a lone 0 ("1.234", "12.500", "€ 999.000"): 1.234 with a decimal point, 1234
+    with dot thousands. "0.125" and ".125" are not: a group of thousands never starts with
+    a lone 0 (contract_decimal_point_pattern). -#}
+{% macro contract_ambiguous_dot_pattern() -%}
+    [^0-9,.]*-?[1-9][0-9]{0,2}[.][0-9]{3}[^0-9,.]*
+{%- endmacro %}
+
+
 {#- A value that can only be read with a decimal point (regexp_matches, anywhere in it): a
     point followed by other than exactly three digits ("20.00", "12.", ".5", "1.5E+03"), a
-    point after comma groups ("1,234.50"), or three digits and an exponent ("1.234E+03"). A
-    point followed by exactly three digits ("1.234") is not one: a decimal-comma file
-    separates thousands so. -#}
+    point after comma groups ("1,234.50"), three digits and an exponent ("1.234E+03"), a
+    point after nothing or zeros ("0.125", ".125": a group of thousands is not a lone 0),
+    or commas between more than one group of thousands ("1,234,567", which a decimal-comma
+    file cannot write). A point followed by exactly three digits after a group ("1.234") is
+    not one: a decimal-comma file separates thousands so. -#}
 {% macro contract_decimal_point_pattern() -%}
-    [.]([0-9]{1,2}|[0-9]{4,})?([^0-9]|$)|,[0-9]{3}[.]|[.][0-9]{3}[eE]
+    [.]([0-9]{1,2}|[0-9]{4,})?([^0-9]|$)|,[0-9]{3}[.]|[.][0-9]{3}[eE]|(^|[^0-9,.])0*[.][0-9]|[0-9],[0-9]{3},[0-9]{3}
 {%- endmacro %}
 
 
@@ -608,33 +706,41 @@
     are returned unchanged, without a test. Otherwise a value with a decimal comma
     (contract_decimal_comma_pattern) has its groups dropped and its comma made a point
     ("1.234,50" is 1234.50). In a decimal-comma file, dot groups without a decimal comma
-    are thousands ("1.234", "12.345.678"). What could be either is not guessed: "1,234" in
-    a decimal-comma or mixed file (1.234 in the file's style, 1234 in the contract's) and
-    "1.234" in a mixed file are returned as "ambiguous: <text>", which no parser reads;
-    staging rejects (or flags) their row as ambiguous_<column> (contract_ambiguous_columns),
-    a reason of its own since 2026-12-07 (it was unparseable_<column>), with the text kept,
-    not missing and not misread. Until 2026-12-07 each value was read by its own form in
-    every file, so a decimal-comma file's "1.234" was 1.234 (1.23 as money). -#}
+    are thousands ("1.234", "12.345.678"); in a mixed file only several of them are
+    ("1.234.567"), which nothing else explains. What could be either is not guessed: "1,234"
+    in a decimal-comma, mixed or undecided file (1.234 in the decimal-comma style, 1234 in
+    the contract's) and "1.234" in a mixed or undecided file are returned as "ambiguous:
+    <text>", which no parser reads; staging rejects (or flags) their row as
+    ambiguous_<column> (contract_ambiguous_columns), with the text kept, not missing and not
+    misread. Until 2026-12-07 each value was read by its own form in every file, so a
+    decimal-comma file's "1.234" was 1.234 (1.23 as money). -#}
 {% macro contract_decimal_comma(column, source_type=none, style='mixed') -%}
     {%- if source_type_family(source_type) != 'text' or style == 'point' -%}
     {{ column }}
     {%- else -%}
     {%- set text = 'trim(cast(' ~ column ~ ' as varchar))' -%}
-    {%- set dot_groups = "[^0-9,.]*-?[0-9]{1,3}([.][0-9]{3})+[^0-9,.]*" -%}
+    {%- set dot_groups = "[^0-9,.]*-?[1-9][0-9]{0,2}([.][0-9]{3})+[^0-9,.]*" -%}
     {%- set comma_groups = "[^0-9,.]*-?[0-9]{1,3}(,[0-9]{3})+[^0-9,.]*" -%}
+    {%- set one_comma_group = "[^0-9,.]*-?[0-9]{1,3},[0-9]{3}[^0-9,.]*" -%}
     case
         when not contains(cast({{ column }} as varchar), ',')
             and not contains(cast({{ column }} as varchar), '.')
             then cast({{ column }} as varchar)
+        {%- if style != 'undecided' %}
         when regexp_full_match({{ text }}, '{{ contract_decimal_comma_pattern() }}')
             then replace(
                 regexp_replace({{ text }}, '[. \x{00A0}\x{202F}]([0-9]{3})', '\1', 'g'), ',', '.'
             )
+        {%- endif %}
         {%- if style == 'decimal_comma' %}
         when regexp_full_match({{ text }}, '{{ dot_groups }}') then replace({{ text }}, '.', '')
         when regexp_full_match({{ text }}, '{{ comma_groups }}') then 'ambiguous: ' || {{ text }}
         {%- else %}
-        when regexp_full_match({{ text }}, '{{ dot_groups }}|{{ comma_groups }}')
+        {%- if style == 'mixed' %}
+        when regexp_full_match({{ text }}, '{{ contract_dot_thousands_pattern() }}')
+            then replace({{ text }}, '.', '')
+        {%- endif %}
+        when regexp_full_match({{ text }}, '{{ contract_ambiguous_dot_pattern() }}|{{ one_comma_group }}')
             then 'ambiguous: ' || {{ text }}
         {%- endif %}
         else cast({{ column }} as varchar)

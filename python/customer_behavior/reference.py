@@ -145,7 +145,9 @@ CONTRACT_DICTIONARY: list[dict[str, object]] = [
     {"table_name": "customers", "column_name": "annual_income", "is_required": False,
      "expected_format": "amount of money, >= 0 (currency signs, common ISO currency codes "
                         "such as USD or EUR, thousands separators and decimal commas are "
-                        "read; other words make it unparseable)",
+                        "read; other words make it unparseable; 1.234 or 1,234 where the "
+                        "file does not show which separator is decimal is ambiguous: var "
+                        "number_style)",
      "when_blank": "NULL", "rejection_reasons": "",
      "quality_flags": "unparseable_income, ambiguous_income, negative_income",
      "description": "Annual income; an extreme value is kept and marked is_income_outlier."},

@@ -915,21 +915,190 @@ def test_dot_thousands_in_a_decimal_comma_file_are_read(case):
 
 def test_a_number_that_could_be_either_style_is_rejected_in_a_mixed_file(case):
     """One '20.00' in the German file above makes it mixed: each value is read by its own
-    form ('1.234,50 €' is 1234.50, '20.00' is 20), and '1.234' or '1,234', which could be
-    either, is rejected as ambiguous_<column> (unparseable_<column> until 2026-12-07)
-    rather than guessed; '2,5' is a decimal comma, so not a whole quantity: unparseable."""
-    result, warehouse, _ = case(_german_orders(GERMAN_PLANTS, {10: {"amount": "20.00"}}),
+    form ('1.234,50 €' is 1234.50, '20.00' is 20, '1.234.567' 1234567 and '0.125' 0.125,
+    which were unparseable until 2026-12-07), and '1.234' or '1,234', which could be
+    either, is rejected as ambiguous_<column> (unparseable_<column> before) rather than
+    guessed; '2,5' is a decimal comma, so not a whole quantity: unparseable."""
+    extra = {10: {"amount": "20.00"}, 11: {"amount": "1.234.567"}, 12: {"amount": "0.125"}}
+    result, warehouse, _ = case(_german_orders(GERMAN_PLANTS, extra),
                                 select=["stg_contract__orders"])
     assert result.returncode == 0, result.stdout[-3000:]
     staged = _staged_orders(warehouse)
     assert staged[10]["amount"] == 20 and staged[3]["amount"] == 1234.50
     assert staged[2]["amount"] == 12345678.90 and staged[7]["quantity"] == 3
+    assert staged[11]["amount"] == 1234567 and staged[11]["rejection_reason"] is None
+    assert float(staged[12]["amount"]) == 0.13 and staged[12]["rejection_reason"] is None
     for number, reason in [(1, "ambiguous_amount"), (4, "ambiguous_amount"),
                            (5, "ambiguous_quantity"), (6, "unparseable_quantity"),
                            (8, "ambiguous_quantity"), (9, "ambiguous_discount_amount")]:
         assert staged[number]["rejection_reason"] == reason, (number, staged[number])
     assert "writes some numbers with a decimal comma (12,50) and others with a decimal point" \
         in result.stdout
+
+
+def _whole_german_orders(plants: dict[int, dict[str, str]]):
+    """orders.csv as a German export whose amounts are all whole: semicolons, every amount
+    and discount rounded to a whole number and written with dot thousands ('1.234'), never
+    a decimal comma, then the planted values."""
+    def mutate(folder: Path) -> None:
+        with open(folder / "orders.csv", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        for row in rows:
+            for column in ("amount", "discount_amount"):
+                if row[column]:
+                    row[column] = f"{round(float(row[column])):,}".replace(",", ".")
+        for number, values in plants.items():
+            rows[number - 1].update(values)
+        with open(folder / "orders.csv", "w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    return mutate
+
+
+def test_an_all_whole_decimal_comma_file_is_told_by_its_dot_groups(case):
+    """A decimal-comma file that never writes a decimal comma ('1.234', never '12,50') was
+    taken for a point file, and its '1.234' read as 1.23 without a word. A value with more
+    than one dot group ('1.234.567'), which a point file cannot write, shows the style: the
+    file's '1.234' is 1234, a quantity or discount '1.000' 1000, and '1,234' (1.234 or 1234)
+    is rejected as ambiguous_amount."""
+    plants = {1: {"amount": "1.234"}, 2: {"amount": "1.234.567"}, 3: {"quantity": "1.000"},
+              4: {"amount": "1,234"}, 5: {"discount_amount": "1.000"}}
+    result, warehouse, data = case(_whole_german_orders(plants), select=["stg_contract__orders"])
+    assert result.returncode == 0, result.stdout[-3000:]
+    staged = _staged_orders(warehouse)
+    with open(data.parent / "base" / "orders.csv", newline="") as fh:
+        base = list(csv.DictReader(fh))
+    assert len(staged) == len(base) > 100
+    assert [staged[n]["amount"] for n in (1, 2)] == [1234, 1234567]
+    assert staged[3]["quantity"] == 1000 and staged[5]["discount_amount"] == 1000
+    assert staged[4]["amount"] is None and staged[4]["rejection_reason"] == "ambiguous_amount"
+    # every other line reads as the base file's amount, rounded as the export wrote it
+    for number, row in enumerate(base, start=1):
+        if number in plants:
+            continue
+        got = staged[number]
+        assert got["amount"] == round(float(row["amount"])), (number, row)
+        assert got["rejection_reason"] is None
+    assert (f"Note: {data / 'orders.csv'} writes numbers with a decimal comma (12,50): a dot in "
+            "them separates thousands (1.234 is 1234), as its amount '1.234.567' shows") \
+        in result.stdout
+
+
+def _numbers_without_a_style(folder: Path) -> None:
+    """Orders and customers whose numbers are all whole: the orders a German export's
+    ('1.234', '12.500', '1,234', a quantity '1.000'), the customers' plain digits with an
+    income '52.000' and one '1,234'. No value says whether a dot is decimal."""
+    _whole_german_orders({1: {"amount": "1.234"}, 2: {"amount": "12.500"},
+                          3: {"amount": "1,234"}, 4: {"quantity": "1.000"}})(folder)
+    customers = pd.read_csv(folder / "customers.csv", dtype=str, keep_default_na=False)
+    for column in ("annual_income", "loyalty_score"):
+        customers[column] = [str(round(float(v))) if v else v for v in customers[column]]
+    customers.loc[0, "annual_income"] = "52.000"
+    customers.loc[1, "annual_income"] = "1,234"
+    customers.to_csv(folder / "customers.csv", index=False)
+
+
+def test_a_number_its_file_does_not_show_the_style_of_is_not_guessed(case):
+    """In a file where no value shows whether a dot is a decimal point or separates
+    thousands, '1.234' could be 1.234 or 1234 (it was read as 1.234, as in a point file):
+    such values, and '1,234', are rejected as ambiguous_<column> (customers: set to NULL and
+    flagged ambiguous_income) with their text kept in marts.rejected_rows /
+    marts.quality_flags, rows still reconcile, and the log names the file, each column with
+    an example and the var that settles it. With var number_style: decimal_comma the same
+    files read '1.234' as 1234 ('1,234' stays ambiguous there), with point as 1.234 (and a
+    quantity '1.000' as 1)."""
+    result, warehouse, data = case(_numbers_without_a_style)
+    assert result.returncode == 0, result.stdout[-3000:]
+    staged = _staged_orders(warehouse)
+    assert [staged[n]["rejection_reason"] for n in (1, 2, 3, 4)] == \
+        ["ambiguous_amount"] * 3 + ["ambiguous_quantity"]
+    rejected = query(warehouse, "select source_row_number, rejection_reason, source_values "
+                                "from marts.rejected_rows where table_name = 'orders' "
+                                "and rejection_reason like 'ambiguous_%' order by 1")
+    assert list(rejected.source_row_number) == [1, 2, 3, 4]
+    assert [json.loads(v)["amount"] for v in rejected.source_values[:3]] == ["1.234", "12.500", "1,234"]
+    assert json.loads(rejected.source_values[3])["quantity"] == "1.000"
+    flagged = query(warehouse, "select source_row_number, quality_flag, source_values "
+                               "from marts.quality_flags where quality_flag like 'ambiguous_%' order by 1")
+    assert list(flagged.quality_flag) == ["ambiguous_income"] * 2
+    assert [json.loads(v)["annual_income"] for v in flagged.source_values] == ["52.000", "1,234"]
+    unparseable = query(warehouse, "select count(*) as n from marts.quality_flags "
+                                   "where quality_flag = 'unparseable_income'")
+    assert unparseable.n[0] == 0
+    assert query(warehouse, "select bool_and(is_reconciled) as ok from marts.row_reconciliation").ok[0]
+    for file, example in [("orders.csv", "amount '1.234' (2 values), quantity '1.000' (1 value)"),
+                          ("customers.csv", "annual_income '52.000' (1 value)")]:
+        assert (f"Note: {data / file}: no number in it shows whether a dot is a decimal point "
+                f"or separates thousands") in result.stdout, result.stdout[-3000:]
+        assert example in result.stdout
+    assert "VARS='number_style: decimal_comma'" in result.stdout
+
+    def staged_with(style: str):
+        again = run_dbt(["build", "--select", "stg_contract__orders", "stg_contract__customers"],
+                        warehouse, {"data_dir": str(data), "number_style": style}, check=False)
+        assert again.returncode == 0, again.stdout[-3000:]
+        incomes = query(warehouse, "select source_row_number, annual_income, quality_flags "
+                                   "from staging.stg_contract__customers where source_row_number <= 2 "
+                                   "order by 1")
+        return _staged_orders(warehouse), incomes.astype(object).where(incomes.notna(), None)
+
+    staged, incomes = staged_with("decimal_comma")
+    assert [staged[n]["amount"] for n in (1, 2)] == [1234, 12500] and staged[4]["quantity"] == 1000
+    assert staged[3]["rejection_reason"] == "ambiguous_amount"
+    assert incomes.annual_income[0] == 52000 and "ambiguous_income" in incomes.quality_flags[1].split(",")
+    staged, incomes = staged_with("point")
+    assert [float(staged[n]["amount"]) for n in (1, 2, 3)] == [1.23, 12.5, 1234]
+    assert staged[4]["quantity"] == 1  # 1.000 with a decimal point
+    assert incomes.annual_income[0] == 52 and incomes.annual_income[1] == 1234
+    refused = run_dbt(["build", "--select", "stg_contract__orders"], warehouse,
+                      {"data_dir": str(data), "number_style": "comma"}, check=False)
+    assert refused.returncode != 0 and "var number_style must be auto" in refused.stdout
+
+
+def test_values_that_show_a_number_style_and_how_each_style_reads_them(tmp_path):
+    """macros/contract.sql, compiled by dbt: which values show a decimal comma (or dot
+    thousands: '1.234.567'), which a decimal point ('0.125' and '.125' too: a group of
+    thousands is never a lone 0; '1,234,567'), which could be either ('1.234', '12.500'),
+    and what contract_decimal_comma makes of each in a mixed and in an undecided file
+    (None: unchanged; 'ambiguous': not read)."""
+    cases = {
+        # text: (comma evidence, point evidence, ambiguous dot, mixed, undecided)
+        "12,50": (True, False, False, "12.50", None),
+        "1.234,50 €": (True, False, False, "1234.50 €", None),
+        "1.234.567": (True, False, False, "1234567", None),
+        "€ 12.345.678": (True, False, False, "€ 12345678", None),
+        "1.234": (False, False, True, "ambiguous", "ambiguous"),
+        "12.500": (False, False, True, "ambiguous", "ambiguous"),
+        "-999.000 EUR": (False, False, True, "ambiguous", "ambiguous"),
+        "1,234": (False, False, False, "ambiguous", "ambiguous"),
+        "0.125": (False, True, False, None, None),
+        ".125": (False, True, False, None, None),
+        "0.123.456": (False, True, False, None, None),
+        "20.00": (False, True, False, None, None),
+        "1,234.50": (False, True, False, None, None),
+        "1,234,567": (False, True, False, None, None),
+        "1234": (False, False, False, None, None),
+        "2.5": (False, True, False, None, None),
+    }
+    values = ", ".join("('" + text + "')" for text in cases)
+    sql = ("select x, "
+           "regexp_full_match(x, '{{ contract_decimal_comma_pattern() }}') "
+           "or regexp_full_match(x, '{{ contract_dot_thousands_pattern() }}') as comma, "
+           "regexp_matches(x, '{{ contract_decimal_point_pattern() }}') as point, "
+           "regexp_full_match(x, '{{ contract_ambiguous_dot_pattern() }}') as ambiguous, "
+           "{{ contract_decimal_comma('x', none, 'mixed') }} as mixed, "
+           "{{ contract_decimal_comma('x', none, 'undecided') }} as undecided "
+           f"from (values {values}) as t(x)")
+    rows = _show_rows(sql, tmp_path / "show.duckdb")
+
+    def reading(row, style):
+        text = row[style]
+        return "ambiguous" if text.startswith("ambiguous: ") else (None if text == row["x"] else text)
+
+    got = {r["x"]: (r["comma"], r["point"], r["ambiguous"], reading(r, "mixed"), reading(r, "undecided"))
+           for r in rows}
+    assert got == cases
 
 
 def _point_orders_with_groups(folder: Path) -> None:

@@ -6,7 +6,7 @@
                           'teens_at_home'] %}
 {%- set style = contract_number_style('customers', number_columns, types) %}
 {%- set ambiguous = contract_ambiguous_columns(number_columns, types, style) %}
-{#- A number that could be read either way ("52.000" in a mixed file, "52,000"
+{#- A number that could be read either way ("52.000" in a mixed or undecided file, "52,000"
     unless the file is point) is "ambiguous: <text>" after decimal_commas_read: set to NULL
     and flagged ambiguous_<column> (ambiguous_income for annual_income), not
     unparseable_<column>. Only for the columns that can hold one

@@ -5,7 +5,7 @@
 {%- set number_columns = ['amount', 'discount_amount', 'quantity'] %}
 {%- set style = contract_number_style('orders', number_columns, types) %}
 {%- set ambiguous = contract_ambiguous_columns(number_columns, types, style) %}
-{#- A number that could be read either way ("1.234" in a mixed file, "1,234"
+{#- A number that could be read either way ("1.234" in a mixed or undecided file, "1,234"
     unless the file is point) is "ambiguous: <text>" after decimal_commas_read: flagged in
     typed (is_ambiguous_<column>) and rejected as ambiguous_<column>, a reason of its own,
     before unparseable_<column>. Only for the columns that can hold one
