@@ -233,6 +233,12 @@ class _Doc:
         self.lines.extend([text, ""])
 
     def table(self, header: list[str], rows: list[list[str]]) -> None:
+        """A Markdown table. A column (other than the first) that is "n/a" in every row is
+        left out: the data cannot fill it (no product categories in CDNOW's orders, no test
+        that could run), and a column of n/a says nothing a reader can use."""
+        keep = [i for i in range(len(header))
+                if i == 0 or not rows or any(row[i] != NA for row in rows)]
+        header, rows = [header[i] for i in keep], [[row[i] for i in keep] for row in rows]
         self.lines.append("| " + " | ".join(header) + " |")
         self.lines.append("|" + "|".join("---" for _ in header) + "|")
         for row in rows:
@@ -277,6 +283,9 @@ class _Report:
         # (gap, low, high) as printed, once the membership section has stated the members'
         # gap adjusted for the other drivers of spend; the hypothesis table points to it
         self.adjusted_membership_gap: tuple[str, str, str] | None = None
+        # whether the data have an as-of date (the header reads it; data without any date,
+        # such as Diwali's sales or shopping trends, have none)
+        self.has_as_of_date = True
 
     # -- availability ------------------------------------------------------------------
     def exists(self, relation: str) -> bool:
@@ -323,6 +332,7 @@ class _Report:
         d.add("# Customer behaviour: insight report", "")
         as_of = n.get("as_of_date", "select max(as_of_date) from marts.customers", "date")
         # Data without any date (Diwali's sales) have no as-of date: say so, not "as of n/a".
+        self.has_as_of_date = as_of != NA
         dated = (f"Data as of {as_of}." if as_of != NA
                  else "The data carry no dates, so there is no as-of date: ages are read as "
                       "the data give them, and recency and tenure are not measured.")
@@ -1983,6 +1993,10 @@ class _Report:
                    f"(lowest {min_ari}; one means identical).")
         self.segment_caution()
         rel = "segments.segment_profiles"
+        # data that name no channel (shopping trends) or no category (CDNOW) get no such
+        # column (_Doc.table) and no such word in the sentence under the table
+        has_channel = bool(n.scalar(f"select count(top_channel) > 0 from {rel}"))
+        has_category = bool(n.scalar(f"select count(top_category) > 0 from {rel}"))
         rows, recs = [], []
         for (sid,) in n.rows(f"select segment_id from {rel} order by segment_id"):
             k_ = {"segment_id": sid}
@@ -2005,14 +2019,23 @@ class _Report:
         d.table(["Segment", "Customers", "Share of customers", "Share of revenue", "Mean spend",
                  "Top category", "Top channel" + (" (purchases)" if by_purchases else "")],
                 rows)
-        where = ("category is where a segment spends most and its top channel the one it "
-                 "buys through most often (the data count purchases per channel but do not "
-                 "split spend by channel)" if by_purchases else
-                 "category and channel are where a segment spends most")
+        spent = "where a segment spends most"
+        if has_channel and by_purchases:
+            used = ("buys through most often (the data count purchases per channel but do not "
+                    "split spend by channel)")
+            where = (f"category is {spent} and its top channel the one it {used}"
+                     if has_category else f"channel is the one a segment {used}")
+        else:
+            where = {(True, True): f"category and channel are {spent}",
+                     (True, False): f"category is {spent}",
+                     (False, True): f"channel is {spent}"}.get((has_category, has_channel))
+        signature = " or ".join(word for word, has in (("category", has_category),
+                                                        ("channel", has_channel)) if has)
         d.para("Names and recommendations are derived from each profile by the rules in "
-               f"`customer_behavior.segmentation`, not written by hand. The table's top {where}; "
-               "a name's signature category or channel is the one it favours most against the "
-               "whole customer base (share lift), so the two can differ:")
+               "`customer_behavior.segmentation`, not written by hand"
+               + (f". The table's top {where}; a name's signature {signature} is the one it "
+                  "favours most against the whole customer base (share lift), so the two can "
+                  "differ:" if where else ":"))
         d.add(*recs, "")
         self.chart("segment_profiles")
         self.chart("segment_scatter")
@@ -2311,8 +2334,12 @@ class _Report:
             "customers choose their discounts, channels and loyalty membership, and whatever "
             "drives that choice can drive spend too.",
             *([origin] if origin else []),
-            "- **Definitions.** Spend is net of discounts; ages, recency and tenure are measured "
-            "at the data's as-of date; income statistics leave out flagged income outliers.",
+            "- **Definitions.** Spend is net of discounts; "
+            + ("ages, recency and tenure are measured at the data's as-of date"
+               if self.has_as_of_date else
+               "the data carry no dates, so ages are as the data give them and recency and "
+               "tenure are not measured")
+            + "; income statistics leave out flagged income outliers.",
             "",
         )
         if self.skipped:

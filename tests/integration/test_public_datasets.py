@@ -1462,10 +1462,39 @@ def test_charts_and_report_are_generated_for_each_dataset(built, name, tmp_path)
     assert "## Headline numbers" in text and "segment" in text.lower()
     assert "- **A public dataset, as published.**" in text
     assert "Generated demo data" not in text
+    # a column the dataset cannot fill is left out, not printed as n/a down the table (the
+    # segment table's "Top channel" on shopping trends, whose file names no channel)
+    assert not _columns_of_only_na(text), _columns_of_only_na(text)
+    # and the sentence under the segment table names only the columns it kept
+    segment_table = text.split("| Segment | Customers | Share of customers", 1)[1].split("\n")[0]
+    names = text.split("Names and recommendations are derived", 1)[1].split("\n")[0]
+    for word in ("category", "channel"):
+        if f"Top {word}" not in segment_table:
+            assert f"top {word}" not in names and f"signature {word}" not in names, names
+    # data without dates (shopping trends, Diwali's sales): the caveats do not define ages,
+    # recency and tenure by an as-of date the header says the data lack
+    if "there is no as-of date" in text:
+        assert "measured at the data's as-of date" not in text
     numbers = json.loads((report / "report_numbers.json").read_text())["numbers"]
     assert len(numbers) > 50
     drawn = [p for p in (report / "charts").glob("*.png") if p.stat().st_size > 10_000]
     assert len(drawn) >= 8, sorted(p.name for p in drawn)
+
+
+def _columns_of_only_na(markdown: str) -> list[tuple[str, str]]:
+    """(table header, column) of every Markdown table column whose cells are all "n/a"."""
+    found, block = [], []
+    for line in [*markdown.splitlines(), ""]:
+        if line.startswith("|"):
+            block.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+            continue
+        if len(block) > 2:
+            header, body = block[0], block[2:]
+            for i, name in enumerate(header):
+                if all(len(row) > i and row[i] == "n/a" for row in body):
+                    found.append((" | ".join(header), name))
+        block = []
+    return found
 
 
 # Which weak-segmentation findings each built dataset's report states (none for document
