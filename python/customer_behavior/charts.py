@@ -36,6 +36,8 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from customer_behavior.statistics import NOT_ESTIMABLE
+
 __all__ = [
     "CHARTS",
     "TABLE_QUERIES",
@@ -1521,8 +1523,18 @@ def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
                for s, o in zip(df["is_significant"].astype(bool), other_way, strict=True)]
     ax.scatter(df["effect_size"], y, color=colours, s=60, zorder=3)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [f"{_label(t)}\n({_EFFECT_LABELS.get(e, _label(e))})" for t, e in
-                      zip(df["test_id"], df["effect_size_name"], strict=True)], fontsize=8.5)
+    # a test whose interval is missing has no error bar: its label says why, so the bare point
+    # does not read as an effect known exactly (statistics.NOT_ESTIMABLE: an interval that
+    # collapsed to a point, with every value of one group above every value of the other)
+    methods = df["ci_method"].astype(str) if "ci_method" in df else pd.Series("", index=df.index)
+    missing = [
+        "" if np.isfinite(lo) and np.isfinite(hi)
+        else "; interval not estimable" if m.startswith(NOT_ESTIMABLE)
+        else "; interval not available"
+        for lo, hi, m in zip(df["ci_low"], df["ci_high"], methods, strict=True)]
+    ax.set_yticks(y, [f"{_label(t)}\n({_EFFECT_LABELS.get(e, _label(e))}{why})" for t, e, why in
+                      zip(df["test_id"], df["effect_size_name"], missing, strict=True)],
+                  fontsize=8.5)
     ax.set_xlabel("Effect size with 95 % confidence interval (0 = no effect)")
     ax.set_ylabel("Test (effect size measure)")
     return _save(fig, path, "Hypothesis tests: effect sizes",

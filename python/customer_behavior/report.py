@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from customer_behavior import charts as charts_module
-from customer_behavior.statistics import fmt_number, fmt_signed, strongest_driver
+from customer_behavior.statistics import NOT_ESTIMABLE, fmt_number, fmt_signed, strongest_driver
 
 __all__ = ["Numbers", "build_report", "normalize_value"]
 
@@ -1270,7 +1270,12 @@ class _Report:
                          f"select {column} from {rel} where {_where(**k)}", fmt)
 
         chi2, df, p = value("statistic", "num1"), value("df", "int"), value("p_value_holm", "p")
-        v, low, high = (value(c, EFFECT_SIZE_FORMAT) for c in ("effect_size", "ci_low", "ci_high"))
+        v = value("effect_size", EFFECT_SIZE_FORMAT)
+        if n.scalar(f"select ci_low is null or ci_high is null from {rel} where {_where(**k)}"):
+            interval = self.effect_interval(rel, k, "")  # not estimable (or not available)
+        else:
+            interval = (f"95 % CI {value('ci_low', EFFECT_SIZE_FORMAT)} to "
+                        f"{value('ci_high', EFFECT_SIZE_FORMAT)}")
         size = value("effect_size_magnitude", "text")
         significant = n.scalar(f"select is_significant from {rel} where {_where(**k)}")
         finding = ("differs between seasons by more than chance" if significant
@@ -1278,7 +1283,7 @@ class _Report:
         p_text = f"Holm p {p}" if p.startswith("<") else f"Holm p = {p}"
         text = (f"Tested (seasonal_category_demand under \"Hypothesis tests\"), the category "
                 f"mix {finding}: chi-square {chi2} on {df} degrees of freedom, {p_text}; "
-                f"Cramér's V {v} (95 % CI {low} to {high}) is {size} by Cohen's (1988) "
+                f"Cramér's V {v} ({interval}) is {size} by Cohen's (1988) "
                 "thresholds for Cramér's V")
         if significant:
             text += (": with this many purchases even a slight shift is significant, so plan "
@@ -1714,8 +1719,7 @@ class _Report:
                              NA, NA, NA, n.cell(rel, "verdict", "text", **k)])
                 continue
             effect = (n.cell(rel, "effect_size", EFFECT_SIZE_FORMAT, **k) + " ["
-                      + n.cell(rel, "ci_low", EFFECT_SIZE_FORMAT, **k) + ", "
-                      + n.cell(rel, "ci_high", EFFECT_SIZE_FORMAT, **k) + "] "
+                      + self.effect_interval(rel, k, "{low}, {high}") + "] "
                       + _effect_name(n.cell(rel, "effect_size_name", "text", **k)))
             if sized:
                 effect += ", " + n.cell(rel, "effect_size_magnitude", "text", **k)
@@ -1745,6 +1749,21 @@ class _Report:
             d.para("Caveats, test by test:")
             d.add(*notes, "")
         self.chart("hypothesis_tests")
+
+    def effect_interval(self, rel: str, k: dict, template: str) -> str:
+        """The 95 % interval of a hypothesis test's effect size, its bounds put into
+        ``template`` ("{low}, {high}" in the table, "95 % CI {low} to {high}" in a sentence);
+        when the mart stores no bounds, what ``ci_method`` says instead of "n/a, n/a": an
+        interval that collapsed to a point is "interval not estimable" (statistics'
+        NOT_ESTIMABLE, its reason in the test's caveat), any other "interval not available"."""
+        n = self.n
+        if n.scalar(f"select ci_low is null or ci_high is null from {rel} where {_where(**k)}"):
+            method = (n.scalar(f"select ci_method from {rel} where {_where(**k)}")
+                      if self.has_column(rel, "ci_method") else None)
+            return ("interval not estimable" if str(method).startswith(NOT_ESTIMABLE)
+                    else "interval not available")
+        return template.format(low=n.cell(rel, "ci_low", EFFECT_SIZE_FORMAT, **k),
+                               high=n.cell(rel, "ci_high", EFFECT_SIZE_FORMAT, **k))
 
     def over_50_newness(self, rel: str) -> None:
         """The over-50 frequency gap over all customers against established customers only."""

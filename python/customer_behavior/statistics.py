@@ -940,8 +940,12 @@ def fmt_signed(value: float) -> str:
     return text if text.startswith("-") or text in {"0", "n/a"} else "+" + text
 
 
-def _fmt_ci(low: float, high: float, digits: int = 2) -> str:
-    if not (math.isfinite(low) and math.isfinite(high)):
+def _fmt_ci(low: float, high: float, digits: int = 2, ci_method: str | None = None) -> str:
+    if not (low is not None and high is not None and math.isfinite(low) and math.isfinite(high)):
+        # an interval that collapsed to a point (_unless_a_point) is not estimable, not
+        # merely missing: say so, as the report's table does ("interval not estimable")
+        if str(ci_method).startswith(NOT_ESTIMABLE):
+            return "interval not estimable"
         return "95 % CI not available"
     sep = "–" if low >= 0 else " to "
     return f"95 % CI {low:.{digits}f}{sep}{high:.{digits}f}"
@@ -964,7 +968,8 @@ def _effect_label(name: str) -> str:
 def _summary(row: dict[str, Any]) -> str:
     name = row["effect_size_name"]
     effect = (
-        f"{_effect_label(name)} {row['effect_size']:.2f}, {_fmt_ci(row['ci_low'], row['ci_high'])}"
+        f"{_effect_label(name)} {row['effect_size']:.2f}, "
+        f"{_fmt_ci(row['ci_low'], row['ci_high'], ci_method=row.get('ci_method'))}"
     )
     if name != "cramers_v" and row["effect_size_magnitude"] not in (None, "n/a"):
         effect += f", a {row['effect_size_magnitude']} effect"

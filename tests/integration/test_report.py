@@ -569,6 +569,38 @@ def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
         assert f"{row.effect_size:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]" in generated["report"]
 
 
+def test_an_interval_that_is_not_estimable_is_not_printed_as_n_a(planted_build, tmp_path):
+    """Planted in a copy: two tests whose effect-size interval collapsed to a point, which
+    statistics stores as NULL bounds with ci_method "not estimable: ..." (every value of one
+    group above every value of the other). The table printed "1.00 [n/a, n/a]" and the
+    seasonal sentence "(95 % CI n/a to n/a)"; both now give the estimate with "interval not
+    estimable"."""
+    why = ("not estimable: every value of group A is above every value of group B "
+           "(rank-biserial +1); the percentile bootstrap gives the single point 1")
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.hypothesis_tests set effect_size = 1, ci_low = null, ci_high = null, "
+        f"ci_method = '{why}' where test_id = 'loyalty_member_spend'",
+        "update marts.hypothesis_tests set ci_low = null, ci_high = null, "
+        "ci_method = 'not estimable: the percentiles coincide' "
+        "where test_id = 'seasonal_category_demand'",
+    )
+    assert "n/a, n/a" not in report and "n/a to n/a" not in report
+    rows = {row[0]: row for row in _table_rows(report, "| Hypothesis | Document |")}
+    member, seasonal = query(
+        planted_build["warehouse"], "select hypothesis, effect_size_magnitude, effect_size "
+        "from marts.hypothesis_tests where test_id in ('loyalty_member_spend', "
+        "'seasonal_category_demand') order by test_id").itertuples(index=False)
+    assert rows[member.hypothesis][3] == (
+        f"1.00 [interval not estimable] rank biserial, {member.effect_size_magnitude}")
+    assert rows[seasonal.hypothesis][3] == (
+        f"{seasonal.effect_size:.2f} [interval not estimable] Cramér's V, "
+        f"{seasonal.effect_size_magnitude}")
+    section = report.split("#### Seasonal demand by category")[1].split("\n#")[0]
+    assert (f"Cramér's V {seasonal.effect_size:.2f} (interval not estimable) is "
+            f"{seasonal.effect_size_magnitude} by Cohen's (1988)") in section
+
+
 def test_seasonal_demand_cites_the_season_category_test(generated):
     """The seasonal demand by category section cites hypothesis_tests' chi-square test of
     season x category (dated order lines on the planted build) with its figures as stored,

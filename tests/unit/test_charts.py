@@ -930,6 +930,35 @@ def test_hypothesis_chart_names_each_effect_size(frames, tmp_path, monkeypatch):
                              "discount volume\n(hedges g)"]
 
 
+def test_hypothesis_chart_says_when_an_interval_is_not_estimable(frames, tmp_path, monkeypatch):
+    """A test whose interval collapsed to a point (statistics.NOT_ESTIMABLE: every value of
+    one group above every value of the other) has NULL bounds, so its point is drawn without
+    an error bar, as though the effect were known exactly; its label now says the interval
+    is not estimable (or, missing for another reason, not available)."""
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        seen["ticks"] = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    tests = frames["tests"].copy()
+    tests["ci_method"] = "percentile bootstrap, 2000 resamples per group, seed 0"
+    why = ("not estimable: every value of group A is above every value of group B "
+           "(rank-biserial +1); the percentile bootstrap gives the single point 1")
+    tests.loc[tests.test_id == "loyalty_member_spend",
+              ["effect_size", "ci_low", "ci_high", "ci_method"]] = [1.0, np.nan, np.nan, why]
+    tests.loc[tests.test_id == "seasonal_category_demand", ["ci_low", "ci_high", "ci_method"]] = [
+        np.nan, np.nan, "no interval (n_boot = 0)"]
+    _assert_png(charts.hypothesis_tests_chart(tests, tmp_path / "h.png"))
+    assert seen["ticks"] == [
+        "seasonal category demand\n(Cramér's V; interval not available)",
+        "over 50 frequency\n(rank biserial)",
+        "loyalty member spend\n(rank biserial; interval not estimable)",
+        "discount volume\n(hedges g)"]
+
+
 def test_demographics_chart_draws_one_panel_per_variable_with_values(frames, tmp_path,
                                                                       monkeypatch):
     """Small multiples: a histogram per numeric variable in bin order with the median bin in
