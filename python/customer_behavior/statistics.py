@@ -994,7 +994,15 @@ def _summary(row: dict[str, Any]) -> str:
         )
     else:
         centre = f"mean {_fmt_pair(row['mean_a'], row['mean_b'])}"
+    if row.get("method") == "welch_t" and _finite(row.get("df")) and _finite(row.get("statistic")):
+        # as APA style cites a t test: t(df) = t, the Welch-Satterthwaite df to one decimal
+        # and, as APA writes degrees of freedom, without a thousands separator
+        centre += f"; t({row['df']:.1f}) = {row['statistic']:.2f}"
     return f"{centre}; {effect}"
+
+
+def _finite(value: Any) -> bool:
+    return value is not None and math.isfinite(float(value))
 
 
 def _not_run(spec: _Spec, reason: str, alpha: float) -> dict[str, Any]:

@@ -522,6 +522,23 @@ def test_planted_over_50_frequency_found(planted_result):
     assert "a medium effect; Holm p" in row["verdict"]
 
 
+def test_a_welch_verdict_cites_t_with_its_degrees_of_freedom(planted_result):
+    """The mart stores each Welch row's Welch-Satterthwaite df (a DOUBLE) beside t, but the
+    verdict gave neither. A Welch verdict now cites them as APA style does, t(df) = t, df to
+    one decimal without a thousands separator ("t(1234.6)"); the rank tests, Spearman and
+    the chi-square (which gives its own df) do not."""
+    welch = planted_result[planted_result["method"] == "welch_t"]
+    assert len(welch) >= 1
+    for _, row in welch.iterrows():
+        cited = f"t({row['df']:.1f}) = {row['statistic']:.2f}; Hedges' g"
+        assert cited in row["verdict"], row["verdict"]
+        assert re.search(r"t\(\d+\.\d\) = -?\d+\.\d\d; ", row["verdict"]), row["verdict"]
+    others = planted_result[(planted_result["method"] != "welch_t")
+                            & (planted_result["status"] == "ran")]
+    assert len(others) >= 3
+    assert not others["verdict"].str.contains(r"\bt\(", regex=True).any(), others["verdict"].tolist()
+
+
 def test_planted_discount_volume_found(planted_result):
     row = planted_result.loc["discount_volume"]
     truth = true_discount_rank_biserial()
