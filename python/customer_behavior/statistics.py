@@ -947,8 +947,10 @@ def _fmt_ci(low: float, high: float, digits: int = 2, ci_method: str | None = No
         if str(ci_method).startswith(NOT_ESTIMABLE):
             return "interval not estimable"
         return "95 % CI not available"
-    sep = "–" if low >= 0 else " to "
-    return f"95 % CI {low:.{digits}f}{sep}{high:.{digits}f}"
+    # "to", as the report's sentences and the spend drivers' interpretation write it, and
+    # unambiguous beside negative bounds; the en dash, used only when the lower bound was not
+    # negative, made one verdict column mix "0.27–0.34" and "-0.77 to -0.62"
+    return f"95 % CI {low:.{digits}f} to {high:.{digits}f}"
 
 
 def _fmt_p(p: float) -> str:

@@ -539,6 +539,19 @@ def test_a_welch_verdict_cites_t_with_its_degrees_of_freedom(planted_result):
     assert not others["verdict"].str.contains(r"\bt\(", regex=True).any(), others["verdict"].tolist()
 
 
+def test_every_verdict_writes_its_interval_with_to(planted_result):
+    """The verdicts wrote an interval with an en dash when its lower bound was not negative
+    ("95 % CI 0.27–0.34") and with "to" otherwise ("-0.77 to -0.62"), while the report's
+    sentences and the spend drivers' interpretation write "to" throughout, which reads
+    unambiguously beside negative numbers. Every verdict now writes "low to high"."""
+    ran = planted_result[planted_result["status"] == "ran"]
+    assert (ran["ci_low"] >= 0).sum() >= 2 and (ran["ci_low"] < 0).sum() >= 1
+    for test_id, row in ran.iterrows():
+        interval = f"95 % CI {row['ci_low']:.2f} to {row['ci_high']:.2f}"
+        assert interval in row["verdict"], (test_id, row["verdict"])
+        assert not re.search(r"\d–-?\d", row["verdict"]), (test_id, row["verdict"])
+
+
 def test_planted_discount_volume_found(planted_result):
     row = planted_result.loc["discount_volume"]
     truth = true_discount_rank_biserial()
@@ -549,7 +562,7 @@ def test_planted_discount_volume_found(planted_result):
     pattern = (
         r"^Supported: discounted orders contain more units \(median \d+ vs \d+, "
         r"mean \d\.\d+ vs \d\.\d+; "
-        r"rank-biserial 0\.\d\d, 95 % CI 0\.\d\d–0\.\d\d, a small effect; Holm p < 0\.001\)$"
+        r"rank-biserial 0\.\d\d, 95 % CI 0\.\d\d to 0\.\d\d, a small effect; Holm p < 0\.001\)$"
     )
     assert re.match(pattern, row["verdict"]), row["verdict"]
     # the planted rank-biserial (~0.22) is small by Cohen's |r| 0.1 / 0.3 / 0.5
