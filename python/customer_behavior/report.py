@@ -1821,7 +1821,7 @@ class _Report:
             items.append(
                 f"- **{n.cell(rel, 'predictor', 'text', **k).replace('_', ' ')}** "
                 f"(beta {n.cell(rel, 'standardized_beta', 'signed2', **k)}, 95 % CI "
-                f"{n.cell(rel, 'ci_low', 'num2', **k)} to {n.cell(rel, 'ci_high', 'num2', **k)}): "
+                f"{n.cell(rel, 'ci_low', 'signed2', **k)} to {n.cell(rel, 'ci_high', 'signed2', **k)}): "
                 f"{n.cell(rel, 'interpretation', 'text', **k)}")
         d.add(*items, "")
         verdict = strongest_driver(n.rows(
@@ -1842,12 +1842,12 @@ class _Report:
             k = {"predictor": verdict.largest}
             top = (f"{n.cell(rel, 'predictor', 'text', **k).replace('_', ' ')} (beta "
                    f"{n.cell(rel, 'standardized_beta', 'signed2', **k)}, 95 % CI "
-                   f"{n.cell(rel, 'ci_low', 'num2', **k)} to {n.cell(rel, 'ci_high', 'num2', **k)})")
+                   f"{n.cell(rel, 'ci_low', 'signed2', **k)} to {n.cell(rel, 'ci_high', 'signed2', **k)})")
             others = _and_join([
                 f"{n.cell(rel, 'predictor', 'text', predictor=p).replace('_', ' ')} (beta "
                 f"{n.cell(rel, 'standardized_beta', 'signed2', predictor=p)}, 95 % CI "
-                f"{n.cell(rel, 'ci_low', 'num2', predictor=p)} to "
-                f"{n.cell(rel, 'ci_high', 'num2', predictor=p)})"
+                f"{n.cell(rel, 'ci_low', 'signed2', predictor=p)} to "
+                f"{n.cell(rel, 'ci_high', 'signed2', predictor=p)})"
                 for p, *_ in verdict.not_distinguishable])
             why = ("its interval includes no effect" if verdict.includes_zero
                    else "the intervals allow effects of the same size")

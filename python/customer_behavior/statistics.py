@@ -2013,6 +2013,9 @@ def _interpret(
     # -20.7 (95 % CI -80.7 to +39.2, which includes no effect)".
     # Until 2026-12-06 a negative effect was worded "20.7 lower" with its interval negated and
     # swapped ("-39.2 to 80.7"), which read as the stored interval with its bounds flipped.
+    # The standardized beta and its interval are signed too ("beta +0.75, 95 % CI +0.66 to
+    # +0.84"), as the report's line prints them before this sentence: that line read an
+    # unsigned beta interval beside the signed effect interval.
     effect, lo, hi = coef * step, low * step, high * step
     ci = f"95 % CI {fmt_signed(lo)} to {fmt_signed(hi)}"
     if lo <= 0 <= hi:
@@ -2035,26 +2038,26 @@ def _interpret(
             f"{fmt_signed(effect)} ({ci}), holding the other factors fixed."
         )
     if n_run == 1:  # nothing to rank against: not "strongest of the 1 predictors"
-        rank_text = f"The only predictor the data allow (standardized effect, beta {beta:.2f})."
+        rank_text = f"The only predictor the data allow (standardized effect, beta {beta:+.2f})."
     elif rank == 1 and verdict.strongest == predictor:
-        rank_text = f"Strongest of the {n_run} predictors by standardized effect (beta {beta:.2f})."
+        rank_text = f"Strongest of the {n_run} predictors by standardized effect (beta {beta:+.2f})."
     elif rank == 1 and verdict.includes_zero:
         # the largest of estimates whose intervals allow no effect is no strongest driver
         # (shopping trends: R² 0.00, age and membership at beta -0.01)
-        rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:.2f}), "
+        rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:+.2f}), "
                      "but its interval includes no effect, so it is not shown to be the "
                      "strongest.")
     elif rank == 1:
         # its interval and the others' allow effects of the same size (strongest_driver)
         others = verdict.not_distinguishable
-        named = _and_join([f"{p.replace('_', ' ')} (beta {b:.2f}, 95 % CI {lo_b:.2f} to "
-                           f"{hi_b:.2f})" for p, b, lo_b, hi_b in others])
-        rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:.2f}, "
-                     f"95 % CI {beta_ci[0]:.2f} to {beta_ci[1]:.2f}), but not distinguishable "
+        named = _and_join([f"{p.replace('_', ' ')} (beta {b:+.2f}, 95 % CI {lo_b:+.2f} to "
+                           f"{hi_b:+.2f})" for p, b, lo_b, hi_b in others])
+        rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:+.2f}, "
+                     f"95 % CI {beta_ci[0]:+.2f} to {beta_ci[1]:+.2f}), but not distinguishable "
                      f"from {named}: the intervals allow effects of the same size, so it is "
                      "not shown to be the strongest.")
     else:
-        rank_text = f"Rank {rank} of {n_run} by standardized effect (beta {beta:.2f})."
+        rank_text = f"Rank {rank} of {n_run} by standardized effect (beta {beta:+.2f})."
     return f"{sentence} {rank_text}"
 
 

@@ -915,6 +915,31 @@ def test_each_drivers_effect_and_interval_are_the_marts_signed_and_in_order(gene
         assert bool(found.group(4)) == (row.raw_ci_low <= 0 <= row.raw_ci_high), line
 
 
+def test_each_drivers_line_signs_both_of_its_intervals(generated):
+    """A driver's line printed the standardised beta's interval unsigned and the effect's
+    signed ("(beta +0.75, 95 % CI 0.66 to 0.84): ... of +227 (95 % CI +201 to +253)"), and
+    the mart's rank sentence an unsigned beta after it ("(beta 0.75)"). Every beta and every
+    interval bound in the line now carries its sign, and the beta interval is the mart's."""
+    drivers = query(generated["warehouse"],
+                    "select predictor, standardized_beta, ci_low, ci_high "
+                    "from marts.spend_drivers where status = 'ran'")
+    assert (drivers.ci_low > 0).any()  # a bound that printed without its sign
+    lines = generated["report"].splitlines()
+    signed = r"(?:[+-][\d,]+(?:\.\d+)?|0)"
+    for row in drivers.itertuples(index=False):
+        label = row.predictor.replace("_", " ")
+        line = next(line for line in lines if line.startswith(f"- **{label}**"))
+        assert line.startswith(
+            f"- **{label}** (beta {row.standardized_beta:+.2f}, 95 % CI {row.ci_low:+.2f} to "
+            f"{row.ci_high:+.2f}): "), line
+        intervals = re.findall(r"95 % CI (\S+) to ([^\s),]+)", line)
+        assert len(intervals) >= 2, line
+        for low, high in intervals:
+            assert re.fullmatch(signed, low) and re.fullmatch(signed, high), (low, high, line)
+        for beta in re.findall(r"beta (\S+?)[,)]", line):
+            assert re.fullmatch(signed, beta), (beta, line)
+
+
 def _table_rows(report: str, header_start: str) -> list[list[str]]:
     """The cells of each row of the first table whose header starts with ``header_start``."""
     lines = report.splitlines()
@@ -1072,7 +1097,7 @@ def test_no_driver_is_named_strongest_when_the_runner_up_is_not_told_apart(plant
     )
     assert "the strongest is" not in report
     assert ("Document 004 names income as the strongest predictor; here the largest standardised "
-            "effect, annual income (beta +0.35, 95 % CI 0.21 to 0.49), is not distinguishable "
+            "effect, annual income (beta +0.35, 95 % CI +0.21 to +0.49), is not distinguishable "
             "from kids at home (beta -0.31, 95 % CI -0.40 to -0.22): the intervals allow "
             "effects of the same size, so none of them can be named the strongest.") in report
 
@@ -1090,8 +1115,8 @@ def test_no_driver_is_named_strongest_when_the_runner_up_is_not_told_apart(plant
         "and status = 'ran'",
     )
     assert "the strongest is" not in report
-    assert ("here the largest standardised effect, age (beta +0.30, 95 % CI -0.05 to 0.65), is "
-            "not distinguishable from annual income (beta +0.20, 95 % CI 0.15 to 0.25)") in report
+    assert ("here the largest standardised effect, age (beta +0.30, 95 % CI -0.05 to +0.65), is "
+            "not distinguishable from annual income (beta +0.20, 95 % CI +0.15 to +0.25)") in report
     assert "its interval includes no effect, so none of them can be named the strongest." in report
 
 

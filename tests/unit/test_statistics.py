@@ -1416,6 +1416,32 @@ def test_an_effect_and_its_interval_keep_their_signs_in_order():
     assert "lower" not in text(-2.0742, -3.0, -1.0)
 
 
+def test_a_drivers_sentence_signs_its_beta_as_its_effect():
+    """The interpretation's effect and interval are signed ("+227 (95 % CI +201 to +253)"),
+    and the report prints the standardised beta and its interval signed before it; the
+    rank sentence's beta (and the intervals it compares) read unsigned ("beta 0.75",
+    "95 % CI 0.21 to 0.49"). They now carry their signs too."""
+    from customer_behavior.statistics import _interpret
+
+    drivers = [("annual_income", 0.35, 0.21, 0.49), ("kids_at_home", -0.31, -0.40, -0.22)]
+    close = st.strongest_driver(drivers)
+    text = _interpret("annual_income", "total_spend", 28.1, 20.0, 36.0, 10_000.0, False, 1, 2,
+                      0.35, verdict=close, beta_ci=(0.21, 0.49))
+    assert text.endswith("Largest standardized effect of the 2 predictors (beta +0.35, 95 % CI "
+                         "+0.21 to +0.49), but not distinguishable from kids at home (beta -0.31, "
+                         "95 % CI -0.40 to -0.22): the intervals allow effects of the same size, "
+                         "so it is not shown to be the strongest."), text
+    clear = st.strongest_driver([("annual_income", 0.74, 0.64, 0.83),
+                                 ("kids_at_home", -0.2, -0.25, -0.15)])
+    first = _interpret("annual_income", "total_spend", 28.1, 20.0, 36.0, 10_000.0, False, 1, 2,
+                       0.74, verdict=clear)
+    assert "(95 % CI +200,000 to +360,000)" in first
+    assert first.endswith("Strongest of the 2 predictors by standardized effect (beta +0.74).")
+    second = _interpret("kids_at_home", "total_spend", -50.0, -60.0, -40.0, 1.0, False, 2, 2,
+                        -0.2, verdict=clear)
+    assert second.endswith("Rank 2 of 2 by standardized effect (beta -0.20).")
+
+
 def test_a_lone_predictor_is_not_ranked_against_itself():
     """Diwali's and CDNOW's customers give one usable driver each: its sentence says so
     instead of "Strongest of the 1 predictors"; with more predictors the rank stays."""
@@ -1537,13 +1563,13 @@ def test_the_largest_effect_not_told_from_the_runner_up_is_not_called_strongest(
     assert top["ci_low"] > 0 and other["ci_low"] > 0 and other["ci_high"] > top["ci_low"]
     assert "Strongest" not in top["interpretation"]
     assert top["interpretation"].endswith(
-        f"Largest standardized effect of the 2 predictors (beta {top['standardized_beta']:.2f}, "
-        f"95 % CI {top['ci_low']:.2f} to {top['ci_high']:.2f}), but not distinguishable from "
-        f"{other.name.replace('_', ' ')} (beta {other['standardized_beta']:.2f}, 95 % CI "
-        f"{other['ci_low']:.2f} to {other['ci_high']:.2f}): the intervals allow effects of the "
+        f"Largest standardized effect of the 2 predictors (beta {top['standardized_beta']:+.2f}, "
+        f"95 % CI {top['ci_low']:+.2f} to {top['ci_high']:+.2f}), but not distinguishable from "
+        f"{other.name.replace('_', ' ')} (beta {other['standardized_beta']:+.2f}, 95 % CI "
+        f"{other['ci_low']:+.2f} to {other['ci_high']:+.2f}): the intervals allow effects of the "
         "same size, so it is not shown to be the strongest.")
     # the planted drivers (income 0.61, kids at home -0.44) are told apart: income is named
     planted = st.spend_drivers(planted_drivers()).set_index("predictor")
     assert planted.loc["annual_income", "interpretation"].endswith(
         f"Strongest of the 6 predictors by standardized effect (beta "
-        f"{planted.loc['annual_income', 'standardized_beta']:.2f}).")
+        f"{planted.loc['annual_income', 'standardized_beta']:+.2f}).")
