@@ -1485,7 +1485,9 @@ def spend_drivers_chart(drivers: pd.DataFrame, path: Path | str) -> Path:
     ax.set_xlabel("Standardised effect on total spend (SD of spend per SD of the driver), 95 % CI"
                   "\nblue = goes with more spend, orange = with less, grey = the interval "
                   "includes no effect")
-    ax.set_ylabel("Driver (strongest at the top)")
+    # ordered by |beta| only: the largest estimate need not be the strongest driver
+    # (statistics.strongest_driver names none when the intervals allow effects of one size)
+    ax.set_ylabel("Driver (ordered by size of effect, |beta|, largest at the top)")
     r2 = df["r_squared"].dropna().iloc[0] if "r_squared" in df and df["r_squared"].notna().any() else None
     n = df["n"].dropna().iloc[0] if "n" in df and df["n"].notna().any() else None
     subtitle = "OLS on standardised variables, robust (HC3) intervals"

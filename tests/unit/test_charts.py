@@ -930,6 +930,28 @@ def test_hypothesis_chart_names_each_effect_size(frames, tmp_path, monkeypatch):
                              "discount volume\n(hedges g)"]
 
 
+def test_spend_drivers_chart_orders_by_size_without_naming_a_strongest(frames, tmp_path,
+                                                                        monkeypatch):
+    """The y-axis said "Driver (strongest at the top)", though the chart orders by |beta|
+    alone and statistics.strongest_driver may name no strongest driver (intervals that allow
+    effects of the same size, or that include no effect). It now says what the order is."""
+    seen = {}
+    original = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        ax = fig.axes[0]
+        seen["ylabel"] = ax.get_ylabel()
+        seen["ticks"] = [t.get_text() for t in ax.get_yticklabels()]
+        return original(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    charts.spend_drivers_chart(frames["drivers"], tmp_path / "d.png")
+    assert seen["ylabel"] == "Driver (ordered by size of effect, |beta|, largest at the top)"
+    assert "strongest" not in seen["ylabel"]
+    # barh-style axes draw bottom-up: the largest |beta| (income, 0.45) at the top
+    assert seen["ticks"] == ["kids at home", "age", "annual income"]
+
+
 def test_hypothesis_chart_says_when_an_interval_is_not_estimable(frames, tmp_path, monkeypatch):
     """A test whose interval collapsed to a point (statistics.NOT_ESTIMABLE: every value of
     one group above every value of the other) has NULL bounds, so its point is drawn without
