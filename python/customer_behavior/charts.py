@@ -92,13 +92,29 @@ _RC = {
 }
 
 
+# Words a state's name keeps lower-case inside it ("District of Columbia", "Jammu and Kashmir",
+# "Rio de Janeiro", "Mato Grosso do Sul").
+_STATE_NAME_MINOR_WORDS = frozenset({"and", "of", "the", "de", "del", "da", "das", "do", "dos"})
+
+
 def state_label(value) -> str:
-    """How a state is printed, in the charts and the report alike: a two-letter code as
-    codes are known, upper-case ('TX'), where the warehouse keeps staging's lower-case text
-    ('tx', as every text column, so that 'TX' and 'tx' are one state); a name ('alaska',
-    'uttar pradesh') or 'unknown' as stored."""
+    """How a state is printed, in the charts and the report alike, where the warehouse keeps
+    staging's lower-case text ('tx', 'new york', as every text column, so that 'TX' and 'tx'
+    are one state): a two-letter code as codes are known, upper-case ('TX'); a name in title
+    case, its joining words lower-case inside it ('New York', 'District of Columbia',
+    'Uttar Pradesh'); 'unknown', a single letter or anything with a digit as stored."""
     text = str(value)
-    return text.upper() if re.fullmatch(r"[a-z]{2}", text) else text
+    if re.fullmatch(r"[a-z]{2}", text):
+        return text.upper()
+    if text == "unknown" or not re.fullmatch(r"[^\W\d_]{3,}(?:[\s&.'-]+[^\W\d_]+)*\.?", text):
+        return text
+
+    def word(match: re.Match) -> str:
+        w = match.group(0)
+        first = match.start() == 0
+        return w if not first and w in _STATE_NAME_MINOR_WORDS else w[:1].upper() + w[1:]
+
+    return re.sub(r"[^\W\d_]+", word, text)
 
 
 def segment_colour(segment_id) -> str:

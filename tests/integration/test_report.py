@@ -1280,6 +1280,29 @@ def test_states_print_as_their_codes_are_known(generated):
     assert (item["value"], item["text"]) == (top, top.upper())
 
 
+def test_state_names_print_in_title_case(generated, planted_build, tmp_path):
+    """Planted in a copy as on the shopping-trends file, which names its states in full
+    (stored lower-case by staging): the highest- and lowest-spending states named 'new york'
+    and 'district of columbia'. The demographic table printed them so; it now prints "New
+    York" and "District of Columbia", and report_numbers.json keeps the stored value."""
+    states = query(generated["warehouse"],
+                   "select dimension_value, mean_total_spend from marts.demographic_spend "
+                   "where dimension = 'state' and dimension_value <> 'unknown' "
+                   "and customer_count >= 30")
+    top = states.sort_values(["mean_total_spend", "dimension_value"],
+                             ascending=[False, True]).dimension_value.iloc[0]
+    low = states.sort_values(["mean_total_spend", "dimension_value"]).dimension_value.iloc[0]
+    rename = ("update marts.demographic_spend set dimension_value = '{}' "
+              "where dimension = 'state' and dimension_value = '{}'")
+    report, _ = _report_on_a_copy(planted_build, tmp_path, rename.format("new york", top),
+                                  rename.format("district of columbia", low))
+    row = next(r for r in _table_rows(report, "| Dimension | Highest |") if r[0] == "state")
+    assert (row[1], row[3]) == ("New York", "District of Columbia")
+    numbers = json.loads((tmp_path / "out" / "report_numbers.json").read_text())["numbers"]
+    item = numbers["demographics.state.low"]
+    assert (item["value"], item["text"]) == ("district of columbia", "District of Columbia")
+
+
 def test_a_raw_member_gap_inside_the_adjusted_interval_is_not_explained_away(planted_build,
                                                                             tmp_path):
     """When the adjusted interval includes no difference, the section said "most of the raw

@@ -1046,7 +1046,8 @@ def test_holiday_heatmap_puts_pooled_holidays_first_and_greys_thin_cells(frames,
 def test_state_codes_are_labelled_upper_case_as_they_are_known(monkeypatch, tmp_path):
     """Staging lower-cases every text column, so the demo's states read 'nd', 'tx' in the
     demographic chart. A two-letter state is labelled as the code is known ('ND'); a state's
-    name ('alaska', from the shopping-trends file), 'unknown' and the other dimensions'
+    name ('alaska', from the shopping-trends file) in title case ('Alaska', see
+    test_state_names_are_labelled_in_title_case); 'unknown' and the other dimensions'
     values are labelled as stored."""
     rows = [("state", "nd", 1, 61, 975.0), ("state", "tx", 2, 227, 528.0),
             ("state", "alaska", 3, 40, 600.0), ("state", "unknown", 4, 3, 500.0),
@@ -1063,7 +1064,24 @@ def test_state_codes_are_labelled_upper_case_as_they_are_known(monkeypatch, tmp_
 
     monkeypatch.setattr(charts, "_save", spy)
     charts.demographic_spend_chart(frame, tmp_path / "d.png")
-    assert sorted(seen["State"]) == ["ND (61)", "TX (227)", "alaska (40)", "unknown (3)"]
+    assert sorted(seen["State"]) == ["Alaska (40)", "ND (61)", "TX (227)", "unknown (3)"]
     assert sorted(seen["Region"]) == ["nd (100)", "south (200)"]
     assert [charts.state_label(v) for v in ("ca", "uttar pradesh", "unknown", "n")] == [
-        "CA", "uttar pradesh", "unknown", "n"]
+        "CA", "Uttar Pradesh", "unknown", "n"]
+
+
+def test_state_names_are_labelled_in_title_case():
+    """The shopping-trends and Diwali files name their states in full, which staging stores
+    lower-case ('alaska', 'new york', 'uttar pradesh') and the charts and the report printed
+    so. A name now prints in title case, its joining words lower-case inside it; codes stay
+    upper-case, and 'unknown', single letters and values with digits as stored."""
+    cases = {
+        "new york": "New York", "district of columbia": "District of Columbia",
+        "west virginia": "West Virginia", "uttar pradesh": "Uttar Pradesh",
+        "andhra\xa0pradesh": "Andhra\xa0Pradesh", "jammu and kashmir": "Jammu and Kashmir",
+        "jammu & kashmir": "Jammu & Kashmir", "the bahamas": "The Bahamas",
+        "rio de janeiro": "Rio de Janeiro", "baden-württemberg": "Baden-Württemberg",
+        "ny": "NY", "unknown": "unknown", "n": "n", "zone 1": "zone 1",
+        "New York": "New York",
+    }
+    assert {v: charts.state_label(v) for v in cases} == cases
