@@ -36,7 +36,7 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from customer_behavior.statistics import NOT_ESTIMABLE
+from customer_behavior.statistics import NOT_ESTIMABLE, effect_size_label
 
 __all__ = [
     "CHARTS",
@@ -1512,10 +1512,6 @@ def spend_drivers_chart(drivers: pd.DataFrame, path: Path | str) -> Path:
     return _save(fig, path, "What drives total spend", subtitle)
 
 
-# Effect-size names (statistics.hypothesis_tests) that do not read as words with spaces.
-_EFFECT_LABELS = {"cramers_v": "Cramér's V"}
-
-
 def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
     """Effect size and its confidence interval for every hypothesis test that ran (Cramér's
     V of the season x category test runs from 0, no association, upwards)."""
@@ -1550,7 +1546,7 @@ def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
         else "; interval not estimable" if m.startswith(NOT_ESTIMABLE)
         else "; interval not available"
         for lo, hi, m in zip(df["ci_low"], df["ci_high"], methods, strict=True)]
-    ax.set_yticks(y, [f"{_label(t)}\n({_EFFECT_LABELS.get(e, _label(e))}{why})" for t, e, why in
+    ax.set_yticks(y, [f"{_label(t)}\n({effect_size_label(e)}{why})" for t, e, why in
                       zip(df["test_id"], df["effect_size_name"], missing, strict=True)],
                   fontsize=8.5)
     ax.set_xlabel("Effect size with 95 % confidence interval (0 = no effect)")

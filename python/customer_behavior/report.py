@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from customer_behavior import charts as charts_module
-from customer_behavior.statistics import NOT_ESTIMABLE, fmt_number, fmt_signed, strongest_driver
+from customer_behavior.statistics import (
+    NOT_ESTIMABLE,
+    effect_size_label,
+    fmt_number,
+    fmt_signed,
+    strongest_driver,
+)
 
 __all__ = ["Numbers", "build_report", "normalize_value"]
 
@@ -249,13 +255,18 @@ class _Doc:
         return "\n".join(self.lines).rstrip() + "\n"
 
 
-# How the hypothesis table names an effect size whose stored name does not read as words
-# (the others print their name with spaces: "rank biserial", "hedges g", "spearman rho").
-_EFFECT_NAMES = {"cramers_v": "Cramér's V"}
+# How the hypothesis table names a test's method (statistics.hypothesis_tests' `method`), and
+# the methods that count one sample, not two groups: their n_a and n_b are the same count
+# (the customers correlated, the purchases in the table, the customers paired), so the table
+# prints it once, not "3,900 / 3,900".
+_METHOD_NAMES = {"welch_t": "Welch's t", "mann_whitney_u": "Mann–Whitney U",
+                 "wilcoxon_signed_rank": "Wilcoxon signed-rank", "spearman": "Spearman",
+                 "chi_square": "chi-square"}
+_ONE_SAMPLE_METHODS = {"spearman": "", "chi_square": "", "wilcoxon_signed_rank": " pairs"}
 
 
-def _effect_name(name: str) -> str:
-    return _EFFECT_NAMES.get(name, name.replace("_", " "))
+def _method_name(method: str) -> str:
+    return _METHOD_NAMES.get(method, method.replace("_", " "))
 
 
 # One precision for an effect size and its interval wherever the report states them: the
@@ -1720,10 +1731,13 @@ class _Report:
                 continue
             effect = (n.cell(rel, "effect_size", EFFECT_SIZE_FORMAT, **k) + " ["
                       + self.effect_interval(rel, k, "{low}, {high}") + "] "
-                      + _effect_name(n.cell(rel, "effect_size_name", "text", **k)))
+                      + effect_size_label(n.cell(rel, "effect_size_name", "text", **k)))
             if sized:
                 effect += ", " + n.cell(rel, "effect_size_magnitude", "text", **k)
-            sizes = n.cell(rel, "n_a", "int", **k) + " / " + n.cell(rel, "n_b", "int", **k)
+            method = n.scalar(f"select method from {rel} where {_where(**k)}")
+            n_a, n_b = n.cell(rel, "n_a", "int", **k), n.cell(rel, "n_b", "int", **k)
+            sizes = (n_a + _ONE_SAMPLE_METHODS[method]
+                     if method in _ONE_SAMPLE_METHODS and n_a == n_b else f"{n_a} / {n_b}")
             verdict = n.cell(rel, "verdict", "text", **k)
             if test_id == "loyalty_member_spend" and self.adjusted_membership_gap:
                 # the raw comparison's verdict, qualified by the gap among customers alike in
@@ -1735,7 +1749,7 @@ class _Report:
             rows.append([
                 n.cell(rel, "hypothesis", "text", **k),
                 n.cell(rel, "source_document", "text", **k),
-                n.cell(rel, "method", "text", **k).replace("_", " ") + " (n " + sizes + ")",
+                _method_name(method) + " (n " + sizes + ")",
                 effect,
                 n.cell(rel, "p_value_holm", "p", **k),
                 verdict,

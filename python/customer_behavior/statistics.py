@@ -56,6 +56,7 @@ from statsmodels.stats.multitest import multipletests
 
 __all__ = [
     "DEFAULT_DRIVER_PREDICTORS",
+    "EFFECT_SIZE_LABELS",
     "ESTABLISHED_WINDOW_DAYS",
     "HYPOTHESIS_CUSTOMER_COLUMNS",
     "MAX_BOOT_CELLS",
@@ -65,6 +66,7 @@ __all__ = [
     "compare_two_groups",
     "contingency_independence",
     "correlation_matrix",
+    "effect_size_label",
     "holm_adjust",
     "hypothesis_order_columns",
     "hypothesis_tests",
@@ -957,20 +959,26 @@ def _fmt_p(p: float) -> str:
     return "Holm p < 0.001" if p < 0.001 else f"Holm p = {p:.3f}"
 
 
-def _effect_label(name: str) -> str:
-    return {
-        "rank_biserial": "rank-biserial",
-        "matched_rank_biserial": "matched-pairs rank-biserial",
-        "hedges_g": "Hedges' g",
-        "spearman_rho": "Spearman rho",
-        "cramers_v": "Cramér's V",
-    }[name]
+EFFECT_SIZE_LABELS = {
+    "rank_biserial": "rank-biserial",
+    "matched_rank_biserial": "matched-pairs rank-biserial",
+    "hedges_g": "Hedges' g",
+    "spearman_rho": "Spearman rho",
+    "cramers_v": "Cramér's V",
+}
+
+
+def effect_size_label(name: str) -> str:
+    """How an effect size (``effect_size_name``) is written for readers, in the verdicts, the
+    report's hypothesis table and the hypothesis chart alike: "Hedges' g", "rank-biserial",
+    "Cramér's V"; a name this module does not know with spaces for its underscores."""
+    return EFFECT_SIZE_LABELS.get(name, str(name).replace("_", " "))
 
 
 def _summary(row: dict[str, Any]) -> str:
     name = row["effect_size_name"]
     effect = (
-        f"{_effect_label(name)} {row['effect_size']:.2f}, "
+        f"{effect_size_label(name)} {row['effect_size']:.2f}, "
         f"{_fmt_ci(row['ci_low'], row['ci_high'], ci_method=row.get('ci_method'))}"
     )
     if name != "cramers_v" and row["effect_size_magnitude"] not in (None, "n/a"):

@@ -569,6 +569,25 @@ def test_report_states_hypothesis_results_with_effects_and_caveats(generated):
         assert f"{row.effect_size:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]" in generated["report"]
 
 
+def test_the_hypothesis_table_names_each_method_and_counts_one_sample_once(generated):
+    """The Method (n) column names a test as a reader knows it ("Welch's t", "Mann–Whitney
+    U", "chi-square"), not as the mart stores it ("welch t", "mann whitney u", "chi square"),
+    and a test of one sample (a correlation, a table of counts, the customers paired) states
+    its count once: "chi-square (n 43,060)", not "(n 43,060 / 43,060)"."""
+    names = {"welch_t": "Welch's t", "mann_whitney_u": "Mann–Whitney U",
+             "wilcoxon_signed_rank": "Wilcoxon signed-rank", "spearman": "Spearman",
+             "chi_square": "chi-square"}
+    rows = {row[0]: row for row in _table_rows(generated["report"], "| Hypothesis | Document |")}
+    tests = query(generated["warehouse"], "select hypothesis, method, n_a, n_b "
+                  "from marts.hypothesis_tests where status = 'ran'")
+    one_sample = {"spearman": "", "chi_square": "", "wilcoxon_signed_rank": " pairs"}
+    assert {"welch_t", "chi_square", "spearman"} <= set(tests.method)
+    for row in tests.itertuples(index=False):
+        n = (f"{row.n_a:,}{one_sample[row.method]}" if row.method in one_sample
+             else f"{row.n_a:,} / {row.n_b:,}")
+        assert rows[row.hypothesis][2] == f"{names[row.method]} (n {n})", rows[row.hypothesis]
+
+
 def test_an_interval_that_is_not_estimable_is_not_printed_as_n_a(planted_build, tmp_path):
     """Planted in a copy: two tests whose effect-size interval collapsed to a point, which
     statistics stores as NULL bounds with ci_method "not estimable: ..." (every value of one
@@ -592,7 +611,7 @@ def test_an_interval_that_is_not_estimable_is_not_printed_as_n_a(planted_build, 
         "from marts.hypothesis_tests where test_id in ('loyalty_member_spend', "
         "'seasonal_category_demand') order by test_id").itertuples(index=False)
     assert rows[member.hypothesis][3] == (
-        f"1.00 [interval not estimable] rank biserial, {member.effect_size_magnitude}")
+        f"1.00 [interval not estimable] rank-biserial, {member.effect_size_magnitude}")
     assert rows[seasonal.hypothesis][3] == (
         f"{seasonal.effect_size:.2f} [interval not estimable] Cramér's V, "
         f"{seasonal.effect_size_magnitude}")

@@ -925,9 +925,9 @@ def test_hypothesis_chart_names_each_effect_size(frames, tmp_path, monkeypatch):
     monkeypatch.setattr(charts, "_save", spy)
     charts.hypothesis_tests_chart(frames["tests"], tmp_path / "h.png")
     assert seen["ticks"] == ["seasonal category demand\n(Cramér's V)",
-                             "over 50 frequency\n(rank biserial)",
-                             "loyalty member spend\n(rank biserial)",
-                             "discount volume\n(hedges g)"]
+                             "over 50 frequency\n(rank-biserial)",
+                             "loyalty member spend\n(rank-biserial)",
+                             "discount volume\n(Hedges' g)"]
 
 
 def test_spend_drivers_chart_orders_by_size_without_naming_a_strongest(frames, tmp_path,
@@ -976,9 +976,9 @@ def test_hypothesis_chart_says_when_an_interval_is_not_estimable(frames, tmp_pat
     _assert_png(charts.hypothesis_tests_chart(tests, tmp_path / "h.png"))
     assert seen["ticks"] == [
         "seasonal category demand\n(Cramér's V; interval not available)",
-        "over 50 frequency\n(rank biserial)",
-        "loyalty member spend\n(rank biserial; interval not estimable)",
-        "discount volume\n(hedges g)"]
+        "over 50 frequency\n(rank-biserial)",
+        "loyalty member spend\n(rank-biserial; interval not estimable)",
+        "discount volume\n(Hedges' g)"]
 
 
 def test_demographics_chart_draws_one_panel_per_variable_with_values(frames, tmp_path,
