@@ -22,6 +22,7 @@ import random
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -854,23 +855,29 @@ GERMAN_PLANTS = {
 }
 
 
-def _german_orders(plants: dict[int, dict[str, str]], extra: dict[int, dict[str, str]] | None = None):
-    """orders.csv as a German export: semicolons, decimal commas and dot thousands
-    ('1.234,50') in amount and discount_amount, then the planted values."""
+def _semicolon_orders(write_number: Callable[[str], str], plants: dict[int, dict[str, str]]):
+    """orders.csv as a German export: semicolons, every amount and discount_amount written
+    by ``write_number``, then the planted values (data row -> column -> text)."""
     def mutate(folder: Path) -> None:
         with open(folder / "orders.csv", newline="") as fh:
             rows = list(csv.DictReader(fh))
         for row in rows:
             for column in ("amount", "discount_amount"):
                 if row[column]:
-                    row[column] = _german_number(row[column])
-        for number, values in {**plants, **(extra or {})}.items():
+                    row[column] = write_number(row[column])
+        for number, values in plants.items():
             rows[number - 1].update(values)
         with open(folder / "orders.csv", "w", newline="") as fh:
             writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";", lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
     return mutate
+
+
+def _german_orders(plants: dict[int, dict[str, str]], extra: dict[int, dict[str, str]] | None = None):
+    """orders.csv as a German export: decimal commas and dot thousands ('1.234,50') in
+    amount and discount_amount, then the planted values."""
+    return _semicolon_orders(_german_number, {**plants, **(extra or {})})
 
 
 def _staged_orders(warehouse: Path) -> dict[int, dict]:
@@ -880,6 +887,19 @@ def _staged_orders(warehouse: Path) -> dict[int, dict]:
     return {r["source_row_number"]: r for r in rows.to_dict("records")}
 
 
+def _staged_beside_base(case, mutate):
+    """Build stg_contract__orders from the base files changed by ``mutate``: the dbt result,
+    the staged lines by source row number, the base orders.csv's rows (every line staged)
+    and the data folder."""
+    result, warehouse, data = case(mutate, select=["stg_contract__orders"])
+    assert result.returncode == 0, result.stdout[-3000:]
+    staged = _staged_orders(warehouse)
+    with open(data.parent / "base" / "orders.csv", newline="") as fh:
+        base = list(csv.DictReader(fh))
+    assert len(staged) == len(base) > 100
+    return result, staged, base, data
+
+
 def test_dot_thousands_in_a_decimal_comma_file_are_read(case):
     """A file whose numbers are written with a decimal comma ('12,50', '1.234,50') writes
     thousands with a dot: its amount '1.234' was read as 1.23 (1.234 with cents) and a
@@ -887,12 +907,7 @@ def test_dot_thousands_in_a_decimal_comma_file_are_read(case):
     (contract_number_style); '1,234', which could be 1.234 or 1234, is rejected as
     ambiguous_amount (a reason of its own since 2026-12-07: it was unparseable_amount), and a
     quantity with a decimal comma is whole or unparseable as with a point."""
-    result, warehouse, data = case(_german_orders(GERMAN_PLANTS), select=["stg_contract__orders"])
-    assert result.returncode == 0, result.stdout[-3000:]
-    staged = _staged_orders(warehouse)
-    with open(data.parent / "base" / "orders.csv", newline="") as fh:
-        base = list(csv.DictReader(fh))
-    assert len(staged) == len(base) > 100
+    result, staged, base, _ = _staged_beside_base(case, _german_orders(GERMAN_PLANTS))
     read = {n: (staged[n]["amount"], staged[n]["quantity"], staged[n]["discount_amount"],
                 staged[n]["rejection_reason"]) for n in GERMAN_PLANTS}
     assert read[1][0] == 1234 and read[2][0] == 12345678.90 and read[3][0] == 1234.50
@@ -937,23 +952,10 @@ def test_a_number_that_could_be_either_style_is_rejected_in_a_mixed_file(case):
 
 
 def _whole_german_orders(plants: dict[int, dict[str, str]]):
-    """orders.csv as a German export whose amounts are all whole: semicolons, every amount
-    and discount rounded to a whole number and written with dot thousands ('1.234'), never
-    a decimal comma, then the planted values."""
-    def mutate(folder: Path) -> None:
-        with open(folder / "orders.csv", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-        for row in rows:
-            for column in ("amount", "discount_amount"):
-                if row[column]:
-                    row[column] = f"{round(float(row[column])):,}".replace(",", ".")
-        for number, values in plants.items():
-            rows[number - 1].update(values)
-        with open(folder / "orders.csv", "w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]), delimiter=";", lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-    return mutate
+    """orders.csv as a German export whose amounts are all whole: every amount and discount
+    rounded to a whole number and written with dot thousands ('1.234'), never a decimal
+    comma, then the planted values."""
+    return _semicolon_orders(lambda text: f"{round(float(text)):,}".replace(",", "."), plants)
 
 
 def test_an_all_whole_decimal_comma_file_is_told_by_its_dot_groups(case):
@@ -964,12 +966,7 @@ def test_an_all_whole_decimal_comma_file_is_told_by_its_dot_groups(case):
     is rejected as ambiguous_amount."""
     plants = {1: {"amount": "1.234"}, 2: {"amount": "1.234.567"}, 3: {"quantity": "1.000"},
               4: {"amount": "1,234"}, 5: {"discount_amount": "1.000"}}
-    result, warehouse, data = case(_whole_german_orders(plants), select=["stg_contract__orders"])
-    assert result.returncode == 0, result.stdout[-3000:]
-    staged = _staged_orders(warehouse)
-    with open(data.parent / "base" / "orders.csv", newline="") as fh:
-        base = list(csv.DictReader(fh))
-    assert len(staged) == len(base) > 100
+    result, staged, base, data = _staged_beside_base(case, _whole_german_orders(plants))
     assert [staged[n]["amount"] for n in (1, 2)] == [1234, 1234567]
     assert staged[3]["quantity"] == 1000 and staged[5]["discount_amount"] == 1000
     assert staged[4]["amount"] is None and staged[4]["rejection_reason"] == "ambiguous_amount"

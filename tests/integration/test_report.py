@@ -1279,18 +1279,25 @@ def test_the_member_verdict_points_to_the_adjusted_gap(generated, planted_build,
     assert cell == verdict
 
 
-def test_states_print_as_their_codes_are_known(generated):
-    """Staging lower-cases every text column, so the demographic table's state row read
-    "| state | nd | 975 | nc | 414 |" on the demo. A two-letter state code is printed
-    upper-case, as the codes are known; the warehouse keeps the lower-case value and
-    report_numbers.json records it beside the printed text."""
-    states = query(generated["warehouse"],
+def _highest_and_lowest_spending_states(warehouse) -> tuple[str, str]:
+    """The states the demographic table names as spending most and least (groups of at
+    least thirty customers, 'unknown' left out; ties to the first name), as stored."""
+    states = query(warehouse,
                    "select dimension_value, mean_total_spend from marts.demographic_spend "
                    "where dimension = 'state' and dimension_value <> 'unknown' "
                    "and customer_count >= 30")
     top = states.sort_values(["mean_total_spend", "dimension_value"],
                              ascending=[False, True]).dimension_value.iloc[0]
     low = states.sort_values(["mean_total_spend", "dimension_value"]).dimension_value.iloc[0]
+    return top, low
+
+
+def test_states_print_as_their_codes_are_known(generated):
+    """Staging lower-cases every text column, so the demographic table's state row read
+    "| state | nd | 975 | nc | 414 |" on the demo. A two-letter state code is printed
+    upper-case, as the codes are known; the warehouse keeps the lower-case value and
+    report_numbers.json records it beside the printed text."""
+    top, low = _highest_and_lowest_spending_states(generated["warehouse"])
     assert re.fullmatch(r"[a-z]{2}", top) and re.fullmatch(r"[a-z]{2}", low)
     row = next(r for r in _table_rows(generated["report"], "| Dimension | Highest |")
                if r[0] == "state")
@@ -1304,13 +1311,7 @@ def test_state_names_print_in_title_case(generated, planted_build, tmp_path):
     (stored lower-case by staging): the highest- and lowest-spending states named 'new york'
     and 'district of columbia'. The demographic table printed them so; it now prints "New
     York" and "District of Columbia", and report_numbers.json keeps the stored value."""
-    states = query(generated["warehouse"],
-                   "select dimension_value, mean_total_spend from marts.demographic_spend "
-                   "where dimension = 'state' and dimension_value <> 'unknown' "
-                   "and customer_count >= 30")
-    top = states.sort_values(["mean_total_spend", "dimension_value"],
-                             ascending=[False, True]).dimension_value.iloc[0]
-    low = states.sort_values(["mean_total_spend", "dimension_value"]).dimension_value.iloc[0]
+    top, low = _highest_and_lowest_spending_states(generated["warehouse"])
     rename = ("update marts.demographic_spend set dimension_value = '{}' "
               "where dimension = 'state' and dimension_value = '{}'")
     report, _ = _report_on_a_copy(planted_build, tmp_path, rename.format("new york", top),

@@ -912,9 +912,8 @@ def test_seasonal_heatmap_orders_seasons_by_calendar_and_colours_log_index(frame
     assert seen["norm"].vcenter == 0
 
 
-def test_hypothesis_chart_names_each_effect_size(frames, tmp_path, monkeypatch):
-    """One row per test that ran, labelled with its effect size: Cramér's V (the season x
-    category chi-square test) by its name, not as the stored 'cramers_v'."""
+def _hypothesis_chart_ticks(tests: pd.DataFrame, tmp_path, monkeypatch) -> list[str]:
+    """The y-axis labels of the hypothesis chart drawn from ``tests`` (its PNG checked)."""
     seen = {}
     original = charts._save
 
@@ -923,11 +922,18 @@ def test_hypothesis_chart_names_each_effect_size(frames, tmp_path, monkeypatch):
         return original(fig, path, title, subtitle)
 
     monkeypatch.setattr(charts, "_save", spy)
-    charts.hypothesis_tests_chart(frames["tests"], tmp_path / "h.png")
-    assert seen["ticks"] == ["seasonal category demand\n(Cramér's V)",
-                             "over 50 frequency\n(rank-biserial)",
-                             "loyalty member spend\n(rank-biserial)",
-                             "discount volume\n(Hedges' g)"]
+    _assert_png(charts.hypothesis_tests_chart(tests, tmp_path / "h.png"))
+    return seen["ticks"]
+
+
+def test_hypothesis_chart_names_each_effect_size(frames, tmp_path, monkeypatch):
+    """One row per test that ran, labelled with its effect size: Cramér's V (the season x
+    category chi-square test) by its name, not as the stored 'cramers_v'."""
+    assert _hypothesis_chart_ticks(frames["tests"], tmp_path, monkeypatch) == [
+        "seasonal category demand\n(Cramér's V)",
+        "over 50 frequency\n(rank-biserial)",
+        "loyalty member spend\n(rank-biserial)",
+        "discount volume\n(Hedges' g)"]
 
 
 def test_spend_drivers_chart_orders_by_size_without_naming_a_strongest(frames, tmp_path,
@@ -957,14 +963,6 @@ def test_hypothesis_chart_says_when_an_interval_is_not_estimable(frames, tmp_pat
     one group above every value of the other) has NULL bounds, so its point is drawn without
     an error bar, as though the effect were known exactly; its label now says the interval
     is not estimable (or, missing for another reason, not available)."""
-    seen = {}
-    original = charts._save
-
-    def spy(fig, path, title, subtitle=None):
-        seen["ticks"] = [t.get_text() for t in fig.axes[0].get_yticklabels()]
-        return original(fig, path, title, subtitle)
-
-    monkeypatch.setattr(charts, "_save", spy)
     tests = frames["tests"].copy()
     tests["ci_method"] = "percentile bootstrap, 2000 resamples per group, seed 0"
     why = ("not estimable: every value of group A is above every value of group B "
@@ -973,8 +971,7 @@ def test_hypothesis_chart_says_when_an_interval_is_not_estimable(frames, tmp_pat
               ["effect_size", "ci_low", "ci_high", "ci_method"]] = [1.0, np.nan, np.nan, why]
     tests.loc[tests.test_id == "seasonal_category_demand", ["ci_low", "ci_high", "ci_method"]] = [
         np.nan, np.nan, "no interval (n_boot = 0)"]
-    _assert_png(charts.hypothesis_tests_chart(tests, tmp_path / "h.png"))
-    assert seen["ticks"] == [
+    assert _hypothesis_chart_ticks(tests, tmp_path, monkeypatch) == [
         "seasonal category demand\n(Cramér's V; interval not available)",
         "over 50 frequency\n(rank-biserial)",
         "loyalty member spend\n(rank-biserial; interval not estimable)",
