@@ -70,6 +70,7 @@ __all__ = [
     "holm_adjust",
     "hypothesis_order_columns",
     "hypothesis_tests",
+    "size_gap_reason",
     "spend_drivers",
     "strongest_driver",
 ]
@@ -1894,6 +1895,9 @@ DRIVER_COLUMNS = [
     "raw_ci_low",
     "raw_ci_high",
     "rank",
+    "size_gap_to_largest",
+    "size_gap_ci_low",
+    "size_gap_ci_high",
     "n",
     "r_squared",
     "interpretation",
@@ -1930,69 +1934,90 @@ class StrongestDriver:
 
     ``largest`` is the predictor with the largest |beta| (``None`` without drivers),
     ``strongest`` the same predictor when the rule names it the strongest, else ``None``;
-    ``not_distinguishable`` the ``(predictor, standardized_beta, ci_low, ci_high)`` of the
-    others it is not told apart from (every other driver when its interval includes 0);
+    ``not_distinguishable`` the rows, as given (numbers as floats, a missing one NaN), of
+    the others it is not told apart from (every other driver when its interval includes 0);
     ``includes_zero`` whether the largest's own interval includes 0 (or is not available);
-    ``count`` the number of drivers ranked."""
+    ``count`` the number of drivers ranked; ``by_size_gap`` whether the others were compared
+    through the intervals of the gap in size (the rows carried them) rather than through
+    their own intervals."""
 
     largest: str | None
     strongest: str | None
-    not_distinguishable: tuple[tuple[str, float, float, float], ...]
+    not_distinguishable: tuple[tuple[Any, ...], ...]
     includes_zero: bool
     count: int
+    by_size_gap: bool = False
 
 
 def strongest_driver(
-    drivers: Sequence[tuple[str, Any, Any, Any]],
+    drivers: Sequence[Sequence[Any]],
 ) -> StrongestDriver:
     """The one rule for calling a spend driver the strongest, used by the mart's sentence
     (:func:`spend_drivers`) and by the report.
 
-    ``drivers`` are ``(predictor, standardized_beta, ci_low, ci_high)`` of the drivers that
-    ran, in rank order (the first of equal |beta| is the largest). The driver with the
-    largest |beta| is the strongest only when
+    ``drivers`` are ``(predictor, standardized_beta, ci_low, ci_high, size_gap_to_largest,
+    size_gap_ci_low, size_gap_ci_high)`` of the drivers that ran, in rank order (the first
+    of equal |beta| is the largest), as :func:`spend_drivers` stores them. The driver with
+    the largest |beta| is the strongest only when
 
     * its own interval excludes 0, and
-    * the bound of that interval nearer 0 exceeds, in absolute value, both bounds of every
-      other driver's interval: the sizes the intervals allow do not overlap.
+    * for every other driver j, the simultaneous interval of the gap in size
+      |beta_1| - |beta_j| (:func:`spend_drivers`: from the fit's covariance, Bonferroni-
+      adjusted for the m - 1 comparisons) lies above 0; a missing gap interval counts as
+      not told apart.
 
-    Otherwise no driver is named, and ``not_distinguishable`` lists the others whose
-    interval allows a size that reaches that bound (all of them when the interval includes
-    0). A lone driver is not ranked against anything: ``strongest`` is ``None`` with
-    ``count`` 1.
+    Otherwise no driver is named, and ``not_distinguishable`` lists the others whose gap
+    interval reaches 0 (all of them when the largest's own interval includes 0). A lone
+    driver is not ranked against anything: ``strongest`` is ``None`` with ``count`` 1.
 
-    Why intervals that do not overlap, not the runner-up's estimate outside the largest's
-    interval: the mart stores each driver's own interval, not the covariance of the
-    estimates, so no interval of |beta_1| - |beta_2| can be formed from it. Whatever that
-    covariance, a wrong "strongest" needs one of two one-sided 2.5 % misses (the largest's
-    true size below its near bound, or the other's above its far bound), so it happens at
-    most 5 % of the time for each other driver; comparing with the runner-up's estimate alone
-    named a winner of two equal effects with equal, independent errors 17 % of the time
-    (DECISIONLOG "Spend drivers").
+    Rows of four, ``(predictor, standardized_beta, ci_low, ci_high)``, are what a warehouse
+    built before the gap columns (2026-12-07) holds; for them the earlier, conservative rule
+    applies: the bound of the largest's interval nearer 0 must exceed, in size, both bounds
+    of every other driver's interval. Without the covariance of the estimates that is the
+    only check that holds whatever the covariance (a wrong "strongest" needs one of two
+    one-sided 2.5 % misses), at the price of power (DECISIONLOG "Spend drivers").
 
-    >>> strongest_driver([("income", 0.6, 0.5, 0.7), ("kids", -0.3, -0.4, -0.2)]).strongest
+    >>> strongest_driver([("income", 0.6, 0.5, 0.7, None, None, None),
+    ...                   ("kids", -0.3, -0.4, -0.2, 0.3, 0.15, 0.45)]).strongest
     'income'
+    >>> strongest_driver([("income", 0.4, 0.35, 0.45, None, None, None),
+    ...                   ("kids", -0.3, -0.4, -0.2, 0.1, -0.02, 0.22)]).strongest
     >>> strongest_driver([("income", 0.4, 0.35, 0.45), ("kids", -0.3, -0.4, -0.2)]).strongest
     """
 
     def number(value: Any) -> float:
         return float("nan") if value is None else float(value)
 
-    rows = [(str(p), number(b), number(lo), number(hi)) for p, b, lo, hi in drivers]
+    rows = [tuple(r[:1]) + tuple(number(v) for v in r[1:]) for r in drivers]
     rows = [r for r in rows if math.isfinite(r[1])]
     if not rows:
         return StrongestDriver(None, None, (), True, 0)
     rows.sort(key=lambda r: -abs(r[1]))  # stable: rank order breaks ties
-    top, low, high = rows[0][0], rows[0][2], rows[0][3]
+    top, low, high = str(rows[0][0]), rows[0][2], rows[0][3]
     includes_zero = not (math.isfinite(low) and math.isfinite(high) and (low > 0 or high < 0))
-    near = 0.0 if includes_zero else min(abs(low), abs(high))
+    by_size_gap = all(len(r) >= 7 for r in rows)
+    if includes_zero:
+        tied = tuple(rows[1:])
+    elif by_size_gap:  # the gap interval lies above 0, or the two are not told apart
+        tied = tuple(r for r in rows[1:] if not r[5] > 0)
+    else:
+        near = min(abs(low), abs(high))
 
-    def far(lo: float, hi: float) -> float:  # the largest size an interval allows
-        return max(abs(lo), abs(hi)) if math.isfinite(lo) and math.isfinite(hi) else math.inf
+        def far(lo: float, hi: float) -> float:  # the largest size an interval allows
+            return max(abs(lo), abs(hi)) if math.isfinite(lo) and math.isfinite(hi) else math.inf
 
-    tied = tuple(r for r in rows[1:] if far(r[2], r[3]) >= near)
+        tied = tuple(r for r in rows[1:] if far(r[2], r[3]) >= near)
     named = top if len(rows) > 1 and not includes_zero and not tied else None
-    return StrongestDriver(top, named, tied, includes_zero, len(rows))
+    return StrongestDriver(top, named, tied, includes_zero, len(rows), by_size_gap)
+
+
+def size_gap_reason(gaps: Sequence[tuple[str, str, str, str]]) -> str:
+    """Why the largest driver is not told apart from the others, each ``(name, gap, low,
+    high)`` as printed: the mart's sentence and the report say it alike."""
+    listed = "; ".join(f"to {name}: {gap}, {low} to {high}" for name, gap, low, high in gaps)
+    if len(gaps) == 1:
+        return f"the simultaneous 95 % interval of the gap in size includes 0 ({listed})"
+    return f"the simultaneous 95 % intervals of the gaps in size include 0 ({listed})"
 
 
 def _and_join(words: Sequence[str]) -> str:
@@ -2056,17 +2081,59 @@ def _interpret(
                      "but its interval includes no effect, so it is not shown to be the "
                      "strongest.")
     elif rank == 1:
-        # its interval and the others' allow effects of the same size (strongest_driver)
+        # the simultaneous interval of the gap in size to some other driver reaches 0 or,
+        # without the gaps, its interval and the others' allow effects of the same size
+        # (strongest_driver)
         others = verdict.not_distinguishable
         named = _and_join([f"{p.replace('_', ' ')} (beta {b:+.2f}, 95 % CI {lo_b:+.2f} to "
-                           f"{hi_b:+.2f})" for p, b, lo_b, hi_b in others])
+                           f"{hi_b:+.2f})" for p, b, lo_b, hi_b, *_ in others])
+        why = (size_gap_reason([(p.replace("_", " "), f"{r[3]:+.2f}", f"{r[4]:+.2f}",
+                                  f"{r[5]:+.2f}") for p, *r in others])
+               if verdict.by_size_gap else "the intervals allow effects of the same size")
         rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:+.2f}, "
                      f"95 % CI {beta_ci[0]:+.2f} to {beta_ci[1]:+.2f}), but not distinguishable "
-                     f"from {named}: the intervals allow effects of the same size, so it is "
-                     "not shown to be the strongest.")
+                     f"from {named}: {why}, so it is not shown to be the strongest.")
     else:
         rank_text = f"Rank {rank} of {n_run} by standardized effect (beta {beta:+.2f})."
     return f"{sentence} {rank_text}"
+
+
+def _size_gaps(
+    fit: Any, z: np.ndarray, top: int, level: float
+) -> dict[int, tuple[float, float, float]]:
+    """For each predictor j other than ``top`` (columns of ``z``, the z-scored predictors
+    ``fit`` was fitted on, its parameter 0 the constant): the gap in size
+    d_j = s_top*beta_top - s_j*beta_j, s the sign of each estimate (|beta_top| - |beta_j| at
+    the estimated signs), and its interval d_j -/+ t * sqrt(c' V c), t the quantile of the
+    fit's residual df at 1 - level / (2 (m - 1)): Bonferroni-simultaneous over the m - 1
+    comparisons with the largest (DECISIONLOG "Spend drivers").
+
+    V is the fit's own (HC3) covariance plus what the standardisation adds: beta_j is
+    b_j * sd_j / sd_y with the sample SDs, and two betas scaled by two different sample SDs
+    differ by more than their HC3 covariance says (the t of one beta against 0 does not
+    depend on the scaling; a difference of two does). By the delta method, with the errors
+    uncorrelated with any function of the predictors, Cov(beta_j, beta_k) gains
+    beta_j * beta_k * Cov(z_j^2, z_k^2) / (4 n). The term of sd_y scales the gap itself and
+    vanishes where the gap is 0, the point the rule tests; it is left out."""
+    params = np.asarray(fit.params, dtype=float)
+    cov = np.array(fit.cov_params(), dtype=float)
+    m = params.size - 1
+    if m < 2:
+        return {}
+    betas = params[1:]
+    cov[1:, 1:] += (np.outer(betas, betas) * np.atleast_2d(np.cov(z**2, rowvar=False))
+                    / (4 * z.shape[0]))
+    signs = np.where(betas < 0, -1.0, 1.0)
+    q = float(stats.t.ppf(1.0 - level / (2 * (m - 1)), fit.df_resid))
+    gaps = {}
+    for j in range(m):
+        if j == top:
+            continue
+        c = np.zeros(params.size)
+        c[top + 1], c[j + 1] = signs[top], -signs[j]
+        gap, se = float(c @ params), math.sqrt(max(float(c @ cov @ c), 0.0))
+        gaps[j] = (gap, gap - q * se, gap + q * se)
+    return gaps
 
 
 def spend_drivers(
@@ -2091,8 +2158,12 @@ def spend_drivers(
 
     Returns one row per predictor: ``target, predictor, status, reason,
     standardized_beta, ci_low, ci_high, p_value, raw_coefficient, raw_ci_low,
-    raw_ci_high, rank`` (1 = largest |standardized_beta|), ``n, r_squared,
-    interpretation``.
+    raw_ci_high, rank`` (1 = largest |standardized_beta|), ``size_gap_to_largest,
+    size_gap_ci_low, size_gap_ci_high`` (the gap in size between the largest and this
+    driver, |beta_1| - |beta_j|, with its interval from the fit's HC3 covariance and the
+    variance the standardisation adds, Bonferroni-simultaneous over the m - 1 comparisons;
+    NULL for the largest, a lone driver and drivers not run; :func:`strongest_driver` reads
+    them), ``n, r_squared, interpretation``.
     """
     candidates = list(DEFAULT_DRIVER_PREDICTORS if predictors is None else predictors)
     rows: dict[str, dict[str, Any]] = {
@@ -2188,10 +2259,13 @@ def spend_drivers(
             order = np.argsort(-np.abs(betas), kind="stable")
             ranks = np.empty(len(used), dtype=int)
             ranks[order] = np.arange(1, len(used) + 1)
+            gaps = _size_gaps(std_fit, Z, int(order[0]), level)
             # judged on the values as stored, as the report judges them from the mart
+            no_gap = (None, None, None)  # the largest's own row
             verdict = strongest_driver([
-                (used[j], _round_float(float(betas[j])), _round_float(float(std_ci[j + 1, 0])),
-                 _round_float(float(std_ci[j + 1, 1]))) for j in order])
+                (used[j], *(_round_float(float(v)) for v in (betas[j], *std_ci[j + 1])),
+                 *(None if v is None else _round_float(v) for v in gaps.get(j, no_gap)))
+                for j in order])
             for j, p in enumerate(used):
                 coef = float(raw_fit.params[j + 1])
                 rows[p].update(
@@ -2205,6 +2279,9 @@ def spend_drivers(
                     raw_ci_low=float(raw_ci[j + 1, 0]),
                     raw_ci_high=float(raw_ci[j + 1, 1]),
                     rank=int(ranks[j]),
+                    size_gap_to_largest=gaps.get(j, no_gap)[0],
+                    size_gap_ci_low=gaps.get(j, no_gap)[1],
+                    size_gap_ci_high=gaps.get(j, no_gap)[2],
                     n=n,
                     r_squared=float(std_fit.rsquared),
                     interpretation=_interpret(
@@ -2232,6 +2309,9 @@ def spend_drivers(
         "raw_coefficient",
         "raw_ci_low",
         "raw_ci_high",
+        "size_gap_to_largest",
+        "size_gap_ci_low",
+        "size_gap_ci_high",
         "r_squared",
     ):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
