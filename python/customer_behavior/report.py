@@ -35,6 +35,7 @@ from customer_behavior.statistics import (
     effect_size_label,
     fmt_number,
     fmt_signed,
+    size_gap_reason,
     strongest_driver,
 )
 
@@ -1838,8 +1839,11 @@ class _Report:
                 f"{n.cell(rel, 'ci_low', 'signed2', **k)} to {n.cell(rel, 'ci_high', 'signed2', **k)}): "
                 f"{n.cell(rel, 'interpretation', 'text', **k)}")
         d.add(*items, "")
+        # the gap columns (2026-12-07); without them the rule compares the intervals
+        gaps = (", size_gap_to_largest, size_gap_ci_low, size_gap_ci_high"
+                if self.has_column(rel, "size_gap_ci_low") else "")
         verdict = strongest_driver(n.rows(
-            f"select predictor, standardized_beta, ci_low, ci_high {ran} order by rank"))
+            f"select predictor, standardized_beta, ci_low, ci_high{gaps} {ran} order by rank"))
         if verdict.count < 2:
             d.para("Only one driver could be estimated on this dataset, so there is nothing to "
                    "rank it against: document 004's comparison needs income, age and household "
@@ -1865,6 +1869,12 @@ class _Report:
                 for p, *_ in verdict.not_distinguishable])
             why = ("its interval includes no effect" if verdict.includes_zero
                    else "the intervals allow effects of the same size")
+            if verdict.by_size_gap and not verdict.includes_zero:
+                why = size_gap_reason([(
+                    n.cell(rel, "predictor", "text", predictor=p).replace("_", " "),
+                    *[n.cell(rel, c, "signed2", predictor=p) for c in (
+                        "size_gap_to_largest", "size_gap_ci_low", "size_gap_ci_high")])
+                    for p, *_ in verdict.not_distinguishable])
             d.para(f"Document 004 names income as the strongest predictor; here the largest "
                    f"standardised effect, {top}, is not distinguishable from {others}: {why}, "
                    "so none of them can be named the strongest.")

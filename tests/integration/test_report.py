@@ -1094,25 +1094,51 @@ def test_no_driver_is_named_strongest_when_every_interval_includes_no_effect(pla
             "interval includes no effect, so none of them can be named the strongest") in report
 
 
+# income's interval (0.21 to 0.49) overlaps kids at home's (-0.40 to -0.22); the other
+# drivers small, with gaps in size clear of 0; kids at home's gap is set by each test
+_INCOME_AHEAD_OF_KIDS = (
+    ("update marts.spend_drivers set standardized_beta = 0.01, ci_low = -0.02, "
+     "ci_high = 0.04, size_gap_to_largest = 0.34, size_gap_ci_low = 0.3, "
+     "size_gap_ci_high = 0.38 where status = 'ran'"),
+    ("update marts.spend_drivers set standardized_beta = 0.35, ci_low = 0.21, ci_high = 0.49, "
+     "rank = 1, size_gap_to_largest = null, size_gap_ci_low = null, size_gap_ci_high = null "
+     "where predictor = 'annual_income'"),
+    ("update marts.spend_drivers set standardized_beta = -0.31, ci_low = -0.4, "
+     "ci_high = -0.22, rank = 2 where predictor = 'kids_at_home'"),
+    ("update marts.spend_drivers set rank = rank + 2 where predictor not in "
+     "('annual_income', 'kids_at_home') and status = 'ran'"),
+)
+
+
 def test_no_driver_is_named_strongest_when_the_runner_up_is_not_told_apart(planted_build,
                                                                          tmp_path):
-    """Planted in a copy: income's interval (0.21 to 0.49) excludes 0 but kids at home's
-    (-0.40 to -0.22) allows effects of the same size, and in a second copy age's estimate is
-    the largest with an interval across 0 while income's excludes it. The report named the largest "the
-    strongest" in both (it looked only for any interval clear of 0), while the mart's
-    sentence did not; both now follow statistics.strongest_driver and name the drivers not
-    told apart."""
+    """Planted in a copy: income's interval (0.21 to 0.49) excludes 0 but the simultaneous
+    interval of its gap in size to kids at home (-0.05 to 0.13) includes 0, and in a second
+    copy age's estimate is the largest with an interval across 0 while income's excludes it.
+    The report named the largest "the strongest" in both (it looked only for any interval
+    clear of 0), while the mart's sentence did not; both now follow
+    statistics.strongest_driver and name the drivers not told apart. A warehouse built before
+    the gap columns is judged by the intervals: kids at home's (-0.40 to -0.22) allows
+    effects of the same size."""
     rel = "marts.spend_drivers"
     report, _ = _report_on_a_copy(
-        planted_build, tmp_path,
-        f"update {rel} set standardized_beta = 0.01, ci_low = -0.02, ci_high = 0.04 "
-        "where status = 'ran'",
-        f"update {rel} set standardized_beta = 0.35, ci_low = 0.21, ci_high = 0.49, rank = 1 "
-        "where predictor = 'annual_income'",
-        f"update {rel} set standardized_beta = -0.31, ci_low = -0.4, ci_high = -0.22, rank = 2 "
-        "where predictor = 'kids_at_home'",
-        f"update {rel} set rank = rank + 2 where predictor not in ('annual_income', "
-        "'kids_at_home') and status = 'ran'",
+        planted_build, tmp_path, *_INCOME_AHEAD_OF_KIDS,
+        f"update {rel} set size_gap_to_largest = 0.04, size_gap_ci_low = -0.05, "
+        "size_gap_ci_high = 0.13 where predictor = 'kids_at_home'",
+    )
+    assert "the strongest is" not in report
+    assert ("Document 004 names income as the strongest predictor; here the largest standardised "
+            "effect, annual income (beta +0.35, 95 % CI +0.21 to +0.49), is not distinguishable "
+            "from kids at home (beta -0.31, 95 % CI -0.40 to -0.22): the simultaneous 95 % "
+            "interval of the gap in size includes 0 (to kids at home: +0.04, -0.05 to +0.13), so "
+            "none of them can be named the strongest.") in report
+
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    report, _ = _report_on_a_copy(
+        planted_build, earlier, *_INCOME_AHEAD_OF_KIDS,
+        *[f"alter table {rel} drop column {c}"
+          for c in ("size_gap_to_largest", "size_gap_ci_low", "size_gap_ci_high")],
     )
     assert "the strongest is" not in report
     assert ("Document 004 names income as the strongest predictor; here the largest standardised "
@@ -1137,6 +1163,22 @@ def test_no_driver_is_named_strongest_when_the_runner_up_is_not_told_apart(plant
     assert ("here the largest standardised effect, age (beta +0.30, 95 % CI -0.05 to +0.65), is "
             "not distinguishable from annual income (beta +0.20, 95 % CI +0.15 to +0.25)") in report
     assert "its interval includes no effect, so none of them can be named the strongest." in report
+
+
+def test_the_top_driver_is_named_when_its_gap_in_size_is_clear_of_zero(planted_build,
+                                                                      tmp_path):
+    """Planted in a copy: income's interval (0.21 to 0.49) overlaps kids at home's (-0.40 to
+    -0.22), but the simultaneous interval of the gap in size between them, from the fit's
+    covariance, is 0.01 to 0.07. The report judged by the intervals alone and named no
+    driver; it now reads the gap columns, as the mart's sentence does, and names income."""
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path, *_INCOME_AHEAD_OF_KIDS,
+        "update marts.spend_drivers set size_gap_to_largest = 0.04, size_gap_ci_low = 0.01, "
+        "size_gap_ci_high = 0.07 where predictor = 'kids_at_home'",
+    )
+    assert "not distinguishable" not in report.split("### What drives spend")[1].split("###")[0]
+    assert ("Document 004 names income as the strongest predictor; here too the strongest is "
+            "annual income.") in report
 
 
 def test_without_any_region_the_frequency_section_has_no_chart(planted_build, tmp_path):
