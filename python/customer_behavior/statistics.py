@@ -1929,7 +1929,7 @@ def _step(values: np.ndarray, is_flag: bool) -> float:
 
 @dataclass(frozen=True)
 class StrongestDriver:
-    """What may be said of the driver with the largest standardized effect
+    """What may be said of the driver with the largest standardised effect
     (:func:`strongest_driver`).
 
     ``largest`` is the predictor with the largest |beta| (``None`` without drivers),
@@ -2071,13 +2071,13 @@ def _interpret(
             f"{fmt_signed(effect)} ({ci}), holding the other factors fixed."
         )
     if n_run == 1:  # nothing to rank against: not "strongest of the 1 predictors"
-        rank_text = f"The only predictor the data allow (standardized effect, beta {beta:+.2f})."
+        rank_text = f"The only predictor the data allow (standardised effect, beta {beta:+.2f})."
     elif rank == 1 and verdict.strongest == predictor:
-        rank_text = f"Strongest of the {n_run} predictors by standardized effect (beta {beta:+.2f})."
+        rank_text = f"Strongest of the {n_run} predictors by standardised effect (beta {beta:+.2f})."
     elif rank == 1 and verdict.includes_zero:
         # the largest of estimates whose intervals allow no effect is no strongest driver
         # (shopping trends: R² 0.00, age and membership at beta -0.01)
-        rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:+.2f}), "
+        rank_text = (f"Largest standardised effect of the {n_run} predictors (beta {beta:+.2f}), "
                      "but its interval includes no effect, so it is not shown to be the "
                      "strongest.")
     elif rank == 1:
@@ -2090,11 +2090,11 @@ def _interpret(
         why = (size_gap_reason([(p.replace("_", " "), f"{r[3]:+.2f}", f"{r[4]:+.2f}",
                                   f"{r[5]:+.2f}") for p, *r in others])
                if verdict.by_size_gap else "the intervals allow effects of the same size")
-        rank_text = (f"Largest standardized effect of the {n_run} predictors (beta {beta:+.2f}, "
+        rank_text = (f"Largest standardised effect of the {n_run} predictors (beta {beta:+.2f}, "
                      f"95 % CI {beta_ci[0]:+.2f} to {beta_ci[1]:+.2f}), but not distinguishable "
                      f"from {named}: {why}, so it is not shown to be the strongest.")
     else:
-        rank_text = f"Rank {rank} of {n_run} by standardized effect (beta {beta:+.2f})."
+        rank_text = f"Rank {rank} of {n_run} by standardised effect (beta {beta:+.2f})."
     return f"{sentence} {rank_text}"
 
 

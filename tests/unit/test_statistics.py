@@ -1427,7 +1427,7 @@ def test_a_drivers_sentence_signs_its_beta_as_its_effect():
     close = st.strongest_driver(drivers)
     text = _interpret("annual_income", "total_spend", 28.1, 20.0, 36.0, 10_000.0, False, 1, 2,
                       0.35, verdict=close, beta_ci=(0.21, 0.49))
-    assert text.endswith("Largest standardized effect of the 2 predictors (beta +0.35, 95 % CI "
+    assert text.endswith("Largest standardised effect of the 2 predictors (beta +0.35, 95 % CI "
                          "+0.21 to +0.49), but not distinguishable from kids at home (beta -0.31, "
                          "95 % CI -0.40 to -0.22): the intervals allow effects of the same size, "
                          "so it is not shown to be the strongest."), text
@@ -1436,10 +1436,10 @@ def test_a_drivers_sentence_signs_its_beta_as_its_effect():
     first = _interpret("annual_income", "total_spend", 28.1, 20.0, 36.0, 10_000.0, False, 1, 2,
                        0.74, verdict=clear)
     assert "(95 % CI +200,000 to +360,000)" in first
-    assert first.endswith("Strongest of the 2 predictors by standardized effect (beta +0.74).")
+    assert first.endswith("Strongest of the 2 predictors by standardised effect (beta +0.74).")
     second = _interpret("kids_at_home", "total_spend", -50.0, -60.0, -40.0, 1.0, False, 2, 2,
                         -0.2, verdict=clear)
-    assert second.endswith("Rank 2 of 2 by standardized effect (beta -0.20).")
+    assert second.endswith("Rank 2 of 2 by standardised effect (beta -0.20).")
 
 
 def test_a_lone_predictor_is_not_ranked_against_itself():
@@ -1451,13 +1451,13 @@ def test_a_lone_predictor_is_not_ranked_against_itself():
     assert (lone.strongest, lone.count) == (None, 1)
     alone = _interpret("age", "total_spend", -61.1, -116.6, -5.55, 10.0, False, 1, 1, -0.03,
                        verdict=lone)
-    assert alone.endswith("The only predictor the data allow (standardized effect, beta -0.03).")
+    assert alone.endswith("The only predictor the data allow (standardised effect, beta -0.03).")
     assert "Strongest" not in alone
     three = st.strongest_driver([("age", -0.03, -0.05, -0.01), ("tenure_days", 0.004, 0.0, 0.008),
                                  ("kids_at_home", 0.001, -0.004, 0.006)])
     first = _interpret("age", "total_spend", -61.1, -116.6, -5.55, 10.0, False, 1, 3, -0.03,
                        verdict=three)
-    assert first.endswith("Strongest of the 3 predictors by standardized effect (beta -0.03).")
+    assert first.endswith("Strongest of the 3 predictors by standardised effect (beta -0.03).")
 
 
 def test_the_largest_effect_whose_interval_includes_none_is_not_called_strongest():
@@ -1471,13 +1471,13 @@ def test_the_largest_effect_whose_interval_includes_none_is_not_called_strongest
     noise = _interpret("age", "total_spend", -0.5, -3.0, 2.0, 10.0, False, 1, 2, -0.01,
                        verdict=noisy)
     assert "Strongest" not in noise
-    assert noise.endswith("Largest standardized effect of the 2 predictors (beta -0.01), but its "
+    assert noise.endswith("Largest standardised effect of the 2 predictors (beta -0.01), but its "
                           "interval includes no effect, so it is not shown to be the strongest.")
     distinct = st.strongest_driver([("age", -0.01, -0.012, -0.008),
                                     ("is_loyalty_member", 0.002, -0.002, 0.006)])
     clear = _interpret("age", "total_spend", -0.5, -3.0, -0.1, 10.0, False, 1, 2, -0.01,
                        verdict=distinct)
-    assert clear.endswith("Strongest of the 2 predictors by standardized effect (beta -0.01).")
+    assert clear.endswith("Strongest of the 2 predictors by standardised effect (beta -0.01).")
 
 
 def test_a_compared_pair_of_means_has_one_precision():
@@ -1565,7 +1565,7 @@ def test_the_largest_effect_not_told_from_the_runner_up_is_not_called_strongest(
     # the gap in size (about 0.02 planted) has an interval across 0
     assert other["size_gap_ci_low"] < 0 < other["size_gap_ci_high"]
     assert top["interpretation"].endswith(
-        f"Largest standardized effect of the 2 predictors (beta {top['standardized_beta']:+.2f}, "
+        f"Largest standardised effect of the 2 predictors (beta {top['standardized_beta']:+.2f}, "
         f"95 % CI {top['ci_low']:+.2f} to {top['ci_high']:+.2f}), but not distinguishable from "
         f"{other.name.replace('_', ' ')} (beta {other['standardized_beta']:+.2f}, 95 % CI "
         f"{other['ci_low']:+.2f} to {other['ci_high']:+.2f}): the simultaneous 95 % interval of "
@@ -1575,7 +1575,7 @@ def test_the_largest_effect_not_told_from_the_runner_up_is_not_called_strongest(
     # the planted drivers (income 0.61, kids at home -0.44) are told apart: income is named
     planted = st.spend_drivers(planted_drivers()).set_index("predictor")
     assert planted.loc["annual_income", "interpretation"].endswith(
-        f"Strongest of the 6 predictors by standardized effect (beta "
+        f"Strongest of the 6 predictors by standardised effect (beta "
         f"{planted.loc['annual_income', 'standardized_beta']:+.2f}).")
 
 
@@ -1641,7 +1641,7 @@ def test_a_gap_in_size_names_the_top_driver_whose_interval_overlaps_the_runner_u
     assert 0 < other["size_gap_ci_low"] < true_gap < other["size_gap_ci_high"]
     assert math.isnan(top["size_gap_to_largest"])
     assert top["interpretation"].endswith(
-        f"Strongest of the 2 predictors by standardized effect (beta "
+        f"Strongest of the 2 predictors by standardised effect (beta "
         f"{top['standardized_beta']:+.2f}).")
     old_rule = st.strongest_driver(
         [(p, r["standardized_beta"], r["ci_low"], r["ci_high"]) for p, r in res.iterrows()])
