@@ -1283,11 +1283,7 @@ class _Report:
 
         chi2, df, p = value("statistic", "num1"), value("df", "int"), value("p_value_holm", "p")
         v = value("effect_size", EFFECT_SIZE_FORMAT)
-        if n.scalar(f"select ci_low is null or ci_high is null from {rel} where {_where(**k)}"):
-            interval = self.effect_interval(rel, k, "")  # not estimable (or not available)
-        else:
-            interval = (f"95 % CI {value('ci_low', EFFECT_SIZE_FORMAT)} to "
-                        f"{value('ci_high', EFFECT_SIZE_FORMAT)}")
+        interval = self.effect_interval(rel, k, "95 % CI {low} to {high}")
         size = value("effect_size_magnitude", "text")
         significant = n.scalar(f"select is_significant from {rel} where {_where(**k)}")
         finding = ("differs between seasons by more than chance" if significant
