@@ -36,7 +36,7 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from customer_behavior.statistics import NOT_ESTIMABLE, effect_size_label
+from customer_behavior.statistics import effect_size_label, missing_interval_text
 
 __all__ = [
     "CHARTS",
@@ -1541,11 +1541,8 @@ def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
     # does not read as an effect known exactly (statistics.NOT_ESTIMABLE: an interval that
     # collapsed to a point, with every value of one group above every value of the other)
     methods = df["ci_method"].astype(str) if "ci_method" in df else pd.Series("", index=df.index)
-    missing = [
-        "" if np.isfinite(lo) and np.isfinite(hi)
-        else "; interval not estimable" if m.startswith(NOT_ESTIMABLE)
-        else "; interval not available"
-        for lo, hi, m in zip(df["ci_low"], df["ci_high"], methods, strict=True)]
+    missing = ["" if np.isfinite(lo) and np.isfinite(hi) else "; " + missing_interval_text(m)
+               for lo, hi, m in zip(df["ci_low"], df["ci_high"], methods, strict=True)]
     ax.set_yticks(y, [f"{_label(t)}\n({effect_size_label(e)}{why})" for t, e, why in
                       zip(df["test_id"], df["effect_size_name"], missing, strict=True)],
                   fontsize=8.5)

@@ -31,10 +31,10 @@ from typing import Any
 
 from customer_behavior import charts as charts_module
 from customer_behavior.statistics import (
-    NOT_ESTIMABLE,
     effect_size_label,
     fmt_number,
     fmt_signed,
+    missing_interval_text,
     size_gap_reason,
     strongest_driver,
 )
@@ -1769,10 +1769,9 @@ class _Report:
         NOT_ESTIMABLE, its reason in the test's caveat), any other "interval not available"."""
         n = self.n
         if n.scalar(f"select ci_low is null or ci_high is null from {rel} where {_where(**k)}"):
-            method = (n.scalar(f"select ci_method from {rel} where {_where(**k)}")
-                      if self.has_column(rel, "ci_method") else None)
-            return ("interval not estimable" if str(method).startswith(NOT_ESTIMABLE)
-                    else "interval not available")
+            return missing_interval_text(
+                n.scalar(f"select ci_method from {rel} where {_where(**k)}")
+                if self.has_column(rel, "ci_method") else None)
         return template.format(low=n.cell(rel, "ci_low", EFFECT_SIZE_FORMAT, **k),
                                high=n.cell(rel, "ci_high", EFFECT_SIZE_FORMAT, **k))
 

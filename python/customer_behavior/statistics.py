@@ -943,13 +943,18 @@ def fmt_signed(value: float) -> str:
     return text if text.startswith("-") or text in {"0", "n/a"} else "+" + text
 
 
+def missing_interval_text(ci_method: Any) -> str:
+    """What stands in for an effect-size interval the row has no bounds for, in the verdicts,
+    the report and the hypothesis chart alike: "interval not estimable" for one that
+    collapsed to a point (:data:`NOT_ESTIMABLE`, from _unless_a_point; the reason is in
+    ``ci_method`` and the caveat), not merely missing; "interval not available" otherwise."""
+    return ("interval not estimable" if str(ci_method).startswith(NOT_ESTIMABLE)
+            else "interval not available")
+
+
 def _fmt_ci(low: float, high: float, digits: int = 2, ci_method: str | None = None) -> str:
     if not (low is not None and high is not None and math.isfinite(low) and math.isfinite(high)):
-        # an interval that collapsed to a point (_unless_a_point) is not estimable, not
-        # merely missing: say so, as the report's table does ("interval not estimable")
-        if str(ci_method).startswith(NOT_ESTIMABLE):
-            return "interval not estimable"
-        return "95 % CI not available"
+        return missing_interval_text(ci_method)
     # "to", as the report's sentences and the spend drivers' interpretation write it, and
     # unambiguous beside negative bounds; the en dash, used only when the lower bound was not
     # negative, made one verdict column mix "0.27–0.34" and "-0.77 to -0.62"
