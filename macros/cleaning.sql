@@ -131,9 +131,12 @@
     digits, or digits grouped in threes by commas ("1,234,567") or by spaces ("1 234 567",
     also no-break and narrow no-break spaces). One definition, so that a quantity takes the
     thousands spellings an amount takes. A decimal-comma file's dot groups ("1.234") reach
-    the parsers as plain digits (contract_decimal_comma). -#}
+    the parsers as plain digits (contract_decimal_comma). A group of thousands never starts
+    with a lone 0: "0,125" is no thousands spelling (it is a decimal comma, which
+    contract_decimal_comma reads first), so it is unparseable here; until 2026-12-07 it
+    was read as 125. -#}
 {% macro grouped_digits() -%}
-    ([0-9]+|[0-9]{1,3}(,[0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+)
+    ([0-9]+|[1-9][0-9]{0,2}(,[0-9]{3})+|[1-9][0-9]{0,2}([ \x{00A0}\x{202F}][0-9]{3})+)
 {%- endmacro %}
 
 {#- The characters grouped_digits allows between groups (a regex class), which the parsers

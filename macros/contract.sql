@@ -666,9 +666,11 @@
 
 {#- A value that can only be read with a decimal comma: a comma followed by one or two
     digits, with dots or spaces only as groups of three before it ("12,50", "1.234,50",
-    "1 234,50", "€ 7,5"). A comma followed by exactly three digits ("1,250") is not one. -#}
+    "1 234,50", "€ 7,5"), or a comma after nothing or zeros ("0,125", ",5": a group of
+    thousands is not a lone 0; the mirror of "0.125" in contract_decimal_point_pattern).
+    A comma followed by exactly three digits after a group ("1,250") is not one. -#}
 {% macro contract_decimal_comma_pattern() -%}
-    [^0-9,.]*-?([0-9]+|[0-9]{1,3}([.][0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+),[0-9]{1,2}[^0-9,.]*
+    [^0-9,.]*-?(([0-9]+|[0-9]{1,3}([.][0-9]{3})+|[0-9]{1,3}([ \x{00A0}\x{202F}][0-9]{3})+),[0-9]{1,2}|0*,[0-9]+)[^0-9,.]*
 {%- endmacro %}
 
 

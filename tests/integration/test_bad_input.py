@@ -285,6 +285,9 @@ def test_integers_take_the_thousands_spellings_of_amounts(tmp_path):
         "1,0000": (None, None),
         "1,000,00": (None, None),
         "1 000,5": (None, None),
+        # a group of thousands never starts with a lone 0 (it was 125)
+        "0,125": (None, None),
+        "0 125": (None, None),
     }
     values = ", ".join("('" + text + "')" for text in cases)
     sql = ("select x, cast({{ parse_money('x') }} as double) as money, "
@@ -951,6 +954,25 @@ def test_a_number_that_could_be_either_style_is_rejected_in_a_mixed_file(case):
         in result.stdout
 
 
+def test_a_lone_zero_before_a_comma_is_a_decimal_comma(case):
+    """'0,125' in a file of decimal points was read as 125: parse_money took the comma for
+    a thousands separator. A group of thousands never starts with a lone 0, so '0,125'
+    (and ',5') shows a decimal comma, as '0.125' shows a decimal point: the file is mixed,
+    '0,125' is 0.125 (0.13 with cents), and every other line reads as before."""
+    plants = {1: {"amount": "0,125"}, 2: {"discount_amount": ",5"}}
+    result, staged, base, _ = _staged_beside_base(case, _semicolon_orders(lambda text: text, plants))
+    assert float(staged[1]["amount"]) == 0.13 and staged[1]["rejection_reason"] is None
+    assert float(staged[2]["discount_amount"]) == 0.5 and staged[2]["rejection_reason"] is None
+    for number, row in enumerate(base, start=1):
+        if number in plants:
+            continue
+        got = staged[number]
+        assert float(got["amount"]) == round(float(row["amount"]), 2), (number, row)
+        assert got["rejection_reason"] is None, (number, got)
+    assert "writes some numbers with a decimal comma (12,50) and others with a decimal point" \
+        in result.stdout
+
+
 def _whole_german_orders(plants: dict[int, dict[str, str]]):
     """orders.csv as a German export whose amounts are all whole: every amount and discount
     rounded to a whole number and written with dot thousands ('1.234'), never a decimal
@@ -1069,6 +1091,8 @@ def test_values_that_show_a_number_style_and_how_each_style_reads_them(tmp_path)
         "12.500": (False, False, True, "ambiguous", "ambiguous"),
         "-999.000 EUR": (False, False, True, "ambiguous", "ambiguous"),
         "1,234": (False, False, False, "ambiguous", "ambiguous"),
+        "0,125": (True, False, False, "0.125", "ambiguous"),
+        ",5 €": (True, False, False, ".5 €", None),
         "0.125": (False, True, False, None, None),
         ".125": (False, True, False, None, None),
         "0.123.456": (False, True, False, None, None),
