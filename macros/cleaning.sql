@@ -228,9 +228,14 @@
     "31/12/2024") or, with var date_order = month_first, month-first ("12/31/2024"), the
     dotted day-first form of German and other European exports ("31.12.2024"),
     "20241231", and dates with an English month name ("Dec 31, 2024", "31 December 2024",
-    "31-Dec-2024"). Each form is matched in full before it is read, with a four-digit year:
-    DuckDB's own cast and strptime read "05/02/23" as the year 5 or 23, which would be a
-    wrong date rather than a rejected one. A text date column holding a value that can only
+    "31-Dec-2024"). Each form is matched in full before it is read, with a four-digit year
+    (DuckDB's own cast reads "05/02/23" as the year 23, which would be a wrong date rather
+    than a rejected one), or with a two-digit year in the short forms spreadsheets and
+    Oracle write ("05/02/23", "05.02.23", "05-Feb-23"), read in strptime's window: 69-99
+    are 1969-1999, 00-68 2000-2068 (Excel's window, 30-99 for 1930-1999, would differ only
+    for 30-68, which is before earliest_plausible_date or after today either way, so the
+    line is rejected in both). Until 2026-12-07 a two-digit year was unparseable, so a
+    file saved from a spreadsheet's short dates lost every line. A text date column holding a value that can only
     be read the other way round stops the build before any model
     (contract_check_date_order); a single ambiguous value cannot be told apart. A Parquet
     TIMESTAMP WITH TIME ZONE is an instant: it is read as its day in UTC, so that one file
@@ -267,6 +272,16 @@
             then cast(try_strptime({{ day }}, '%d.%m.%Y') as date)
         when regexp_full_match({{ text }}, '[0-9]{8}')
             then cast(try_strptime({{ text }}, '%Y%m%d') as date)
+        {#- a two-digit year, as spreadsheets' short dates ("5/1/24", "05.01.24") and
+            Oracle's DD-MON-YY ("05-JAN-24") write it: 69-99 are 1969-1999, 00-68 are
+            2000-2068 (strptime's %y). A dash between numbers with a two-digit year is not
+            read: "24-01-05" could be year first. -#}
+        when regexp_full_match({{ text }}, '[0-9]{1,2}/[0-9]{1,2}/[0-9]{2}{{ time }}')
+            then cast(try_strptime({{ day }}, '{{ first }}/{{ second }}/%y') as date)
+        when regexp_full_match({{ text }}, '[0-9]{1,2}[.][0-9]{1,2}[.][0-9]{2}{{ time }}')
+            then cast(try_strptime({{ day }}, '%d.%m.%y') as date)
+        when regexp_full_match({{ text }}, '[0-9]{1,2}-[A-Za-z]{3}-[0-9]{2}{{ time }}')
+            then cast(try_strptime({{ day }}, '%d-%b-%y') as date)
         {#- an English month name says which number is the month, whatever var date_order
             says: "Jan 5, 2024", "January 5 2024", "5 Jan 2024", "05-Jan-2024" (Excel's and
             Oracle's dd-mmm-yyyy); other names ("Sept", "Mai") stay unparseable -#}

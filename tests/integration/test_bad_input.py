@@ -218,8 +218,14 @@ def test_parse_macros_read_each_text_as_what_it_is(tmp_path):
         "2024-01-05 junk": (None, None, None),
         "31/12/2024 10:00": (None, None, "2024-12-31"),
         "05/02/2023": (None, None, "2023-02-05"),
-        "05/02/23": (None, None, None),
-        "5/1/24": (None, None, None),
+        # a two-digit year as spreadsheets' short dates write it (unparseable until
+        # 2026-12-07); 69-99 are 1969-1999; a dash between numbers could be year first
+        "05/02/23": (None, None, "2023-02-05"),
+        "5/1/24": (None, None, "2024-01-05"),
+        "05/02/99": (None, None, "1999-02-05"),
+        "31/02/23": (None, None, None),
+        "05-JAN-24": (None, None, "2024-01-05"),
+        "05-02-23": (None, None, None),
         "20240105": (20240105.0, 20240105, "2024-01-05"),
         "2024-02-30": (None, None, None),
         # an English month name is read whatever var date_order says; other names are not
@@ -330,14 +336,37 @@ def test_a_parquet_instant_is_read_as_its_day_in_utc(tmp_path):
 def test_dotted_day_first_dates_are_read(tmp_path):
     """German and other European exports write dates 'DD.MM.YYYY': every order line of such
     a file was rejected as unparseable_order_date. Dotted dates are day-first under either
-    date_order; a two-digit year or an impossible day is still unparseable."""
+    date_order, also with a two-digit year ('05.01.24'); an impossible day is still
+    unparseable."""
     sql = ("select x, strftime({{ parse_date('x') }}, '%Y-%m-%d') as day "
            "from (values ('05.01.2024', 1), ('31.12.2024 10:30', 2), ('5.1.2024', 3), "
            "('05.01.24', 4), ('31.02.2024', 5), ('13.13.2024', 6)) as t(x, i) order by i")
-    want = ["2024-01-05", "2024-12-31", "2024-01-05", None, None, None]
+    want = ["2024-01-05", "2024-12-31", "2024-01-05", "2024-01-05", None, None]
     assert [r["day"] for r in _show_rows(sql, tmp_path / "show.duckdb")] == want
     month_first = _show_rows(sql, tmp_path / "show.duckdb", {"date_order": "month_first"})
     assert [r["day"] for r in month_first] == want
+
+
+def test_short_dates_with_two_digit_years_are_read(case):
+    """A file saved from a spreadsheet's short dates ('5/1/24', day-first here) lost every
+    line as unparseable_order_date. Each line's date is now the base file's, and the
+    lines are as many as before."""
+    def short_dates(folder: Path) -> None:
+        orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+        dates = pd.to_datetime(orders.order_date, errors="coerce")
+        orders["order_date"] = [f"{d.day}/{d.month}/{d:%y}" if pd.notna(d) else text
+                                for d, text in zip(dates, orders.order_date)]
+        orders.to_csv(folder / "orders.csv", index=False)
+
+    result, warehouse, data = case(short_dates, select=["stg_contract__orders"])
+    assert result.returncode == 0, result.stdout[-3000:]
+    staged = query(warehouse, "select source_row_number, strftime(order_date, '%Y-%m-%d') as day, "
+                              "rejection_reason from staging.stg_contract__orders order by 1")
+    base = pd.read_csv(data.parent / "base" / "orders.csv", dtype=str, keep_default_na=False)
+    want = pd.to_datetime(base.order_date).dt.strftime("%Y-%m-%d").tolist()
+    assert len(staged) == len(base) > 100
+    assert staged.day.tolist() == want
+    assert "unparseable_order_date" not in set(staged.rejection_reason.dropna())
 
 
 def test_timestamps_with_a_spaced_or_named_zone_are_read(tmp_path):
@@ -578,6 +607,13 @@ def _month_first_dates(folder: Path) -> None:
     orders.to_csv(folder / "orders.csv", index=False)
 
 
+def _month_first_short_dates(folder: Path) -> None:
+    """A US spreadsheet's short dates: every order date written M/D/YY."""
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    orders["order_date"] = pd.to_datetime(orders.order_date).dt.strftime("%m/%d/%y")
+    orders.to_csv(folder / "orders.csv", index=False)
+
+
 def _month_first_parquet_text(folder: Path) -> None:
     """The same export saved as Parquet with the dates kept as text."""
     _month_first_dates(folder)
@@ -643,6 +679,11 @@ STOPS = {
          "only be month-first, such as '"), ("build with the dbt var date_order: month_first "
          "(make build VARS='date_order: month_first'); otherwise convert the column to "
          "YYYY-MM-DD")],
+    ),
+    "month_first_short_dates": (
+        _month_first_short_dates,
+        ["{data}/orders.csv (table 'orders') has ", ("value(s) in column 'order_date' that can "
+         "only be month-first, such as '"), "build with the dbt var date_order: month_first"],
     ),
     "month_first_parquet_text": (
         _month_first_parquet_text,
