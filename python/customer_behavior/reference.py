@@ -172,8 +172,10 @@ CONTRACT_DICTIONARY: list[dict[str, object]] = [
      "quality_flags": "", "description": "Country, lower-cased."},
     {"table_name": "customers", "column_name": "signup_date", "is_required": False,
      "expected_format": "date: YYYY-MM-DD (time allowed), YYYYMMDD, DD/MM/YYYY, DD-MM-YYYY, "
-                        "DD.MM.YYYY (MM/DD/YYYY with var date_order: month_first) or with an "
-                        "English month name (Jan 5, 2024; 5 January 2024); not in the future, "
+                        "DD.MM.YYYY (MM/DD/YYYY with var date_order: month_first), short "
+                        "dates with a two-digit year (5/1/24, 05.01.24, 05-JAN-24; 69-99 are "
+                        "1969-1999) or with an English month name (Jan 5, 2024; 5 January "
+                        "2024); not in the future, "
                         "not before var earliest_plausible_date",
      "when_blank": "NULL", "rejection_reasons": "",
      "quality_flags": "unparseable_signup_date, future_signup_date, implausible_signup_date",
