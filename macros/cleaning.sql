@@ -253,9 +253,13 @@
     {%- else -%}
     {%- set text = 'trim(cast(' ~ column ~ ' as varchar))' -%}
     {#- an optional time of day after a date: " 10:00", "T10:00:00Z", " 10:00:00.123+02:00",
-        with the zone also after a space (" 10:00:00 +0100") or named UTC, as BigQuery
-        exports write timestamps (" 10:00:00 UTC") -#}
-    {%- set time = "([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?( ?(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?))?)?" -%}
+        with the zone also after a space (" 10:00:00 +0100"), named UTC, as BigQuery
+        exports write timestamps (" 10:00:00 UTC"), or named after a space by its
+        abbreviation (" 10:00 PST", " 10:00 CEST", " 10:00 MSK": capitals ending in T, as
+        nearly all do) or its IANA name (" 10:00 America/New_York"). The day written is the
+        day read, whatever the zone, so the name is matched, not looked up. -#}
+    {%- set zone = "( ?(Z|UTC|[+-][0-9]{2}(:?[0-9]{2})?)| ([A-Z]{1,4}T|MSK|[A-Z][a-z]+(/[A-Z][A-Za-z_]+)+))" -%}
+    {%- set time = "([ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]+)?)?" ~ zone ~ "?)?" -%}
     {%- set day = "split_part(split_part(" ~ text ~ ", ' ', 1), 'T', 1)" -%}
     {%- set first, second = ('%m', '%d') if date_order() == 'month_first' else ('%d', '%m') %}
     {%- set month_name_day = "([A-Za-z]{3,9}[.]? [0-9]{1,2},? [0-9]{4}|[0-9]{1,2}[ -][A-Za-z]{3,9}[.]?,?[ -][0-9]{4})" %}

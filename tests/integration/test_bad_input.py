@@ -372,13 +372,19 @@ def test_short_dates_with_two_digit_years_are_read(case):
 def test_timestamps_with_a_spaced_or_named_zone_are_read(tmp_path):
     """BigQuery exports write '2024-01-05 10:00:00 UTC', other tools put a space before the
     offset ('2024-01-05 10:00:00 +01:00'): both were rejected as unparseable_order_date,
-    every line of such a file. The day written is the day read, as for '...T10:00+05:00'."""
+    every line of such a file. The day written is the day read, as for '...T10:00+05:00'.
+    A zone named by its abbreviation or IANA name ('10:00:00 CET', '10:00 PST',
+    '10:00 America/New_York') was unparseable until 2026-12-07; other words after a time
+    still are, and a zone needs a time before it."""
     sql = ("select x, strftime({{ parse_date('x') }}, '%Y-%m-%d') as day from (values "
            "('2024-01-05 10:00:00 UTC', 1), ('2024-01-05 23:30:00 +01:00', 2), "
            "('2024-01-05 10:00:00.000 -0500', 3), ('05/01/2024 10:00 UTC', 4), "
-           "('2024-01-05 10:00:00 CET', 5), ('2024-01-05 UTC', 6)) as t(x, i) order by i")
+           "('2024-01-05 10:00:00 CET', 5), ('2024-01-05 UTC', 6), "
+           "('05/01/2024 23:30 PST', 7), ('2024-01-05 10:00 America/New_York', 8), "
+           "('2024-01-05 10:00:00 MSK', 9), ('2024-01-05 10:00:00 junk', 10), "
+           "('2024-01-05 10:00:00 Pst', 11), ('2024-01-05 CET', 12)) as t(x, i) order by i")
     days = [r["day"] for r in _show_rows(sql, tmp_path / "show.duckdb")]
-    assert days == ["2024-01-05", "2024-01-05", "2024-01-05", "2024-01-05", None, None]
+    assert days == ["2024-01-05"] * 5 + [None] + ["2024-01-05"] * 3 + [None] * 3
 
 
 def test_missing_spellings_are_blank_in_keys_and_text(tmp_path):
