@@ -628,6 +628,8 @@ def _cluster_robust_slope(y: np.ndarray, x: np.ndarray, groups: np.ndarray
     codes, uniques = pd.factorize(np.asarray(groups), sort=False)
     n_groups = len(uniques)
     n = y.size
+    if n_groups < 2 or n < 3 or not sxx > 0:  # one customer's orders: no error to estimate
+        return slope, float("nan"), n_groups
     sums = np.bincount(codes, weights=score, minlength=n_groups)
     variance = (n_groups / (n_groups - 1)) * ((n - 1) / (n - 2)) * float(sums @ sums) / sxx**2
     return slope, math.sqrt(max(variance, 0.0)), n_groups

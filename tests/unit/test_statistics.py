@@ -673,6 +673,10 @@ def test_clustered_effects_are_centred_on_the_tests_own_effects():
     clustered = st.clustered_association(rate, units, customer, alternative="greater")
     centre = (clustered["ci_low_clustered"] + clustered["ci_high_clustered"]) / 2
     assert centre == pytest.approx(plain["effect_size"], abs=1e-9)
+    # all orders of one customer: nothing to estimate the clustered error from
+    one = st.clustered_association(rate, units, np.zeros(units.size), alternative="greater")
+    assert one["clusters"] == 1 and math.isnan(one["p_value_clustered"])
+    assert math.isnan(one["ci_low_clustered"])
 
 
 def test_orders_counted_by_customer_keep_the_false_alarm_rate():
