@@ -229,14 +229,16 @@
     dotted day-first form of German and other European exports ("31.12.2024"),
     "20241231", and dates with an English month name ("Dec 31, 2024", "31 December 2024",
     "31-Dec-2024"). Each form is matched in full before it is read, with a four-digit year
-    (DuckDB's own cast reads "05/02/23" as the year 23, which would be a wrong date rather
-    than a rejected one), or with a two-digit year in the short forms spreadsheets and
-    Oracle write ("05/02/23", "05.02.23", "05-Feb-23"), read in strptime's window: 69-99
-    are 1969-1999, 00-68 2000-2068 (Excel's window, 30-99 for 1930-1999, would differ only
-    for 30-68, which is before earliest_plausible_date or after today either way, so the
-    line is rejected in both). Until 2026-12-07 a two-digit year was unparseable, so a
-    file saved from a spreadsheet's short dates lost every line. A text date column holding a value that can only
-    be read the other way round stops the build before any model
+    (DuckDB's own cast and strptime read "05/02/23" as the year 5 or 23, which would be a
+    wrong date rather than a rejected one), or with a two-digit year in the short forms
+    spreadsheets and Oracle write ("05/02/23", "05.02.23", "05-Feb-23"), read in
+    strptime's %y window: 69-99 are 1969-1999, 00-68 2000-2068 (Excel's window, 30-99 for
+    1930-1999, would differ only for 30-68, which is before earliest_plausible_date or
+    after today either way, so the line is rejected in both). Until 2026-12-07 a two-digit
+    year was unparseable, so a file saved from a spreadsheet's short dates lost every line;
+    short dates written year first ("24/01/31") stop the build (contract_check_date_order).
+    A text date column holding a value that can only be read the other way round stops the
+    build before any model
     (contract_check_date_order); a single ambiguous value cannot be told apart. A Parquet
     TIMESTAMP WITH TIME ZONE is an instant: it is read as its day in UTC, so that one file
     gives the same dates on every machine (a plain cast takes the day in the build

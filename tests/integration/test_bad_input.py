@@ -620,6 +620,14 @@ def _month_first_short_dates(folder: Path) -> None:
     orders.to_csv(folder / "orders.csv", index=False)
 
 
+def _year_first_short_dates(folder: Path) -> None:
+    """Short dates written year first, YY/MM/DD ('24/01/31'), as some East Asian
+    exports do: read day-first, '24/01/31' would be 24 January 2031."""
+    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+    orders["order_date"] = pd.to_datetime(orders.order_date).dt.strftime("%y/%m/%d")
+    orders.to_csv(folder / "orders.csv", index=False)
+
+
 def _month_first_parquet_text(folder: Path) -> None:
     """The same export saved as Parquet with the dates kept as text."""
     _month_first_dates(folder)
@@ -690,6 +698,12 @@ STOPS = {
         _month_first_short_dates,
         ["{data}/orders.csv (table 'orders') has ", ("value(s) in column 'order_date' that can "
          "only be month-first, such as '"), "build with the dbt var date_order: month_first"],
+    ),
+    "year_first_short_dates": (
+        _year_first_short_dates,
+        ["{data}/orders.csv (table 'orders') has short dates in column 'order_date' whose "
+         "last number takes ", "so they look year-first (YY/MM/DD)",
+         "Convert the column to YYYY-MM-DD. Nothing was built."],
     ),
     "month_first_parquet_text": (
         _month_first_parquet_text,
