@@ -240,11 +240,16 @@ def _hedges_correction(df: float) -> float:
     return float(np.exp(special.gammaln(df / 2) - special.gammaln((df - 1) / 2)) / np.sqrt(df / 2))
 
 
+def _pooled_sd(var_a: Any, n_a: int, var_b: Any, n_b: int) -> Any:
+    """The pooled standard deviation of two groups, on n_a + n_b - 2 degrees of freedom."""
+    return np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / (n_a + n_b - 2))
+
+
 def _hedges_g_batch(
     mean_a: np.ndarray, var_a: np.ndarray, n_a: int, mean_b: np.ndarray, var_b: np.ndarray, n_b: int
 ) -> np.ndarray:
     df = n_a + n_b - 2
-    pooled = np.sqrt(((n_a - 1) * var_a + (n_b - 1) * var_b) / df)
+    pooled = _pooled_sd(var_a, n_a, var_b, n_b)
     with np.errstate(divide="ignore", invalid="ignore"):
         d = (mean_a - mean_b) / pooled
     d = np.where(pooled > 0, d, np.nan)
@@ -683,10 +688,10 @@ def clustered_comparison(
         return _clustered_result(slope, se, n_groups, 2.0 / values.size, alternative,
                                  confidence, bounds=(-1.0, 1.0))
     if method == "welch_t":
-        df = a.size + b.size - 2
-        pooled = math.sqrt(((a.size - 1) * a.var(ddof=1) + (b.size - 1) * b.var(ddof=1)) / df)
+        pooled = float(_pooled_sd(a.var(ddof=1), a.size, b.var(ddof=1), b.size))
         slope, se, n_groups = _cluster_robust_slope(values, in_a, groups)
-        return _clustered_result(slope, se, n_groups, _hedges_correction(df) / pooled,
+        return _clustered_result(slope, se, n_groups,
+                                 _hedges_correction(a.size + b.size - 2) / pooled,
                                  alternative, confidence)
     raise ValueError(f"no clustered version of method {method!r}")
 
@@ -1735,6 +1740,7 @@ def hypothesis_tests(
     kw = {"alpha": alpha, "n_boot": n_boot, "random_state": random_state}
 
     # --- order-level: discounts and volume -------------------------------------
+    customer = None if orders is None else _order_customers(orders)
     for test_id in ("discount_volume", "discount_volume_within_customer",
                     "discount_depth_volume"):
         spec = specs[test_id]
@@ -1767,7 +1773,6 @@ def hypothesis_tests(
                 continue
             row = _run_compare(spec, quantity[flag == 1], quantity[flag == 0],
                                extra_reason=flag_note or "", **kw)
-            customer = _order_customers(orders)
             if row["status"] == "ran" and customer is not None:
                 in_a = (flag == 1) & np.isfinite(quantity)
                 in_b = (flag == 0) & np.isfinite(quantity)
@@ -1787,7 +1792,6 @@ def hypothesis_tests(
                 rows.append(_not_run(spec, rate_note, alpha))
                 continue
             row = _run_association(spec, rate[flag == 1], quantity[flag == 1], **kw)
-            customer = _order_customers(orders)
             if row["status"] == "ran" and customer is not None:
                 pairs = (flag == 1) & np.isfinite(rate) & np.isfinite(quantity)
                 _add_clustered(row, clustered_association(
@@ -2011,10 +2015,6 @@ def hypothesis_tests(
         )
         if significant and direction_ok:
             row["verdict"] = f"Supported: {claim} {detail}"
-            if _finite(row["p_value_clustered"]) and not p_holm_clustered < alpha:
-                row["verdict"] += (
-                    "; but not significant once each customer's orders are counted together "
-                    f"({_fmt_p(p_holm_clustered)} with standard errors clustered by customer)")
         elif significant:
             row["verdict"] = f"Not supported: the {what} goes the other way {detail}"
         elif opposite_interval:
@@ -2023,6 +2023,10 @@ def hypothesis_tests(
                               f"interval lies wholly on the other side {detail}")
         else:
             row["verdict"] = f"Not supported: no clear evidence that {claim} {detail}"
+        if significant and _finite(row["p_value_clustered"]) and not p_holm_clustered < alpha:
+            row["verdict"] += (
+                "; but not significant once each customer's orders are counted together "
+                f"({_fmt_p(p_holm_clustered)} with standard errors clustered by customer)")
 
     frame = pd.DataFrame(rows, columns=HYPOTHESIS_COLUMNS)
     for column in _FLOAT_COLUMNS:

@@ -351,14 +351,8 @@ def test_short_dates_with_two_digit_years_are_read(case):
     """A file saved from a spreadsheet's short dates ('5/1/24', day-first here) lost every
     line as unparseable_order_date. Each line's date is now the base file's, and the
     lines are as many as before."""
-    def short_dates(folder: Path) -> None:
-        orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
-        dates = pd.to_datetime(orders.order_date, errors="coerce")
-        orders["order_date"] = [f"{d.day}/{d.month}/{d:%y}" if pd.notna(d) else text
-                                for d, text in zip(dates, orders.order_date)]
-        orders.to_csv(folder / "orders.csv", index=False)
-
-    result, warehouse, data = case(short_dates, select=["stg_contract__orders"])
+    result, warehouse, data = case(_order_dates_written("%d/%m/%y"),
+                                   select=["stg_contract__orders"])
     assert result.returncode == 0, result.stdout[-3000:]
     staged = query(warehouse, "select source_row_number, strftime(order_date, '%Y-%m-%d') as day, "
                               "rejection_reason from staging.stg_contract__orders order by 1")
@@ -606,26 +600,23 @@ def _colon_delimited(folder: Path) -> None:
     _rewrite(folder / "customers.csv", lambda t: t.replace(",", ":"))
 
 
-def _month_first_dates(folder: Path) -> None:
-    """A US export: every order date written MM/DD/YYYY."""
-    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
-    orders["order_date"] = pd.to_datetime(orders.order_date).dt.strftime("%m/%d/%Y")
-    orders.to_csv(folder / "orders.csv", index=False)
+def _order_dates_written(form: str) -> Callable[[Path], None]:
+    """A mutate function: every order_date of orders.csv that is a YYYY-MM-DD date written
+    again with strftime ``form``, the others left as they are."""
+    def mutate(folder: Path) -> None:
+        orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
+        dates = pd.to_datetime(orders["order_date"], format="%Y-%m-%d", errors="coerce")
+        orders["order_date"] = dates.dt.strftime(form).where(dates.notna(), orders["order_date"])
+        orders.to_csv(folder / "orders.csv", index=False)
+    return mutate
 
 
-def _month_first_short_dates(folder: Path) -> None:
-    """A US spreadsheet's short dates: every order date written M/D/YY."""
-    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
-    orders["order_date"] = pd.to_datetime(orders.order_date).dt.strftime("%m/%d/%y")
-    orders.to_csv(folder / "orders.csv", index=False)
-
-
-def _year_first_short_dates(folder: Path) -> None:
-    """Short dates written year first, YY/MM/DD ('24/01/31'), as some East Asian
-    exports do: read day-first, '24/01/31' would be 24 January 2031."""
-    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
-    orders["order_date"] = pd.to_datetime(orders.order_date).dt.strftime("%y/%m/%d")
-    orders.to_csv(folder / "orders.csv", index=False)
+# a US export, MM/DD/YYYY; a US spreadsheet's short dates, MM/DD/YY; short dates written
+# year first, YY/MM/DD ('24/01/31', as some East Asian exports do: read day-first it
+# would be 24 January 2031)
+_month_first_dates = _order_dates_written("%m/%d/%Y")
+_month_first_short_dates = _order_dates_written("%m/%d/%y")
+_year_first_short_dates = _order_dates_written("%y/%m/%d")
 
 
 def _month_first_parquet_text(folder: Path) -> None:
@@ -701,8 +692,8 @@ STOPS = {
     ),
     "year_first_short_dates": (
         _year_first_short_dates,
-        ["{data}/orders.csv (table 'orders') has short dates in column 'order_date' whose "
-         "last number takes ", "so they look year-first (YY/MM/DD)",
+        [("{data}/orders.csv (table 'orders') has short dates in column 'order_date' whose "
+          "last number takes "), "so they look year-first (YY/MM/DD)",
          "Convert the column to YYYY-MM-DD. Nothing was built."],
     ),
     "month_first_parquet_text": (
@@ -1238,13 +1229,8 @@ def test_a_category_or_channel_with_a_double_quote_builds(case):
     assert shares.total[0] > 0
 
 
-def _month_first_dates_with_times(folder: Path) -> None:
-    """A US export with a time of day: every order_date written 'MM/DD/YYYY HH:MM'."""
-    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
-    dates = pd.to_datetime(orders["order_date"], format="%Y-%m-%d", errors="coerce")
-    orders["order_date"] = dates.dt.strftime("%m/%d/%Y 10:30").where(dates.notna(),
-                                                                    orders["order_date"])
-    orders.to_csv(folder / "orders.csv", index=False)
+# a US export with a time of day: every order_date written 'MM/DD/YYYY HH:MM'
+_month_first_dates_with_times = _order_dates_written("%m/%d/%Y 10:30")
 
 
 def test_month_first_dates_with_a_time_stop_the_build_too(case):
@@ -1263,13 +1249,9 @@ def test_month_first_dates_with_a_time_stop_the_build_too(case):
     assert _models_built(warehouse) == set()
 
 
-def _month_name_dates(folder: Path) -> None:
-    """Order dates as a US spreadsheet writes them: 'Jan 05, 2024', every date quoted by the
-    CSV writer because of its comma."""
-    orders = pd.read_csv(folder / "orders.csv", dtype=str, keep_default_na=False)
-    dates = pd.to_datetime(orders["order_date"], format="%Y-%m-%d", errors="coerce")
-    orders["order_date"] = dates.dt.strftime("%b %d, %Y").where(dates.notna(), orders["order_date"])
-    orders.to_csv(folder / "orders.csv", index=False)
+# order dates as a US spreadsheet writes them, 'Jan 05, 2024', every date quoted by the
+# CSV writer because of its comma
+_month_name_dates = _order_dates_written("%b %d, %Y")
 
 
 def test_month_name_dates_build_to_the_same_days(case):
