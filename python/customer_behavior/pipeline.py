@@ -565,12 +565,16 @@ def _season_category_counts(counts: Any, count_column: str) -> pd.DataFrame | No
 
 
 def hypothesis_tests(customers: Any, orders: Any, seasonal_demand: Any = None,
-                     stated_seasonal_demand: Any = None) -> pd.DataFrame:
+                     stated_seasonal_demand: Any = None,
+                     customer_season_lines: Any = None) -> pd.DataFrame:
     """One row per hypothesis of source documents 000, 003 and 004 (see statistics module).
 
     ``seasonal_demand`` and ``stated_seasonal_demand`` are the marts
     category_seasonal_demand and category_demand_by_stated_season (the season x product
-    category counts of the seasonal test); None leaves that test not run."""
+    category counts of the seasonal test); None leaves that test not run.
+    ``customer_season_lines`` (int_customer_season_category_lines: customer_id, season,
+    product_category, order_line_count) lets the seasonal test on dated lines count each
+    customer's lines together; None leaves that out."""
     from customer_behavior import statistics
 
     customers = _statistics_customers(customers, statistics.HYPOTHESIS_CUSTOMER_COLUMNS)
@@ -580,7 +584,62 @@ def hypothesis_tests(customers: Any, orders: Any, seasonal_demand: Any = None,
         seasonal_demand=_season_category_counts(seasonal_demand, "order_line_count"),
         stated_seasonal_demand=_season_category_counts(stated_seasonal_demand,
                                                        "purchase_count"),
+        season_clusters=_season_clusters(customer_season_lines),
     )
+
+
+#: Customers per batch when their season x category line counts are read from DuckDB
+#: (each a list of cells; the batch becomes a sparse customers x cells matrix).
+_SEASON_CLUSTER_BATCH = 250_000
+
+
+def _season_clusters(lines: Any) -> Any:
+    """For statistics.hypothesis_tests' ``season_clusters``: given the table's cells (season,
+    product_category, row-major), sum_c y_c y_c' of each customer's order-line counts in
+    them and the number of customers with any. From a frame, statistics.cell_count_cross;
+    from a DuckDB relation, DuckDB lists each customer's cells and counts and the lists are
+    read in batches into sparse matrices (integer sums: any order gives the same result;
+    at a million customers no per-customer table reaches pandas)."""
+    from scipy import sparse
+
+    from customer_behavior import statistics
+
+    if lines is None:
+        return None
+    if _is_frame(lines):
+        def from_frame(cells: pd.DataFrame) -> tuple[np.ndarray, int]:
+            units = lines.rename(columns={"customer_id": "cluster",
+                                          "order_line_count": "count"})
+            return statistics.cell_count_cross(units, cells)
+        return from_frame
+
+    def from_duckdb(cells: pd.DataFrame) -> tuple[np.ndarray, int]:
+        values = ", ".join(
+            f"({_string_literal(season)}, {_string_literal(category)}, {k})"
+            for k, (season, category) in enumerate(cells.itertuples(index=False, name=None)))
+        sql = (
+            f"with cells (season, product_category, cell) as (values {values}) "
+            "select list({'cell': cells.cell, 'n': lines.order_line_count}) as cells "
+            "from season_lines as lines inner join cells "
+            "on lines.season = cells.season and lines.product_category = cells.product_category "
+            "group by lines.customer_id"
+        )
+        cross = np.zeros((len(cells), len(cells)), dtype=np.int64)
+        clusters = 0
+        reader = lines.query("season_lines", sql).to_arrow_reader(_SEASON_CLUSTER_BATCH)
+        for batch in reader:
+            lists = batch.column(0)
+            pairs = lists.flatten()  # the batch's (cell, n) pairs, customer after customer
+            offsets = lists.offsets.to_numpy(zero_copy_only=False).astype(np.int64)
+            y = sparse.csr_matrix(
+                (pairs.field("n").to_numpy(zero_copy_only=False).astype(np.int64),
+                 pairs.field("cell").to_numpy(zero_copy_only=False).astype(np.int64),
+                 offsets - offsets[0]),
+                shape=(batch.num_rows, len(cells)))
+            cross += (y.T @ y).toarray()
+            clusters += batch.num_rows
+        return cross, clusters
+    return from_duckdb
 
 
 def spend_drivers(customers: Any) -> pd.DataFrame:

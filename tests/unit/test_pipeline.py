@@ -168,6 +168,29 @@ def test_statistics_read_from_relations_equal_the_whole_frames():
     assert (tests.loc[tests.test_id.str.startswith("discount"), "status"] == "not_run").all()
 
 
+
+def test_seasonal_test_counted_by_customer_from_a_relation_equals_the_whole_frame(monkeypatch):
+    """The dbt model lists each customer's season x category line counts in DuckDB and reads
+    them a batch at a time (here 7 customers, so 43 batches and a part): the clustered p
+    must be what the customers' frame gives, whatever order DuckDB keeps the rows in."""
+    customers, _ = _marts()
+    rng = np.random.default_rng(8)
+    lines = pd.DataFrame({
+        "customer_id": rng.choice(customers["customer_id"], 4_000),
+        "season": rng.choice(["winter", "spring", "summer", "autumn"], 4_000),
+        "product_category": rng.choice(["wine", "meat", "fish"], 4_000),
+    }).value_counts().rename("order_line_count").reset_index()
+    seasons = lines.groupby(["season", "product_category"], as_index=False)[
+        "order_line_count"].sum()
+    monkeypatch.setattr(pipeline, "_SEASON_CLUSTER_BATCH", 7)
+    from_frames = pipeline.hypothesis_tests(customers, None, seasons, None, lines)
+    from_relations = pipeline.hypothesis_tests(_relation(customers), None, _relation(seasons),
+                                               None, _relation(lines))
+    pd.testing.assert_frame_equal(from_relations, from_frames)
+    row = from_frames.set_index("test_id").loc["seasonal_category_demand"]
+    assert row["clusters"] == lines["customer_id"].nunique() == 300
+    assert 0 < row["p_value_clustered"] <= 1
+
 def test_relations_are_read_column_by_column_in_key_order():
     customers, _ = _marts(n_customers=50)
     read = pipeline._read_in_key_order(_relation(customers), ["total_spend", "age", "no_such"], "customer_id")

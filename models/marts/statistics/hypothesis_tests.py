@@ -8,4 +8,5 @@ def model(dbt, session):
         dbt.ref("orders"),
         dbt.ref("category_seasonal_demand"),
         dbt.ref("category_demand_by_stated_season"),
+        dbt.ref("int_customer_season_category_lines"),
     )
