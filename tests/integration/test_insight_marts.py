@@ -584,6 +584,30 @@ def test_every_category_peaks_in_autumn_as_planted(wh):
                                                               abs=0.006), key
 
 
+
+def test_seasonal_test_counted_by_customer_recomputed_from_the_lines(wh):
+    """hypothesis_tests' seasonal row counted by customer (Rao-Scott) is what the order
+    lines give when pandas counts each customer's lines per season and category."""
+    from customer_behavior import statistics as st
+
+    lines = query(wh, "select customer_id, order_date, product_category "
+                      "from intermediate.int_order_lines")
+    month = pd.to_datetime(lines.order_date).dt.month
+    lines["season"] = np.select([month.isin([12, 1, 2]), month.isin([3, 4, 5]),
+                                 month.isin([6, 7, 8])], ["winter", "spring", "summer"], "autumn")
+    units = (lines.groupby(["customer_id", "season", "product_category"]).size()
+             .rename("count").reset_index().rename(columns={"customer_id": "cluster"}))
+    table = pd.crosstab(lines.season, lines.product_category)
+    cells = pd.DataFrame({"season": np.repeat(table.index.to_numpy(), table.shape[1]),
+                          "product_category": np.tile(table.columns.to_numpy(),
+                                                      table.shape[0])})
+    expected = st.rao_scott_independence(table.to_numpy(), *st.cell_count_cross(units, cells))
+    row = mart(wh, "hypothesis_tests").set_index("test_id").loc["seasonal_category_demand"]
+    assert row.clusters == lines.customer_id.nunique() == expected["clusters"]
+    assert row.p_value_clustered == pytest.approx(expected["p_value"], rel=1e-6)
+    assert "Rao-Scott second-order correction" in row.caveat
+    assert pd.isna(row.ci_low_clustered)
+
 def test_category_lift_by_region_matches_pandas(wh):
     cells = mart(wh, "category_demand_by_region").set_index(["region", "product_category"])
     spend = query(wh, "select c.region, s.product_category, s.spend from "

@@ -622,6 +622,7 @@ def test_003_season_and_category_independence_recounted_from_the_file(built, tmp
                     "where test_id = 'seasonal_category_demand'").iloc[0]
     assert row.status == "ran" and row.method == "chi_square" and row.grain == "purchase"
     assert row.n_a == row.n_b == 3_900 and row.df == df == 9
+    assert pd.isna(row.clusters)  # stated seasons: one purchase per customer, no clusters
     assert row.statistic == pytest.approx(chi2, rel=1e-9)
     assert row.p_value == pytest.approx(p, rel=1e-9)
     assert row.effect_size == pytest.approx(v, rel=1e-9)
