@@ -1288,12 +1288,27 @@ class _Report:
         significant = n.scalar(f"select is_significant from {rel} where {_where(**k)}")
         finding = ("differs between seasons by more than chance" if significant
                    else "does not differ between seasons clearly beyond chance")
-        p_text = f"Holm p {p}" if p.startswith("<") else f"Holm p = {p}"
+        def p_text(name: str, p: str) -> str:
+            return f"{name} {p}" if p.startswith("<") else f"{name} = {p}"
+
         text = (f"Tested (seasonal_category_demand under \"Hypothesis tests\"), the category "
-                f"mix {finding}: chi-square {chi2} on {df} degrees of freedom, {p_text}; "
-                f"Cramér's V {v} ({interval}) is {size} by Cohen's (1988) "
-                "thresholds for Cramér's V")
-        if significant:
+                f"mix {finding}: chi-square {chi2} on {df} degrees of freedom, "
+                f"{p_text('Holm p', p)}; Cramér's V {v} ({interval}) is {size} by Cohen's "
+                "(1988) thresholds for Cramér's V")
+        clustered = (self.has_column(rel, "p_value_clustered") and n.scalar(
+            f"select p_value_clustered is not null from {rel} where {_where(**k)}"))
+        if clustered:
+            # the test with each customer's lines together (Rao-Scott); the verdict says when
+            # the significance does not survive it
+            customers = value("clusters", "int")
+            text += (f". Counting each of the {customers} customers' lines together (Rao-Scott) "
+                     f"gives {p_text('p', value('p_value_clustered', 'p'))}")
+        lost = significant and clustered and "but not significant once" in n.scalar(
+            f"select verdict from {rel} where {_where(**k)}")
+        if lost:
+            text += (", which is not significant after Holm: the shift may be a few customers' "
+                     "habits rather than the seasons'")
+        elif significant:
             text += (": with this many purchases even a slight shift is significant, so plan "
                      "with the size of the shift, not with the p-value")
         d.para(text + ".")

@@ -634,10 +634,29 @@ def test_seasonal_demand_cites_the_season_category_test(generated):
     assert (f"chi-square {row.statistic:,.1f} on {row.df:.0f} degrees of freedom, Holm p {p}; "
             f"Cramér's V {row.effect_size:.2f} (95 % CI {row.ci_low:.2f} to "
             f"{row.ci_high:.2f}) is {row.effect_size_magnitude} by Cohen's (1988)") in section
+    clustered = "< 0.001" if row.p_value_clustered < 0.001 else f"= {row.p_value_clustered:.3f}"
+    assert (f"Counting each of the {row.clusters:,} customers' lines together (Rao-Scott) "
+            f"gives p {clustered}") in section
     table_row = next(line for line in generated["report"].splitlines()
                      if line.startswith(f"| {row.hypothesis} |"))
     assert (f"| {row.effect_size:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}] Cramér's V, "
             f"{row.effect_size_magnitude} |") in table_row
+
+
+def test_seasonal_shift_that_rests_on_a_few_customers_is_said_so(planted_build, tmp_path):
+    """Planted in a copy: the seasonal test is significant counted by line, but its verdict
+    says not once each customer's lines are counted together; the section says the shift may
+    be a few customers' habits, not that a slight shift is significant."""
+    report, _ = _report_on_a_copy(
+        planted_build, tmp_path,
+        "update marts.hypothesis_tests set is_significant = true, p_value_holm = 0.0001, "
+        "p_value_clustered = 0.4, verdict = verdict || '; but not significant once each "
+        "customer''s order lines are counted together (Holm p = 0.400 with the chi-square "
+        "corrected by Rao-Scott)' where test_id = 'seasonal_category_demand'")
+    section = report.split("#### Seasonal demand by category")[1].split("\n#")[0]
+    assert ("(Rao-Scott) gives p = 0.400, which is not significant after Holm: the shift may "
+            "be a few customers' habits rather than the seasons'.") in section
+    assert "even a slight shift is significant" not in section
 
 
 def _headline_of_the_tests(report: str) -> str:
