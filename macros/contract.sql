@@ -257,16 +257,17 @@
         {%- set day = "split_part(split_part(" ~ value ~ ", ' ', 1), 'T', 1)" -%}
         {%- do measures.append("count(*) filter (where regexp_full_match(" ~ day ~ ", " ~ wrong['pattern'] ~ "))") -%}
         {%- do measures.append("min(" ~ value ~ ") filter (where regexp_full_match(" ~ day ~ ", " ~ wrong['pattern'] ~ "))") -%}
-        {#- short dates with a two-digit year ("24/01/31"): how many values their first and
-            last numbers take -#}
+        {#- short dates with a two-digit year ("24/01/31"): how many values their first,
+            middle and last numbers take -#}
         {%- set short = "regexp_full_match(" ~ day ~ ", '[0-9]{1,2}/[0-9]{1,2}/[0-9]{2}')" -%}
         {%- do measures.append("count(distinct split_part(" ~ day ~ ", '/', 1)) filter (where " ~ short ~ ")") -%}
         {%- do measures.append("count(distinct split_part(" ~ day ~ ", '/', 3)) filter (where " ~ short ~ ")") -%}
         {%- do measures.append("max(" ~ value ~ ") filter (where " ~ short ~ ")") -%}
+        {%- do measures.append("count(distinct split_part(" ~ day ~ ", '/', 2)) filter (where " ~ short ~ ")") -%}
     {%- endfor -%}
     {%- set row = run_query("select " ~ measures | join(", ") ~ " from " ~ reader['sql']).rows[0] -%}
     {%- for column in date_columns -%}
-        {%- set at = 5 * loop.index0 -%}
+        {%- set at = 6 * loop.index0 -%}
         {%- set count = row[at] -%}
         {%- if count > 0 -%}
             {{ exceptions.raise_compiler_error(contract_error(
@@ -277,10 +278,12 @@
             )) }}
         {%- endif -%}
         {#- A two-digit year takes few values (the years the file covers); a day takes up to
-            31. Short dates whose last number takes more than 12 values while their first
-            takes at most 12 are written year first ("24/01/31", YY/MM/DD), which parse_date
-            would read as 24 January 2031: the run stops rather than misread them. -#}
-        {%- if row[at + 3] > 12 and row[at + 2] <= 12 -%}
+            31, a month 12. Short dates whose last number takes more than 12 values while
+            their first and middle take at most 12 are written year first ("24/01/31",
+            YY/MM/DD), which parse_date would read as 24 January 2031: the run stops rather
+            than misread them. A month-first file covering more than 12 years ("01/31/09" to
+            "12/05/24") has its days in the middle, which take more than 12 values. -#}
+        {%- if row[at + 3] > 12 and row[at + 2] <= 12 and row[at + 5] <= 12 -%}
             {{ exceptions.raise_compiler_error(contract_error(
                 reader['path'], table_name,
                 "has short dates in column '" ~ column ~ "' whose last number takes " ~ row[at + 3] ~ " values and whose first takes " ~ row[at + 2] ~ ", such as '" ~ row[at + 4] ~ "': a two-digit year takes few values and a day many, so they look year-first (YY/MM/DD), which the contract does not read",

@@ -1249,6 +1249,31 @@ def test_month_first_dates_with_a_time_stop_the_build_too(case):
     assert _models_built(warehouse) == set()
 
 
+
+def test_month_first_short_dates_over_more_than_twelve_years_build(tmp_path):
+    """A US spreadsheet's short dates (MM/DD/YY, var date_order month_first) covering 16
+    years: the year, last, takes 16 values and the month, first, at most 12, which the
+    year-first check took for YY/MM/DD and stopped the build on. The days, in the middle,
+    take more than 12 values, which a year-first file's months cannot: it builds, each
+    line on the day written."""
+    from customer_behavior.generate import generate
+
+    data = tmp_path / "us"
+    generate(data, 60, fmt="csv", seed=5, dirty_rate=0.0, progress=False)
+    orders = pd.read_csv(data / "orders.csv", dtype=str, keep_default_na=False)
+    dates = pd.to_datetime(orders["order_date"], format="%Y-%m-%d")
+    spread = pd.Series([d - pd.DateOffset(years=i % 15) for i, d in enumerate(dates)])
+    orders["order_date"] = spread.dt.strftime("%m/%d/%y")
+    orders.to_csv(data / "orders.csv", index=False)
+    assert spread.dt.year.nunique() > 12 and spread.min().year >= 1969  # %y's window
+    warehouse = tmp_path / "us.duckdb"
+    result = run_dbt(["build", "--select", "stg_contract__orders"], warehouse,
+                     {"data_dir": str(data), "date_order": "month_first"}, check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    staged = query(warehouse, "select strftime(order_date, '%Y-%m-%d') as day "
+                              "from staging.stg_contract__orders order by source_row_number")
+    assert staged.day.tolist() == spread.dt.strftime("%Y-%m-%d").tolist()
+
 # order dates as a US spreadsheet writes them, 'Jan 05, 2024', every date quoted by the
 # CSV writer because of its comma
 _month_name_dates = _order_dates_written("%b %d, %Y")
