@@ -10,11 +10,7 @@ with
 {% if purchase_grain == 'order_lines' -%}
 
 order_lines as (
-    select * from {{ ref('int_order_lines') }}
-    {%- if not dataset_has('categories') %}
-    -- the dataset's lines carry no category of their own (CDNOW: all CDs): no split
-    where false
-    {%- endif %}
+    select * from {{ ref('int_order_lines_categorised') }}
 ),
 
 final as (

@@ -12,11 +12,7 @@
 with
 
 order_lines as (
-    select * from {{ ref('int_order_lines') }}
-    {%- if not dataset_has('categories') %}
-    -- the dataset's lines carry no category of their own (CDNOW: all CDs): no split
-    where false
-    {%- endif %}
+    select * from {{ ref('int_order_lines_categorised') }}
 ),
 
 orders as (

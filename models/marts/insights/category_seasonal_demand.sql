@@ -7,13 +7,7 @@
 with
 
 order_lines as (
-    select * from {{ ref('int_order_lines') }}
-    where
-        order_date is not null  -- noqa: LT02
-        {%- if not dataset_has('categories') %}
-        -- the dataset's lines carry no category of their own (CDNOW: all CDs): no split
-        and false
-        {%- endif %}
+    select * from {{ ref('int_order_lines_categorised') }}
 ),
 
 seasons as (
