@@ -1522,7 +1522,15 @@ def _add_rao_scott(row: dict[str, Any], table: pd.DataFrame,
     cross, clusters = season_clusters(cells)
     if clusters < 2:
         return
-    res = rao_scott_independence(table.to_numpy(dtype=float), cross, clusters)
+    try:
+        res = rao_scott_independence(table.to_numpy(dtype=float), cross, clusters)
+    except np.linalg.LinAlgError:  # no design-effect matrix: the plain test stands alone
+        res = {"p_value": float("nan")}
+    if not _finite(res["p_value"]):
+        row["method_reason"] += (
+            f"; counted by customer ({clusters:,} customers) the test could not be computed "
+            "(the design-effect matrix is singular), so only the plain test is given")
+        return
     row.update(clusters=clusters, p_value_clustered=res["p_value"],
                ci_low_clustered=float("nan"), ci_high_clustered=float("nan"))
     row["caveat"] = (

@@ -1978,3 +1978,21 @@ def test_the_gap_interval_has_the_standard_error_of_the_gap():
             c = np.array([1.0, 1.0, 0.0])
             assert ses[0] == pytest.approx(math.sqrt(c @ cov @ c), rel=1e-6)
     assert np.mean(ses) == pytest.approx(np.std(gaps, ddof=1), rel=0.10)
+
+
+def test_seasonal_test_by_customer_that_cannot_be_computed_leaves_the_plain_test(monkeypatch):
+    """A singular design-effect matrix (or a non-finite result) must not stop the build:
+    the row keeps the plain test, with NULL clustered columns and the reason."""
+    lines = habitual_customers(1, n=60)
+    def singular(*args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+    monkeypatch.setattr(st, "rao_scott_independence", singular)
+    row = st.hypothesis_tests(pd.DataFrame({"customer_id": ["a"]}), None,
+                              seasonal_demand=season_mart(lines),
+                              season_clusters=pipeline._season_clusters(lines),
+                              n_boot=50).set_index("test_id").loc["seasonal_category_demand"]
+    assert row["status"] == "ran" and math.isfinite(row["p_value"])
+    assert pd.isna(row["clusters"]) and math.isnan(row["p_value_clustered"])
+    assert "counted by customer (60 customers) the test could not be computed" in row[
+        "method_reason"]
+    assert "Rao-Scott" not in row["caveat"]
