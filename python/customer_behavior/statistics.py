@@ -63,6 +63,7 @@ __all__ = [
     "SKEW_THRESHOLD",
     "StrongestDriver",
     "association",
+    "cell_count_cross",
     "clustered_association",
     "clustered_comparison",
     "compare_two_groups",
@@ -72,6 +73,7 @@ __all__ = [
     "holm_adjust",
     "hypothesis_order_columns",
     "hypothesis_tests",
+    "rao_scott_independence",
     "size_gap_reason",
     "spend_drivers",
     "strongest_driver",
@@ -943,7 +945,6 @@ def contingency_independence(
     return {k: _round(v) for k, v in out.items()}
 
 
-
 def _independence_contrasts(n_rows: int, n_columns: int) -> np.ndarray:
     """The (rows - 1)(columns - 1) contrasts of independence over the cells of a
     rows x columns table, cells in row-major order: the row x column interaction dummies
@@ -964,7 +965,7 @@ def rao_scott_independence(table: np.ndarray, cell_cross: np.ndarray,
     """Pearson's chi-square test of independence of ``table`` (counts of units, rows x
     columns) when units come in clusters (a customer's order lines), with Rao and Scott's
     (1984) second-order correction, as R's ``survey::svychisq(statistic = "F")`` and
-    samplics' "Pearson-Adj" compute it (equal to samplics 0.6 to 1e-15; DECISIONLOG).
+    samplics' "Pearson-Adj" compute it (equal to samplics 0.6.1's to 1e-15; DECISIONLOG).
 
     ``cell_cross`` is sum_c y_c y_c' over the ``clusters`` clusters, y_c cluster c's counts
     in the cells of ``table`` in row-major order (:func:`cell_count_cross`). With N units,
@@ -1021,6 +1022,7 @@ def cell_count_cross(units: pd.DataFrame, cells: pd.DataFrame) -> tuple[np.ndarr
         (joined["count"].to_numpy(dtype=np.int64), (cluster, joined["cell"].to_numpy())),
         shape=(int(cluster.max(initial=-1)) + 1, len(cells)))
     return (y.T @ y).toarray(), y.shape[0]
+
 
 # -------------------------------------------------------------- hypothesis table
 
