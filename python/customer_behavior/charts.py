@@ -34,6 +34,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from customer_behavior.statistics import effect_size_label, missing_interval_text
@@ -1530,6 +1531,22 @@ def hypothesis_tests_chart(tests: pd.DataFrame, path: Path | str) -> Path:
     ax.errorbar(df["effect_size"], y,
                 xerr=[df["effect_size"] - df["ci_low"], df["ci_high"] - df["effect_size"]],
                 fmt="none", ecolor="#555555", capsize=4, lw=1.2)
+    # the order-level tests' intervals with each customer's orders counted together, just
+    # below their plain ones (wider when one customer's orders are alike)
+    clustered = pd.Series(False, index=df.index)
+    if {"ci_low_clustered", "ci_high_clustered"} <= set(df.columns):
+        low, high = _num(df["ci_low_clustered"]), _num(df["ci_high_clustered"])
+        clustered = low.notna() & high.notna()
+        if clustered.any():
+            at = clustered.to_numpy()
+            effect = df["effect_size"][at]
+            ax.errorbar(effect, y[at] - 0.22, xerr=[effect - low[at], high[at] - effect],
+                        fmt="none", ecolor=PALETTE[2], capsize=3, lw=1.2)
+            ax.legend(handles=[
+                Line2D([], [], color="#555555", lw=1.2, label="95 % interval"),
+                Line2D([], [], color=PALETTE[2], lw=1.2,
+                       label="95 % interval, each customer's orders counted together"),
+            ], loc="best", fontsize=8.5, frameon=False)
     # orange: against the hypothesis (its verdict says the effect goes the other way)
     other_way = (df["verdict"].astype(str).str.contains("goes the other way")
                  if "verdict" in df else pd.Series(False, index=df.index))

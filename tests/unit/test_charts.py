@@ -978,6 +978,39 @@ def test_hypothesis_chart_says_when_an_interval_is_not_estimable(frames, tmp_pat
         "discount volume\n(Hedges' g)"]
 
 
+
+def test_hypothesis_chart_draws_the_intervals_counted_by_customer(frames, tmp_path,
+                                                                  monkeypatch):
+    """The order-level tests carry a second interval, with each customer's orders counted
+    together (ci_*_clustered): drawn below the plain one, and a legend says what each is;
+    a chart without any draws none and has no legend."""
+    tests = frames["tests"].copy()
+    tests["ci_low_clustered"] = [0.30, np.nan, np.nan, np.nan, np.nan]
+    tests["ci_high_clustered"] = [0.47, np.nan, np.nan, np.nan, np.nan]
+    seen: dict[str, list] = {"bars": []}
+    original_save = charts._save
+
+    def spy(fig, path, title, subtitle=None):
+        ax = fig.axes[0]
+        legend = ax.get_legend()
+        seen["legend"] = [t.get_text() for t in legend.get_texts()] if legend else []
+        for container in ax.containers:  # each errorbar call
+            segments = container.lines[2][0].get_segments()
+            seen["bars"].append([(float(a[0]), float(b[0]), float(a[1])) for a, b in segments])
+        return original_save(fig, path, title, subtitle)
+
+    monkeypatch.setattr(charts, "_save", spy)
+    _assert_png(charts.hypothesis_tests_chart(tests, tmp_path / "h.png"))
+    plain, by_customer = seen["bars"]
+    # rows bottom-up: discount_volume is the last test, drawn at y = 3
+    assert plain[3] == pytest.approx((0.35, 0.42, 3))
+    assert by_customer == [pytest.approx((0.30, 0.47, 3 - 0.22))]
+    assert seen["legend"] == [
+        "95 % interval", "95 % interval, each customer's orders counted together"]
+    seen["bars"] = []
+    _assert_png(charts.hypothesis_tests_chart(frames["tests"], tmp_path / "plain.png"))
+    assert len(seen["bars"]) == 1 and seen["legend"] == []
+
 def test_demographics_chart_draws_one_panel_per_variable_with_values(frames, tmp_path,
                                                                       monkeypatch):
     """Small multiples: a histogram per numeric variable in bin order with the median bin in
