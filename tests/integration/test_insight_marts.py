@@ -561,6 +561,12 @@ def test_month_indices_are_per_day_so_short_and_partial_months_are_not_weak(tmp_
     assert months.revenue_index_within_year.tolist() == [1.0, 1.0, 1.0]
 
 
+def _season(dates: pd.Series) -> np.ndarray:
+    """The meteorological season of each date, as macros/season_of.sql names it."""
+    month = pd.to_datetime(dates).dt.month
+    return np.select([month.isin([12, 1, 2]), month.isin([3, 4, 5]), month.isin([6, 7, 8])],
+                     ["winter", "spring", "summer"], "autumn")
+
 def test_every_category_peaks_in_autumn_as_planted(wh):
     """The generator plants a November-December peak for every purchase; per day of the
     season, each category's autumn is its strongest season, and its seasons add up to it."""
@@ -573,9 +579,7 @@ def test_every_category_peaks_in_autumn_as_planted(wh):
         assert rows.spend_share_of_category.sum() == pytest.approx(1, abs=1e-5)
     # spend per day recomputed from the order lines
     lines = query(wh, "select order_date, product_category, amount from intermediate.int_order_lines")
-    month = pd.to_datetime(lines.order_date).dt.month
-    lines["season"] = np.select([month.isin([12, 1, 2]), month.isin([3, 4, 5]),
-                                 month.isin([6, 7, 8])], ["winter", "spring", "summer"], "autumn")
+    lines["season"] = _season(lines.order_date)
     spend = lines.groupby(["season", "product_category"]).amount.sum().astype(float)
     got = cells.set_index(["season", "product_category"])
     for key, value in spend.items():
@@ -592,9 +596,7 @@ def test_seasonal_test_counted_by_customer_recomputed_from_the_lines(wh):
 
     lines = query(wh, "select customer_id, order_date, product_category "
                       "from intermediate.int_order_lines")
-    month = pd.to_datetime(lines.order_date).dt.month
-    lines["season"] = np.select([month.isin([12, 1, 2]), month.isin([3, 4, 5]),
-                                 month.isin([6, 7, 8])], ["winter", "spring", "summer"], "autumn")
+    lines["season"] = _season(lines.order_date)
     units = (lines.groupby(["customer_id", "season", "product_category"]).size()
              .rename("count").reset_index().rename(columns={"customer_id": "cluster"}))
     table = pd.crosstab(lines.season, lines.product_category)

@@ -171,7 +171,7 @@ def test_statistics_read_from_relations_equal_the_whole_frames():
 
 def test_seasonal_test_counted_by_customer_from_a_relation_equals_the_whole_frame(monkeypatch):
     """The dbt model lists each customer's season x category line counts in DuckDB and reads
-    them a batch at a time (here 7 customers, so 43 batches and a part): the clustered p
+    them a batch at a time (here 7 customers: 42 batches of 7 and one of 6): the clustered p
     must be what the customers' frame gives, whatever order DuckDB keeps the rows in."""
     customers, _ = _marts()
     rng = np.random.default_rng(8)
